@@ -1,0 +1,150 @@
+"""vliegwiel_energie: household energy and local ownership as a theme plugin.
+
+Offers the ``energie`` survey template, stores per-household indicators (use, generation, roof
+potential, pledge) and summarises the village. Remove the package and vliegwiel runs on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+
+from vliegwiel import hookimpl
+from vliegwiel.report_sections import ReportSection
+from vliegwiel.summaries import Finding, Summary
+from vliegwiel.suppression import suppress_counts, suppress_mean
+
+from . import indicators as ind
+
+PLUGIN = "energie"
+THEME = "energie"
+SURVEYS_DIR = Path(__file__).parent / "surveys"
+
+
+def _ours(survey: Any) -> bool:
+    return getattr(survey, "theme", None) == THEME
+
+
+@hookimpl
+def vliegwiel_survey_templates() -> list[Path]:
+    return sorted(SURVEYS_DIR.glob("*.yaml"))
+
+
+@hookimpl
+def vliegwiel_response_indicators(survey: Any, answers: dict[str, Any]) -> dict[str, Any] | None:
+    if not _ours(survey):
+        return None
+    return {f"{PLUGIN}.{key}": value for key, value in ind.household_indicators(answers).items()}
+
+
+def _n(value: float) -> str:
+    # Dutch thousands separator: 2.550
+    return f"{value:,.0f}".replace(",", ".")
+
+
+def summarise(survey: Any, responses: list[dict[str, Any]], k: int) -> Summary | None:
+    """Village totals; anything over fewer than k households is hidden."""
+    if not _ours(survey):
+        return None
+    # Recompute from the answers so a summary never depends on stale stored indicators.
+    rows = [ind.household_indicators(r.get("answers", {})) for r in responses]
+    v = ind.village(rows)
+    enough = v.households >= k
+    reported = [r["kwh_per_year"] for r in rows if not r["kwh_estimated"]]
+    generation = [r["generation_kwh_per_year"] for r in rows if r["kwp"] is not None]
+    roofs = suppress_counts(
+        {"ja": v.potential_roofs, "nee": v.households - v.potential_roofs}, k
+    ).cells["ja"]
+    pledgers = suppress_counts({"ja": v.pledgers, "nee": v.households - v.pledgers}, k).cells["ja"]
+    mean_use = suppress_mean(reported, k)
+    mean_gen = suppress_mean(generation, k)
+    findings = [
+        Finding(_("Huishoudens"), str(v.households) if enough else None),
+        Finding(
+            _("Stroomverbruik per huishouden (opgegeven)"),
+            None if mean_use is None else f"{_n(mean_use)} kWh",
+            _(
+                "gemiddeld per jaar; landelijk (CBS 2024): %(avg)s kWh",
+                avg=_n(ind.CBS_AVERAGE_KWH_PER_YEAR),
+            ),
+        ),
+        Finding(
+            _("Eigen opwek per huishouden"),
+            None if mean_gen is None else f"{_n(mean_gen)} kWh",
+            _("gemiddeld per jaar, ook huishoudens zonder panelen (0)"),
+        ),
+        Finding(
+            _("Geschikte eigen daken zonder zonnepanelen"),
+            None if roofs is None else str(roofs),
+        ),
+        Finding(
+            _("Extra opwek mogelijk op die daken"),
+            None if roofs is None else f"{_n(v.potential_kwh_per_year)} kWh",
+            _(
+                "per jaar, bij %(kwp)s kWp per dak en %(y)s kWh per kWp",
+                kwp=str(ind.TYPICAL_ROOF_KWP).replace(".", ","),
+                y=ind.YIELD_KWH_PER_KWP,
+            ),
+        ),
+        Finding(
+            _("Toegezegde inleg"),
+            None if pledgers is None else f"€ {_n(v.pledged_eur)}",
+            _("door %(n)s huishoudens", n=pledgers if pledgers is not None else "?"),
+        ),
+        Finding(
+            _("Lokaal eigendom van een gezamenlijk project"),
+            None if pledgers is None or v.local_share is None else f"{v.local_share * 100:.0f}%",
+            _(
+                "inleg gedeeld door de kosten (€ %(cost)s) van een project dat de resterende "
+                "%(kwh)s kWh per jaar opwekt; Klimaatakkoord: streven 50%%",
+                cost=_n(v.project_cost_eur),
+                kwh=_n(v.remaining_kwh_per_year),
+            ),
+        ),
+    ]
+    return Summary(
+        plugin=PLUGIN,
+        title=_("Energie in het dorp"),
+        findings=findings,
+        note=_("Groepen met minder dan %(k)s antwoorden worden niet getoond.", k=k),
+    )
+
+
+@hookimpl
+def vliegwiel_survey_summary(survey: Any, responses: list[dict[str, Any]], k: int) -> Any:
+    return summarise(survey, responses, k)
+
+
+def _own_summary(results: Any) -> Summary | None:
+    summaries = getattr(results, "summaries", None) or []
+    if isinstance(summaries, dict):
+        summaries = summaries.values()
+    return next((s for s in summaries if getattr(s, "plugin", None) == PLUGIN), None)
+
+
+def section_html(summary: Summary) -> Markup:
+    rows = Markup("").join(
+        Markup('<tr><th scope="row">{}</th><td>{}</td><td>{}</td></tr>').format(
+            f.label, f.value if f.value is not None else _("verborgen"), f.note
+        )
+        for f in summary.findings
+    )
+    return Markup(
+        '<table class="plugin-summary"><thead><tr><th scope="col">{}</th><th scope="col">{}'
+        '</th><th scope="col">{}</th></tr></thead><tbody>{}</tbody></table><p>{}</p>'
+    ).format(_("Uitkomst"), _("Waarde"), _("Toelichting"), rows, escape(summary.note))
+
+
+@hookimpl
+def vliegwiel_report_sections(survey: Any, results: Any) -> list[ReportSection]:
+    if not _ours(survey):
+        return []
+    summary = _own_summary(results)
+    if summary is None:
+        return []
+    return [
+        ReportSection(plugin=PLUGIN, title=summary.title, html=section_html(summary), order=600)
+    ]
