@@ -120,8 +120,8 @@ class Version:
 
 
 # Cut-off points of the 11-item scale: Van Tilburg & De Jong Gierveld (1999), as given in the
-# manual, section 9. Missing items: the manual's processing syntax (section 7) accepts a total
-# score with at most two unanswered items and a subscale score with at most one.
+# manual, section 9. Missing items: at most two for the total, one per subscale, after the
+# manual's 11-item syntax (section 7) as we recall it; unverified, see README.
 LONG = Version(
     name="11",
     items=ITEMS,
