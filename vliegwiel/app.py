@@ -1,0 +1,211 @@
+"""The application factory: one village instance, one Flask app."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pluggy
+from flask import Flask, current_app, render_template, request, session
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from vliegwiel import i18n
+from vliegwiel.config import VillageConfig, load_config
+from vliegwiel.plugins import PluginProblems, collect_question_types, create_plugin_manager
+from vliegwiel.question_types import QuestionType
+from vliegwiel.resources import static_dir, templates_dir
+from vliegwiel.storage import Storage, StorageError
+from vliegwiel.survey_loader import SurveyRegistry
+
+log = logging.getLogger(__name__)
+
+#: Blueprints of the core, one per area; each module has a ``bp``.
+CORE_BLUEPRINTS = (
+    "vliegwiel.web.resident",
+    "vliegwiel.web.auth",
+    "vliegwiel.web.organiser",
+)
+
+#: Form posts are small; a larger body is an attack or a mistake (413).
+MAX_CONTENT_LENGTH = 256 * 1024
+
+
+@dataclass
+class Village:
+    """Everything one instance needs at run time; lives in ``app.extensions["vliegwiel"]``."""
+
+    config: VillageConfig
+    instance_dir: Path
+    storage: Storage
+    pm: pluggy.PluginManager
+    question_types: dict[str, QuestionType]
+    surveys: SurveyRegistry
+    problems: PluginProblems = field(default_factory=PluginProblems)
+    #: Callables ``(survey) -> response | None`` run before a resident may answer; a
+    #: response (a redirect to the code page, say) stops them. Core areas add these.
+    answer_guards: list[Callable[[Any], Any]] = field(default_factory=list)
+    #: Context-manager factories ``(survey, extra) -> ContextManager`` wrapped around saving a
+    #: web response: they may refuse (raise), add fields to ``extra``, and finish their own
+    #: bookkeeping (mark a code used) only when the save succeeded.
+    submission_guards: list[Callable[[Any, dict], Any]] = field(default_factory=list)
+
+    def call_hook(self, name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Call a hook plugin by plugin, so one failing plugin cannot stop the others.
+
+        Returns (plugin name, result) for every non-None result. A failure is logged and
+        shown to organisers on the dashboard.
+        """
+        results = []
+        caller = getattr(self.pm.hook, name)
+        for impl in reversed(caller.get_hookimpls()):
+            args = {arg: kwargs[arg] for arg in impl.argnames if arg in kwargs}
+            try:
+                result = impl.function(**args)
+            except Exception as error:
+                self.problems.record(impl.plugin_name, name, error)
+                continue
+            if result is not None:
+                results.append((impl.plugin_name, result))
+        return results
+
+
+def current_village() -> Village:
+    return current_app.extensions["vliegwiel"]
+
+
+def build_village(instance_dir: Path, extra_plugins: tuple = ()) -> Village:
+    """Load an instance without a web app (the CLI uses this too)."""
+    instance_dir = Path(instance_dir).resolve()
+    config = load_config(instance_dir)
+    storage = Storage(instance_dir / "data")
+    storage.migrate(instance_dir / "backups")
+    pm = create_plugin_manager(instance_dir / "plugins", config.plugins, extra_plugins)
+    question_types = collect_question_types(pm)
+    surveys = SurveyRegistry(instance_dir / "surveys", question_types)
+    return Village(config, instance_dir, storage, pm, question_types, surveys)
+
+
+def create_app(instance_path: str | Path, test_config: dict[str, Any] | None = None) -> Flask:
+    test_config = dict(test_config or {})
+    village = build_village(Path(instance_path), tuple(test_config.pop("PLUGINS", ())))
+    config = village.config
+
+    app = Flask(
+        "vliegwiel",
+        instance_path=str(village.instance_dir),
+        template_folder=str(templates_dir()),
+        static_folder=str(static_dir()),
+    )
+    app.config.update(
+        SECRET_KEY=config.secret_key,
+        MAX_CONTENT_LENGTH=MAX_CONTENT_LENGTH,
+        MAX_FORM_MEMORY_SIZE=MAX_CONTENT_LENGTH,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.https,
+        SESSION_COOKIE_NAME="vliegwiel",
+        # An elderly resident may take an hour over one page; the token is bound to the session.
+        WTF_CSRF_TIME_LIMIT=None,
+        LANGUAGES=config.languages,
+        DEFAULT_LANGUAGE=config.default_language,
+        VILLAGE_NAME=config.name,
+    )
+    app.config.update(test_config)
+    app.extensions["vliegwiel"] = village
+
+    CSRFProtect(app)
+    i18n.init_app(app)
+    _register_security_headers(app)
+    _register_error_pages(app)
+    _register_template_globals(app)
+
+    for module_name in CORE_BLUEPRINTS:
+        module = importlib.import_module(module_name)
+        app.register_blueprint(module.bp)
+        if hasattr(module, "init_village"):
+            module.init_village(village)
+    for plugin, blueprints in village.call_hook("vliegwiel_blueprints", app=app):
+        for blueprint in blueprints:
+            app.register_blueprint(blueprint)
+            log.info("plugin %s added blueprint %s", plugin, blueprint.name)
+    return app
+
+
+def _register_template_globals(app: Flask) -> None:
+    @app.before_request
+    def remember_language() -> None:
+        chosen = request.args.get("taal")
+        if chosen in app.config["LANGUAGES"]:
+            session["language"] = chosen
+
+    @app.context_processor
+    def village_context() -> dict[str, Any]:
+        return {
+            "village_name": app.config["VILLAGE_NAME"],
+            "languages": app.config["LANGUAGES"],
+            "language": i18n.current_language(),
+        }
+
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'"
+)
+
+
+def _register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+        )
+        if request.endpoint and not request.endpoint.endswith("static"):
+            # Pages show personal answers and drafts: never keep them in shared caches.
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def _register_error_pages(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_template("error.html", code=400, kind="csrf"), 400
+
+    @app.errorhandler(StorageError)
+    def storage_error(error: StorageError):
+        log.error("storage failed: %s", error)
+        return render_template("error.html", code=503, kind="storage"), 503
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code = error.code or 500
+        kind = {
+            400: "bad_request",
+            403: "forbidden",
+            404: "not_found",
+            405: "bad_request",
+            413: "too_large",
+            429: "too_many",
+        }.get(code, "server")
+        response = error.get_response()
+        response.data = render_template(
+            "error.html", code=code, kind=kind, description=getattr(error, "user_message", None)
+        )
+        response.content_type = "text/html; charset=utf-8"
+        return response
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception):
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        log.exception("unhandled error", exc_info=error)
+        return render_template("error.html", code=500, kind="server"), 500

@@ -1,0 +1,116 @@
+"""Every extension point of vliegwiel, in the order a village meets them.
+
+Plugins implement these with ``from vliegwiel import hookimpl``. Hooks are always called with
+keyword arguments; an implementation may accept only the parameters it needs, so adding a
+parameter later never breaks an existing plugin.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from flask import Blueprint, Flask
+
+    from vliegwiel.question_types import QuestionType
+    from vliegwiel.report_sections import ReportSection
+    from vliegwiel.summaries import Summary
+    from vliegwiel.survey_schema import Survey
+
+hookspec = pluggy.HookspecMarker("vliegwiel")
+
+
+# --- Start-up: what a plugin adds to the instance --------------------------------------------
+
+
+@hookspec
+def vliegwiel_question_types() -> list[QuestionType]:
+    """Register question types.
+
+    Called once when an app (or a CLI command that loads surveys) starts, before any survey
+    is loaded. Takes no parameters. Returns a list of :class:`vliegwiel.question_types.QuestionType`
+    instances; each type's ``name`` is the ``type:`` value in survey YAML. Two plugins that
+    register the same name stop start-up with an error naming both. The built-in types are
+    registered through this same hook by ``vliegwiel.builtin_questions``.
+    """
+
+
+@hookspec
+def vliegwiel_survey_templates() -> list[Path]:
+    """Offer survey definition files that organisers can add to their instance.
+
+    Called when the organiser pages or ``vliegwiel survey add`` list the available templates.
+    Takes no parameters. Returns a list of paths to YAML survey definitions shipped with the
+    plugin (use ``importlib.resources`` or ``Path(__file__).parent``). Each file must pass
+    ``vliegwiel check``; a template's survey ``id`` must be unique across plugins.
+    """
+
+
+@hookspec
+def vliegwiel_blueprints(app: Flask) -> list[Blueprint]:
+    """Add pages of the plugin's own.
+
+    Called once in ``create_app`` after the core blueprints are registered. ``app`` is the
+    Flask app being built. Returns a list of Flask blueprints; give each a ``url_prefix`` of
+    its own (for example ``/thema/energie``). Resident pages must work without JavaScript.
+    """
+
+
+# --- Responses: per resident ------------------------------------------------------------------
+
+
+@hookspec
+def vliegwiel_response_indicators(survey: Survey, answers: dict[str, Any]) -> dict[str, Any] | None:
+    """Derive values from one response, stored with it.
+
+    Called for every response just before it is saved (web, paper and demo data alike).
+    ``survey`` is the :class:`vliegwiel.survey_schema.Survey`; ``answers`` maps question id to
+    the stored answer (see docs/surveys.md for the form of each type). Returns ``None`` when the
+    survey is not the plugin's concern, else a dict of JSON-serialisable values whose keys are
+    namespaced ``"<plugin>.<name>"`` (for example ``"energie.kwh_per_year"``). The core merges
+    all dicts into the response's ``indicators``. An exception is logged and shown to
+    organisers; the response is saved without that plugin's indicators.
+    """
+
+
+@hookspec
+def vliegwiel_response_saved(survey: Survey, response: dict[str, Any]) -> None:
+    """React to a response after it has been durably saved.
+
+    Called after the storage write returned, once per response. ``response`` is the stored
+    record (see docs/architecture.md). Returns nothing. An exception is logged and shown to
+    organisers; it never undoes the save or reaches the resident.
+    """
+
+
+# --- Results: over all responses --------------------------------------------------------------
+
+
+@hookspec
+def vliegwiel_survey_summary(
+    survey: Survey, responses: list[dict[str, Any]], k: int
+) -> Summary | None:
+    """Give theme-level findings over all responses of a survey.
+
+    Called when results pages, PDF reports and share bundles are built. ``responses`` are the
+    stored records (with their ``indicators``); ``k`` is the instance's small-group threshold:
+    a finding over fewer than ``k`` respondents must be hidden (``vliegwiel.suppression`` helps).
+    Returns a :class:`vliegwiel.summaries.Summary` or ``None`` when the survey is not the
+    plugin's concern.
+    """
+
+
+@hookspec
+def vliegwiel_report_sections(survey: Survey, results: Any) -> list[ReportSection]:
+    """Add sections to results pages and PDF reports.
+
+    Called when a results page or a PDF report is rendered. ``results`` is the
+    :class:`vliegwiel.results.SurveyResults` (tallies already suppressed, plugin summaries
+    included). Returns a list of :class:`vliegwiel.report_sections.ReportSection`; their HTML
+    must escape anything that came from residents (use ``markupsafe.escape``); it is inserted
+    into both the page and the PDF, which fetches no external URL.
+    """
