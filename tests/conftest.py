@@ -1,0 +1,99 @@
+"""Shared fixtures: a real instance folder, the real Flask app, real TinyDB files.
+
+CSRF protection stays on in tests: ``client.post_form(url, data)`` first GETs the page,
+takes its token and posts with it, as a browser does.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from vliegwiel.accounts import add_user
+from vliegwiel.app import Village, build_village, create_app
+from vliegwiel.instance import init_instance
+
+TESTS_DIR = Path(__file__).parent
+# Test helper modules (pdf_reading, ...) import as top-level modules from tests/.
+sys.path.insert(0, str(TESTS_DIR))
+
+PASSWORDS = {
+    "beheerder": "beheerder-wachtwoord",
+    "ambassadeur": "ambassadeur-wachtwoord",
+    "lezer": "lezer-wachtwoord-123",
+}
+
+_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+def csrf_token(html: str) -> str:
+    match = _TOKEN.search(html)
+    assert match, "the page has no CSRF token"
+    return match.group(1) or match.group(2)
+
+
+class VillageClient(FlaskClient):
+    """A test client with helpers for forms protected by CSRF and for organiser logins."""
+
+    def post_form(self, url: str, data: dict | None = None, *, page: str | None = None, **kw):
+        """GET ``page`` (default ``url``), then POST ``data`` with the page's CSRF token."""
+        html = self.get(page or url).get_data(as_text=True)
+        payload = dict(data or {})
+        payload["csrf_token"] = csrf_token(html)
+        return self.post(url, data=payload, **kw)
+
+    def login(self, role: str = "beheerder"):
+        response = self.post_form("/beheer/login", {"username": role, "password": PASSWORDS[role]})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+
+@pytest.fixture
+def instance_dir(tmp_path: Path) -> Path:
+    """A fresh instance with the example surveys and one account per role."""
+    path = init_instance(tmp_path / "dorp", "Testdorp")
+    village = build_village(path)
+    for role, password in PASSWORDS.items():
+        add_user(village.storage, role, role, password)
+    return path
+
+
+@pytest.fixture
+def app(instance_dir: Path) -> Iterator[Flask]:
+    app = create_app(instance_dir, {"TESTING": True})
+    app.test_client_class = VillageClient
+    yield app
+
+
+@pytest.fixture
+def client(app: Flask) -> VillageClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def village(app: Flask) -> Village:
+    return app.extensions["vliegwiel"]
+
+
+@pytest.fixture
+def make_app(instance_dir: Path) -> Callable[..., Flask]:
+    """Build another app on the same instance, e.g. with extra plugins."""
+
+    def factory(**config) -> Flask:
+        built = create_app(instance_dir, {"TESTING": True, **config})
+        built.test_client_class = VillageClient
+        return built
+
+    return factory
+
+
+def write_survey(instance: Path, text: str, name: str = "test.yaml") -> Path:
+    path = instance / "surveys" / name
+    path.write_text(text, encoding="utf-8")
+    return path
