@@ -98,6 +98,14 @@ class Question(BaseModel):
     def _texts(cls, value: Any) -> Any:
         return value if value is None else _check_text(value)
 
+    @field_validator("show_if")
+    @classmethod
+    def _check_condition(cls, value: Any) -> Any:
+        # Checked per field so an error points at the show_if line, not the question's first.
+        if value is not None:
+            parse_condition(value)
+        return value
+
     @model_validator(mode="after")
     def _parse_condition(self) -> Question:
         if self.show_if is not None:
