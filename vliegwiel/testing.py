@@ -1,0 +1,170 @@
+"""pytest fixtures for plugin authors: a real instance, a real app, a CSRF-aware client.
+
+vliegwiel registers this module as a pytest plugin (entry point ``pytest11``), so a plugin's
+tests get these fixtures as soon as vliegwiel is installed. If your setup does not load
+entry points (``-p no:...``, ``PYTEST_DISABLE_PLUGIN_AUTOLOAD``), add
+``pytest_plugins = ["vliegwiel.testing"]`` to your ``conftest.py``.
+
+Fixtures (all function-scoped, each test gets its own instance folder):
+
+- ``vliegwiel_instance``: a fresh instance (``vliegwiel init``) without example surveys, with
+  one organiser account ``beheerder`` / :data:`ORGANISER_PASSWORD`.
+- ``vliegwiel_make_app``: ``factory(plugins=(), templates=(), **config) -> Flask``; adds the
+  named survey templates to the instance and builds the app. Installed plugins load by
+  themselves; pass ``plugins=`` only for objects that are not installed.
+- ``vliegwiel_app``, ``vliegwiel_client`` (a :class:`VillageClient`), ``vliegwiel_village``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+__all__ = [
+    "ORGANISER",
+    "ORGANISER_PASSWORD",
+    "VillageClient",
+    "add_survey_template",
+    "stored_responses",
+]
+
+ORGANISER = "beheerder"
+ORGANISER_PASSWORD = "beheerder-wachtwoord"
+
+_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+_ERROR = re.compile(r'<p class="error-text"[^>]*>(.*?)</p>', re.S)
+_TAG = re.compile(r"<[^>]+>")
+#: A survey longer than this many pages is a loop, not a survey.
+_MAX_PAGES = 200
+
+
+def _csrf_token(html: str) -> str:
+    match = _TOKEN.search(html)
+    if match is None:
+        raise AssertionError("the page has no CSRF token")
+    return match.group(1) or match.group(2)
+
+
+def _form_value(value: Any) -> str | list[str]:
+    if isinstance(value, list | tuple):
+        return [str(item) for item in value]
+    return str(value)
+
+
+class VillageClient(FlaskClient):
+    """A test client that handles CSRF tokens, organiser logins and whole surveys."""
+
+    def post_form(
+        self, url: str, data: Mapping[str, Any] | None = None, *, page: str | None = None, **kw
+    ) -> TestResponse:
+        """GET ``page`` (default ``url``), then POST ``data`` with that page's CSRF token."""
+        html = self.get(page or url).get_data(as_text=True)
+        payload = {key: _form_value(value) for key, value in (data or {}).items()}
+        payload["csrf_token"] = _csrf_token(html)
+        return self.post(url, data=payload, **kw)
+
+    def login(self, username: str = ORGANISER, password: str = ORGANISER_PASSWORD) -> TestResponse:
+        response = self.post_form("/beheer/login", {"username": username, "password": password})
+        if response.status_code != 302:
+            raise AssertionError(f"login as {username} failed ({response.status_code})")
+        return response
+
+    def answer_survey(self, survey_id: str, answers: Mapping[str, Any]) -> TestResponse:
+        """Answer a survey as a resident: every page, then the review page; returns "thanks".
+
+        ``answers`` maps form-field names to values, as a browser posts them: the question id
+        for most types (lists for multiple choice). Each page takes the fields it knows.
+        Raises AssertionError with the page's error messages when a page refuses.
+        """
+        url = f"/enquete/{survey_id}/pagina/1"
+        for _ in range(_MAX_PAGES):
+            on_review = url.endswith("/controle")
+            response = self.post_form(url, {} if on_review else answers)
+            if response.status_code != 302:
+                html = response.get_data(as_text=True)
+                errors = [_TAG.sub("", e).strip() for e in _ERROR.findall(html)]
+                raise AssertionError(f"{url} answered {response.status_code}: {errors}")
+            url = urlsplit(response.location).path
+            if on_review:
+                return self.get(url)
+        raise AssertionError(f"survey {survey_id} did not end after {_MAX_PAGES} pages")
+
+
+def add_survey_template(instance_dir: Path, name: str, extra_plugins: Iterable[Any] = ()) -> Path:
+    """Copy the survey template a plugin offers (its file name without .yaml) into surveys/."""
+    from vliegwiel.app import build_village
+
+    village = build_village(instance_dir, tuple(extra_plugins))
+    found = {
+        Path(path).stem: Path(path)
+        for _plugin, paths in village.call_hook("vliegwiel_survey_templates")
+        for path in paths
+    }
+    if name not in found:
+        raise LookupError(f"no plugin offers a survey template '{name}' (found: {sorted(found)})")
+    target = Path(instance_dir) / "surveys" / found[name].name
+    shutil.copyfile(found[name], target)
+    return target
+
+
+def stored_responses(app: Flask, survey_id: str) -> list[dict[str, Any]]:
+    """The responses of a survey as stored (with their ``indicators``)."""
+    from vliegwiel.responses import responses_of
+
+    return responses_of(app.extensions["vliegwiel"], survey_id)
+
+
+@pytest.fixture
+def vliegwiel_instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh instance folder with one organiser account and no surveys."""
+    from vliegwiel.accounts import add_user
+    from vliegwiel.app import build_village
+    from vliegwiel.instance import init_instance
+
+    # An allow-list in the developer's shell must not decide which plugins a test sees.
+    monkeypatch.delenv("VLIEGWIEL_PLUGINS", raising=False)
+    path = init_instance(tmp_path / "dorp", "Testdorp", with_examples=False)
+    add_user(build_village(path).storage, ORGANISER, "beheerder", ORGANISER_PASSWORD)
+    return path
+
+
+@pytest.fixture
+def vliegwiel_make_app(vliegwiel_instance: Path) -> Callable[..., Flask]:
+    """``factory(plugins=(), templates=(), **config)``: an app on the test instance."""
+    from vliegwiel.app import create_app
+
+    def factory(
+        plugins: Iterable[Any] = (), templates: Iterable[str] = (), **config: Any
+    ) -> Flask:
+        plugins = tuple(plugins)
+        for name in templates:
+            add_survey_template(vliegwiel_instance, name, plugins)
+        app = create_app(vliegwiel_instance, {"TESTING": True, "PLUGINS": plugins, **config})
+        app.test_client_class = VillageClient
+        return app
+
+    return factory
+
+
+@pytest.fixture
+def vliegwiel_app(vliegwiel_make_app: Callable[..., Flask]) -> Iterator[Flask]:
+    yield vliegwiel_make_app()
+
+
+@pytest.fixture
+def vliegwiel_client(vliegwiel_app: Flask) -> VillageClient:
+    return vliegwiel_app.test_client()
+
+
+@pytest.fixture
+def vliegwiel_village(vliegwiel_app: Flask) -> Any:
+    return vliegwiel_app.extensions["vliegwiel"]
