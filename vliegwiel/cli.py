@@ -16,7 +16,7 @@ from vliegwiel.config import ConfigError, instance_dir_from
 from vliegwiel.storage import StorageError
 
 #: Modules with a ``register(main)`` function that adds their commands to the group.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("vliegwiel.scaffold",)
 
 instance_option = click.option(
     "--instance",
