@@ -29,6 +29,7 @@ CORE_BLUEPRINTS = (
     "vliegwiel.web.resident",
     "vliegwiel.web.auth",
     "vliegwiel.web.organiser",
+    "vliegwiel.web.templates_page",
 )
 
 #: Form posts are small; a larger body is an attack or a mistake (413).

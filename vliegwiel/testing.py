@@ -142,9 +142,7 @@ def vliegwiel_make_app(vliegwiel_instance: Path) -> Callable[..., Flask]:
     """``factory(plugins=(), templates=(), **config)``: an app on the test instance."""
     from vliegwiel.app import create_app
 
-    def factory(
-        plugins: Iterable[Any] = (), templates: Iterable[str] = (), **config: Any
-    ) -> Flask:
+    def factory(plugins: Iterable[Any] = (), templates: Iterable[str] = (), **config: Any) -> Flask:
         plugins = tuple(plugins)
         for name in templates:
             add_survey_template(vliegwiel_instance, name, plugins)
