@@ -71,6 +71,8 @@ class QuestionType:
     Settings: ClassVar[type[BaseModel]] = NoSettings
     #: The Jinja template that renders the question on a resident page.
     template: ClassVar[str] = "questions/text.html"
+    #: The Jinja template that renders the question on a printed paper form.
+    paper_template: ClassVar[str] = "print/_question.html"
 
     # --- definition -------------------------------------------------------------------------
 
@@ -103,6 +105,16 @@ class QuestionType:
         """HTML for the question on a resident page. Must work without JavaScript."""
         return Markup(
             render_template(self.template, question=question, form=form, qtype=self, **context)
+        )
+
+    def paper_html(self, question: Question, **context: Any) -> Markup:
+        """HTML for the question on a printed paper form: boxes to tick, lines to write.
+
+        The default template draws choices, scales, grids and text lines from the settings
+        (``options``, ``min``/``max``, ``statements``, ...), so most types need nothing more.
+        """
+        return Markup(
+            render_template(self.paper_template, question=question, qtype=self, **context)
         )
 
     def sample(self, question: Question, rng: Any) -> Any:
