@@ -1,0 +1,76 @@
+"""Invitation letters: one A4 page per household with its code and a QR code, as a PDF.
+
+The QR code opens ``<base_url>/code/<survey>?c=<CODE>``, the code page with the code filled
+in. A code in a URL lands in the browser history of whoever scans it; on a letter that
+already lies on the kitchen table that is an acceptable trade-off, and once used a code is
+worthless. QR codes are embedded as ``data:`` URLs because the PDF renderer loads nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import quote
+
+import segno
+from flask import render_template
+
+from vliegwiel.access import IssuedCode
+from vliegwiel.pdf import render_pdf
+from vliegwiel.resources import static_dir
+from vliegwiel.survey_schema import Survey
+
+#: WeasyPrint needs roughly a tenth of a second per letter; leave generous room.
+SECONDS_PER_LETTER = 0.5
+
+
+def code_url(base_url: str, survey_id: str, code: str) -> str:
+    """The address a letter's QR code opens; the code goes without dashes, to keep it short."""
+    return f"{base_url.rstrip('/')}/code/{quote(survey_id)}?c={code.replace('-', '')}"
+
+
+def qr_data_uri(url: str) -> str:
+    # Error level M survives a coffee stain; scale and border suit a 4 cm print.
+    return segno.make(url, error="m").svg_data_uri(scale=4, border=4)
+
+
+def letters_html(
+    survey: Survey,
+    codes: list[IssuedCode],
+    *,
+    village_name: str,
+    base_url: str,
+    contact: str | None = None,
+) -> str:
+    """The letters as one HTML document (needs an app context for templates and gettext)."""
+    letters = []
+    for issued in codes:
+        url = code_url(base_url, survey.id, issued.code)
+        letters.append({"code": issued.code, "household": issued.household, "qr": qr_data_uri(url)})
+    return render_template(
+        "print/letters.html",
+        survey=survey,
+        letters=letters,
+        village_name=village_name,
+        survey_url=f"{base_url.rstrip('/')}/code/{survey.id}",
+        contact=contact,
+    )
+
+
+def letters_pdf(
+    survey: Survey,
+    codes: list[IssuedCode],
+    *,
+    village_name: str,
+    base_url: str,
+    contact: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> bytes:
+    html = letters_html(
+        survey, codes, village_name=village_name, base_url=base_url, contact=contact
+    )
+    return render_pdf(
+        html,
+        static_dir=static_dir(),
+        timeout=60 + SECONDS_PER_LETTER * len(codes),
+        progress=progress,
+    )
