@@ -29,6 +29,7 @@ CORE_BLUEPRINTS = (
     "vliegwiel.web.resident",
     "vliegwiel.web.auth",
     "vliegwiel.web.organiser",
+    "vliegwiel.web.access_pages",
     "vliegwiel.web.templates_page",
 )
 
