@@ -16,7 +16,7 @@ from vliegwiel.config import ConfigError, instance_dir_from
 from vliegwiel.storage import StorageError
 
 #: Modules with a ``register(main)`` function that adds their commands to the group.
-COMMAND_MODULES: tuple[str, ...] = ("vliegwiel.scaffold",)
+COMMAND_MODULES: tuple[str, ...] = ("vliegwiel.scaffold", "vliegwiel.cli_access")
 
 instance_option = click.option(
     "--instance",

@@ -1,0 +1,144 @@
+"""Commands for reaching every household: ``vliegwiel codes`` (letters) and ``vliegwiel paper``."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from vliegwiel.cli import get_survey, instance_option
+
+
+def _app(instance: Path | None):
+    from vliegwiel.app import create_app
+    from vliegwiel.config import instance_dir_from
+
+    # Templates and gettext need an app; the village comes with it.
+    return create_app(instance_dir_from(instance))
+
+
+def _write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def register(main: click.Group) -> None:
+    main.add_command(codes)
+    main.add_command(paper)
+
+
+@click.command()
+@click.argument("survey_id")
+@instance_option
+@click.option("--count", type=click.IntRange(1, 10_000), help="Letters without an address.")
+@click.option(
+    "--addresses",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="CSV with street, house number, postcode (comma or semicolon).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Where to write the letters PDF (the only copy of the codes).",
+)
+@click.option("--contact", default=None, help="Where to ask for a paper form, printed as is.")
+@click.option(
+    "--expires",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Last day the codes work (YYYY-MM-DD).",
+)
+def codes(
+    survey_id: str,
+    instance: Path | None,
+    count: int | None,
+    addresses: Path | None,
+    output: Path,
+    contact: str | None,
+    expires,
+) -> None:
+    """Generate one code per household and write the letters (one A4 page each) to a PDF.
+
+    Codes are stored only as a keyed hash: keep the PDF, it cannot be made again.
+    """
+    from vliegwiel.access import AddressError, Household, new_codes, parse_addresses, store_codes
+    from vliegwiel.letters import letters_pdf
+    from vliegwiel.pdf import PdfRenderError
+
+    if (count is None) == (addresses is None):
+        raise click.UsageError("give either --count N or --addresses FILE.csv")
+    app = _app(instance)
+    village = app.extensions["vliegwiel"]
+    survey = get_survey(village, survey_id)
+    if addresses is not None:
+        try:
+            households = parse_addresses(addresses.read_bytes())
+        except AddressError as error:
+            for line, message in error.problems:
+                click.echo(f"{addresses}:{line}: {message}", err=True)
+            raise click.ClickException(
+                f"{len(error.problems)} bad row(s) in {addresses}; no codes were made"
+            ) from None
+    else:
+        households = [Household()] * count
+    issued = new_codes(households)
+    with (
+        app.app_context(),
+        click.progressbar(length=len(issued) + 1, label=f"Rendering {len(issued)} letters") as bar,
+    ):
+
+        def step(message: str) -> None:
+            # WeasyPrint reports its steps per document; show them as the bar's label.
+            bar.label = message[:48]
+            bar.update(0)
+
+        try:
+            pdf = letters_pdf(
+                survey,
+                issued,
+                village_name=village.config.name,
+                base_url=village.config.base_url,
+                contact=contact,
+                progress=step,
+            )
+        except PdfRenderError as error:
+            raise click.ClickException(
+                f"the letters could not be made ({error}); no codes stored"
+            ) from None
+        bar.update(len(issued))
+        # Stored only after the PDF exists, so a failed render leaves no orphan codes.
+        store_codes(
+            village.storage,
+            village.config.secret_key,
+            survey.id,
+            issued,
+            expires_on=expires.date() if expires else None,
+        )
+        bar.update(1)
+    _write(output, pdf)
+    click.echo(f"Wrote {len(issued)} letters to {output} ({date.today().isoformat()})")
+
+
+@click.command()
+@click.argument("survey_id")
+@instance_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def paper(survey_id: str, instance: Path | None, output: Path) -> None:
+    """Write a printable paper form of the survey (A4, large type, boxes to tick)."""
+    from vliegwiel.paper import paper_pdf
+    from vliegwiel.pdf import PdfRenderError
+
+    app = _app(instance)
+    village = app.extensions["vliegwiel"]
+    survey = get_survey(village, survey_id)
+    with app.app_context():
+        try:
+            pdf = paper_pdf(village, survey, village_name=village.config.name)
+        except PdfRenderError as error:
+            raise click.ClickException(f"the form could not be made ({error})") from None
+    _write(output, pdf)
+    click.echo(f"Wrote the paper form of {survey.id} to {output}")
