@@ -6,13 +6,25 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from vliegwiel.access import app_throttle
 from vliegwiel.accounts import authenticate, get_user
 from vliegwiel.app import current_village
 
@@ -64,12 +76,23 @@ def login():
     status = 200
     if form.validate_on_submit():
         village = current_village()
+        # Per IP address and username: a guesser is slowed down, a colleague is not locked out.
+        throttle = app_throttle(current_app, "login", current_app.config.get("LOGIN_FAILURES", 5))
+        attempt = (request.remote_addr, form.username.data.strip().lower())
+        if throttle.blocked(attempt):
+            flash(
+                _("Te vaak een verkeerd wachtwoord. Wacht een kwartier en probeer het opnieuw."),
+                "error",
+            )
+            return render_template("beheer/login.html", form=form), 429
         user = authenticate(village.storage, form.username.data, form.password.data)
         if user is not None:
+            throttle.reset(attempt)
             session.clear()
             session["user_id"] = user.id
             session.permanent = False
             return redirect(_safe_next(request.args.get("next")))
+        throttle.fail(attempt)
         flash(_("Gebruikersnaam of wachtwoord klopt niet."), "error")
         status = 400
     elif request.method == "POST":
