@@ -31,6 +31,7 @@ CORE_BLUEPRINTS = (
     "vliegwiel.web.organiser",
     "vliegwiel.web.access_pages",
     "vliegwiel.web.templates_page",
+    "vliegwiel.web.results_pages",
 )
 
 #: Form posts are small; a larger body is an attack or a mistake (413).
