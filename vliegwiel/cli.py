@@ -16,7 +16,11 @@ from vliegwiel.config import ConfigError, instance_dir_from
 from vliegwiel.storage import StorageError
 
 #: Modules with a ``register(main)`` function that adds their commands to the group.
-COMMAND_MODULES: tuple[str, ...] = ("vliegwiel.scaffold", "vliegwiel.cli_access")
+COMMAND_MODULES: tuple[str, ...] = (
+    "vliegwiel.scaffold",
+    "vliegwiel.cli_access",
+    "vliegwiel.cli_results",
+)
 
 instance_option = click.option(
     "--instance",
@@ -249,7 +253,11 @@ def list_surveys(instance: Path | None, as_json: bool) -> None:
 @click.argument("survey_id")
 @instance_option
 @click.option(
-    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json", "xlsx"]),
+    default="csv",
+    show_default=True,
 )
 @click.option(
     "-o",
@@ -267,6 +275,11 @@ def export(survey_id: str, instance: Path | None, fmt: str, output: Path | None)
     village = load_village(instance)
     survey = get_survey(village, survey_id)
     responses = responses_of(village, survey.id)
+    if fmt == "xlsx":
+        from vliegwiel.cli_results import write_xlsx
+
+        write_xlsx(village, survey, responses, output)
+        return
     text = (
         export_csv(village, survey, responses) if fmt == "csv" else export_json(survey, responses)
     )
