@@ -1,0 +1,691 @@
+"""Organiser pages of participation rounds (/beheer/rondes): set up a round and its dated
+phases, moderate ideas, make the shortlist with costs, score pilots, publish decisions, see
+pledges (contacts for beheerders only), run meetings and polls, and move data in and out.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import segno
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+
+from vliegwiel.app import current_village
+from vliegwiel.ballots import count_votes, export_pb, import_pb, stored_ballots
+from vliegwiel.ideas import (
+    DECISION_LABELS,
+    DECISIONS,
+    all_ideas,
+    comments_of,
+    get_idea,
+    hide_comment,
+    hide_idea,
+    is_active,
+    merge_ideas,
+    set_decision,
+    set_scores,
+    set_shortlist,
+    shortlist,
+    show_idea,
+    support_counts,
+)
+from vliegwiel.meetings import (
+    create_meeting,
+    create_poll,
+    get_meeting,
+    get_poll,
+    meetings_of,
+    parse_start,
+    poll_results,
+    polls_of,
+    record_hand_count,
+    record_outcomes,
+    set_poll_open,
+    signups_of,
+)
+from vliegwiel.pledges import contacts, totals
+from vliegwiel.round_io import export_csv, export_design, export_json, import_design
+from vliegwiel.rounds import (
+    METHOD_LABELS,
+    METHODS,
+    PHASE_KINDS,
+    PHASE_LABELS,
+    ROUNDS,
+    STATUS_LABELS,
+    RoundError,
+    create_round,
+    get_round,
+    last_day,
+    list_rounds,
+    parse_day,
+    phases_of,
+    status_of,
+    update_round,
+)
+from vliegwiel.voting import explain, money
+from vliegwiel.web.auth import require_role
+from vliegwiel.web.rounds_public import clock
+
+bp = Blueprint("rounds_admin", __name__, url_prefix="/beheer/rondes")
+
+ALL_ROLES = ("beheerder", "ambassadeur", "lezer")
+HOSTS = ("beheerder", "ambassadeur")  # may run meetings and polls
+
+
+def _round(round_id: str) -> dict[str, Any]:
+    record = get_round(current_village().storage, round_id)
+    if record is None:
+        abort(404)
+    return record
+
+
+def _check_csrf() -> None:
+    if not FlaskForm().validate():
+        abort(400)
+
+
+def _int(text: str | None, field: str) -> int:
+    try:
+        return int((text or "0").strip() or "0")
+    except ValueError:
+        raise RoundError(_("%(field)s moet een geheel getal zijn.", field=field)) from None
+
+
+def _user_can(*roles: str) -> bool:
+    return g.get("user") is not None and g.user.can(*roles)
+
+
+def _back(endpoint: str, round_id: str, message: str | None = None, **kw: Any):
+    if message:
+        flash(message, "info")
+    return redirect(url_for(endpoint, round_id=round_id, **kw))
+
+
+# --- rounds -------------------------------------------------------------------------------------
+
+
+def read_round_form(form) -> dict[str, Any]:
+    """Title, settings and phases from the round form; RoundError (Dutch) when wrong."""
+    phases = []
+    for kind in PHASE_KINDS:
+        start, end = form.get(f"start-{kind}", "").strip(), form.get(f"end-{kind}", "").strip()
+        if not start and not end:
+            continue
+        if not start:
+            raise RoundError(
+                _("De fase %(phase)s heeft een begindatum nodig.", phase=PHASE_LABELS[kind])
+            )
+        phases.append(
+            {
+                "kind": kind,
+                "start": parse_day(start).isoformat(),
+                "end": parse_day(end, end=True).isoformat() if end else None,
+            }
+        )
+    settings = {
+        "method": form.get("method", "approval"),
+        "seats": _int(form.get("seats"), _("Aantal te kiezen ideeën")),
+        "points": _int(form.get("points"), _("Punten")),
+        "budget": _int(form.get("budget"), _("Budget")),
+        "completion": form.get("completion", "add1u"),
+        "requires_codes": form.get("requires_codes") == "ja",
+        "survey_id": form.get("survey_id", ""),
+        "criteria": form.get("criteria", "").splitlines(),
+    }
+    if settings["survey_id"] and current_village().surveys.get(settings["survey_id"]) is None:
+        raise RoundError(_("Onbekende enquête."))
+    return {
+        "title": form.get("title", ""),
+        "theme": form.get("theme", ""),
+        "purpose": form.get("purpose", ""),
+        "phases": phases,
+        "settings": settings,
+    }
+
+
+def _form_values(record: dict[str, Any] | None) -> dict[str, Any]:
+    if record is None:
+        return {"method": "approval", "seats": 3, "points": 10, "budget": 0, "completion": "add1u"}
+    values = {k: record[k] for k in ("title", "theme", "purpose")}
+    values.update(record["settings"])
+    values["criteria"] = "\n".join(record["settings"]["criteria"])
+    values["requires_codes"] = "ja" if record["settings"]["requires_codes"] else ""
+    for p in phases_of(record):
+        values[f"start-{p.kind}"] = p.start.date().isoformat()
+        values[f"end-{p.kind}"] = last_day(p.end).isoformat() if p.end else ""
+    return values
+
+
+def _render_round_form(record, values, error, status=200):
+    return render_template(
+        "beheer/rounds/form.html",
+        round=record,
+        values=values,
+        error=error,
+        surveys=current_village().surveys.all(),
+        methods=[(m, METHOD_LABELS[m]) for m in METHODS],
+        phase_kinds=[(k, PHASE_LABELS[k]) for k in PHASE_KINDS],
+        form=FlaskForm(),
+    ), status
+
+
+@bp.get("/")
+@require_role(*ALL_ROLES)
+def index():
+    now = clock()
+    rounds = [
+        {"round": r, "status": status_of(r, now)} for r in list_rounds(current_village().storage)
+    ]
+    return render_template(
+        "beheer/rounds/index.html", rounds=rounds, status_labels=STATUS_LABELS, form=FlaskForm()
+    )
+
+
+@bp.route("/nieuw", methods=["GET", "POST"])
+@require_role("beheerder")
+def new():
+    if request.method == "GET":
+        return _render_round_form(None, _form_values(None), None)
+    _check_csrf()
+    try:
+        record = create_round(
+            current_village().storage, **read_round_form(request.form), now=clock()
+        )
+    except RoundError as err:
+        return _render_round_form(None, request.form, str(err), 400)
+    return _back(".overview", record["id"], _("De ronde is aangemaakt als concept."))
+
+
+@bp.route("/<round_id>/instellingen", methods=["GET", "POST"])
+@require_role("beheerder")
+def settings(round_id: str):
+    record = _round(round_id)
+    if request.method == "GET":
+        return _render_round_form(record, _form_values(record), None)
+    _check_csrf()
+    try:
+        changes = read_round_form(request.form)
+        if not changes["title"].strip():
+            raise RoundError(_("Geef de ronde een titel."))
+        if stored_ballots(current_village().storage, round_id) and (
+            changes["settings"]["method"] != record["settings"]["method"]
+        ):
+            raise RoundError(_("Er is al gestemd; de stemmethode ligt nu vast."))
+        update_round(current_village().storage, round_id, changes)
+    except RoundError as err:
+        return _render_round_form(record, request.form, str(err), 400)
+    return _back(".overview", round_id, _("De ronde is bijgewerkt."))
+
+
+@bp.get("/<round_id>")
+@require_role(*ALL_ROLES)
+def overview(round_id: str):
+    record = _round(round_id)
+    storage = current_village().storage
+    return render_template(
+        "beheer/rounds/overview.html",
+        round=record,
+        status=status_of(record, clock()),
+        status_labels=STATUS_LABELS,
+        phases=phases_of(record),
+        current=None,
+        method_label=METHOD_LABELS[record["settings"]["method"]],
+        ideas=len(all_ideas(storage, round_id)),
+        ballots=len(stored_ballots(storage, round_id)),
+        form=FlaskForm(),
+    )
+
+
+@bp.post("/<round_id>/inplannen")
+@require_role("beheerder")
+def schedule(round_id: str):
+    record = _round(round_id)
+    _check_csrf()
+    if not record["phases"] and not record["scheduled"]:
+        return _back(".overview", round_id, _("Geef eerst de fasen met hun datums op."))
+    current_village().storage.update(ROUNDS, round_id, {"scheduled": not record["scheduled"]})
+    message = (
+        _("De ronde is weer een concept.")
+        if record["scheduled"]
+        else _("De ronde is ingepland: de fasen openen en sluiten nu vanzelf op hun datum.")
+    )
+    return _back(".overview", round_id, message)
+
+
+# --- ideas: moderation and shortlist ------------------------------------------------------------
+
+
+def _render_ideas(record, error=None, status=200):
+    storage = current_village().storage
+    round_id = record["id"]
+    ideas = all_ideas(storage, round_id)
+    return render_template(
+        "beheer/rounds/ideas.html",
+        round=record,
+        ideas=ideas,
+        active=[i for i in ideas if is_active(i)],
+        comments={i["id"]: comments_of(storage, round_id, i["id"]) for i in ideas},
+        supports=support_counts(storage, round_id),
+        voted=bool(stored_ballots(storage, round_id)),
+        error=error,
+        form=FlaskForm(),
+    ), status
+
+
+@bp.get("/<round_id>/ideeen")
+@require_role(*ALL_ROLES)
+def ideas(round_id: str):
+    return _render_ideas(_round(round_id))
+
+
+def _moderate(round_id: str, action) -> Any:
+    record = _round(round_id)
+    _check_csrf()
+    try:
+        message = action(current_village().storage)
+    except RoundError as err:
+        return _render_ideas(record, str(err), 400)
+    return _back(".ideas", round_id, message)
+
+
+@bp.post("/<round_id>/idee/<idea_id>/verbergen")
+@require_role("beheerder")
+def hide(round_id: str, idea_id: str):
+    def act(storage):
+        hide_idea(storage, round_id, idea_id, request.form.get("reason", ""))
+        return _("Het idee is verborgen; bewoners zien de reden.")
+
+    return _moderate(round_id, act)
+
+
+@bp.post("/<round_id>/idee/<idea_id>/zichtbaar")
+@require_role("beheerder")
+def unhide(round_id: str, idea_id: str):
+    def act(storage):
+        if get_idea(storage, round_id, idea_id) is None:
+            raise RoundError(_("Dit idee bestaat niet."))
+        show_idea(storage, round_id, idea_id)
+        return _("Het idee is weer zichtbaar.")
+
+    return _moderate(round_id, act)
+
+
+@bp.post("/<round_id>/idee/<idea_id>/samenvoegen")
+@require_role("beheerder")
+def merge(round_id: str, idea_id: str):
+    def act(storage):
+        merge_ideas(storage, round_id, idea_id, request.form.get("target", ""))
+        return _("De ideeën zijn samengevoegd.")
+
+    return _moderate(round_id, act)
+
+
+@bp.post("/<round_id>/reactie/<comment_id>/verbergen")
+@require_role("beheerder")
+def hide_reaction(round_id: str, comment_id: str):
+    def act(storage):
+        hide_comment(storage, round_id, comment_id, request.form.get("reason", ""))
+        return _("De reactie is verborgen; bewoners zien de reden.")
+
+    return _moderate(round_id, act)
+
+
+@bp.post("/<round_id>/stemlijst")
+@require_role("beheerder")
+def save_shortlist(round_id: str):
+    def act(storage):
+        entries = []
+        for idea in all_ideas(storage, round_id):
+            if request.form.get(f"kies-{idea['id']}") == "ja":
+                entries.append(
+                    (
+                        idea["id"],
+                        _int(request.form.get(f"volgorde-{idea['id']}"), _("Volgorde")),
+                        _int(request.form.get(f"kosten-{idea['id']}"), _("Kosten")),
+                    )
+                )
+        voted = bool(stored_ballots(storage, round_id))
+        set_shortlist(storage, round_id, entries, locked_by_votes=voted)
+        return _("De stemlijst is opgeslagen.")
+
+    return _moderate(round_id, act)
+
+
+# --- pilot selection and decisions --------------------------------------------------------------
+
+
+def _outcome_rows(record):
+    storage = current_village().storage
+    outcome = count_votes(storage, record)
+    ideas = shortlist(storage, record["id"])
+    decided = [i for i in all_ideas(storage, record["id"]) if i.get("decision")]
+    rows = []
+    for idea in ideas + [i for i in decided if i not in ideas]:
+        reason = outcome.reasons.get(idea["id"]) if outcome else None
+        rows.append(
+            {
+                "idea": idea,
+                "score": outcome.scores.get(idea["id"]) if outcome else None,
+                "chosen": bool(outcome and idea["id"] in outcome.selected),
+                "explanation": explain(reason) if reason else "",
+                "total": sum(idea.get("scores", {}).values()),
+            }
+        )
+    return rows
+
+
+@bp.route("/<round_id>/selectie", methods=["GET", "POST"])
+@require_role(*ALL_ROLES)
+def selection(round_id: str):
+    record = _round(round_id)
+    error = None
+    if request.method == "POST":
+        if not _user_can("beheerder"):
+            abort(403)
+        _check_csrf()
+        storage = current_village().storage
+        try:
+            parsed = {
+                idea["id"]: {
+                    c: _int(request.form.get(f"score-{idea['id']}-{n}"), c)
+                    for n, c in enumerate(record["settings"]["criteria"])
+                }
+                for idea in shortlist(storage, round_id)
+            }
+            for idea_id, scores in parsed.items():
+                set_scores(storage, round_id, idea_id, scores)
+        except RoundError as err:
+            error = str(err)
+        else:
+            return _back(".selection", round_id, _("De scores zijn opgeslagen."))
+    return render_template(
+        "beheer/rounds/selection.html",
+        round=record,
+        rows=_outcome_rows(record),
+        criteria=record["settings"]["criteria"],
+        error=error,
+        form=FlaskForm(),
+    ), (400 if error else 200)
+
+
+@bp.route("/<round_id>/besluiten", methods=["GET", "POST"])
+@require_role(*ALL_ROLES)
+def decisions(round_id: str):
+    record = _round(round_id)
+    error = None
+    storage = current_village().storage
+    if request.method == "POST":
+        if not _user_can("beheerder"):
+            abort(403)
+        _check_csrf()
+        try:
+            candidates = [i for i in all_ideas(storage, round_id) if is_active(i)]
+            changes = []
+            for idea in candidates:
+                decision = request.form.get(f"besluit-{idea['id']}", "")
+                if decision and decision not in DECISIONS:
+                    raise RoundError(_("Onbekend besluit."))
+                reason = request.form.get(f"reden-{idea['id']}", "")
+                if decision == "niet_nu" and not reason.strip():
+                    raise RoundError(_("Leg uit waarom een idee nu niet doorgaat."))
+                changes.append((idea["id"], decision or None, reason))
+            for idea_id, decision, reason in changes:
+                set_decision(storage, round_id, idea_id, decision, reason)
+            if request.form.get("publish") in ("ja", "nee"):
+                update_round(
+                    storage, round_id, {"results_published": request.form["publish"] == "ja"}
+                )
+        except RoundError as err:
+            error = str(err)
+        else:
+            return _back(".decisions", round_id, _("De besluiten zijn opgeslagen."))
+    return render_template(
+        "beheer/rounds/decisions.html",
+        round=_round(round_id),
+        ideas=[i for i in all_ideas(storage, round_id) if is_active(i)],
+        rows={r["idea"]["id"]: r for r in _outcome_rows(record)},
+        decisions=[(d, DECISION_LABELS[d]) for d in DECISIONS],
+        status=status_of(record, clock()),
+        status_labels=STATUS_LABELS,
+        error=error,
+        form=FlaskForm(),
+    ), (400 if error else 200)
+
+
+@bp.get("/<round_id>/toezeggingen")
+@require_role(*ALL_ROLES)
+def pledges(round_id: str):
+    record = _round(round_id)
+    storage = current_village().storage
+    return render_template(
+        "beheer/rounds/pledges.html",
+        round=record,
+        totals=totals(storage, round_id),
+        ideas={i["id"]: i for i in all_ideas(storage, round_id)},
+        contacts=contacts(storage, round_id) if _user_can("beheerder") else None,
+        money=money,
+    )
+
+
+# --- meetings and polls -------------------------------------------------------------------------
+
+
+@bp.route("/<round_id>/bijeenkomsten", methods=["GET", "POST"])
+@require_role(*ALL_ROLES)
+def meetings(round_id: str):
+    record = _round(round_id)
+    storage = current_village().storage
+    error = None
+    if request.method == "POST":
+        if not _user_can(*HOSTS):
+            abort(403)
+        _check_csrf()
+        try:
+            meeting = create_meeting(
+                storage,
+                round_id,
+                title=request.form.get("title", ""),
+                starts_at=parse_start(request.form.get("starts_at", "")),
+                place=request.form.get("place", ""),
+                agenda=request.form.get("agenda", ""),
+                idea_ids=request.form.getlist("idea"),
+            )
+        except RoundError as err:
+            error = str(err)
+        else:
+            flash(_("De bijeenkomst is gepland."), "info")
+            return redirect(url_for(".meeting", round_id=round_id, meeting_id=meeting["id"]))
+    return render_template(
+        "beheer/rounds/meetings.html",
+        round=record,
+        meetings=meetings_of(storage, round_id),
+        ideas=[i for i in all_ideas(storage, round_id) if is_active(i)],
+        error=error,
+        values=request.form,
+        form=FlaskForm(),
+    ), (400 if error else 200)
+
+
+@bp.route("/<round_id>/bijeenkomst/<meeting_id>", methods=["GET", "POST"])
+@require_role(*ALL_ROLES)
+def meeting(round_id: str, meeting_id: str):
+    record = _round(round_id)
+    storage = current_village().storage
+    found = get_meeting(storage, round_id, meeting_id)
+    if found is None:
+        abort(404)
+    error = None
+    if request.method == "POST":
+        if not _user_can(*HOSTS):
+            abort(403)
+        _check_csrf()
+        try:
+            if request.form.get("action") == "poll":
+                poll = create_poll(
+                    storage,
+                    round_id,
+                    meeting_id,
+                    request.form.get("question", ""),
+                    request.form.get("options", "").splitlines(),
+                )
+                return redirect(url_for(".poll_screen", round_id=round_id, poll_id=poll["id"]))
+            record_outcomes(
+                storage,
+                round_id,
+                meeting_id,
+                request.form.get("outcomes", ""),
+                request.form.getlist("idea"),
+            )
+        except RoundError as err:
+            error = str(err)
+        else:
+            return _back(
+                ".meeting", round_id, _("De uitkomsten zijn opgeslagen."), meeting_id=meeting_id
+            )
+    return render_template(
+        "beheer/rounds/meeting.html",
+        round=record,
+        meeting=found,
+        starts_at=datetime.fromisoformat(found["starts_at"]),
+        signups=signups_of(storage, round_id, meeting_id),
+        polls=polls_of(storage, round_id, meeting_id),
+        ideas=[i for i in all_ideas(storage, round_id) if is_active(i)],
+        error=error,
+        form=FlaskForm(),
+    ), (400 if error else 200)
+
+
+@bp.route("/<round_id>/peiling/<poll_id>", methods=["GET", "POST"])
+@require_role(*HOSTS)
+def poll_screen(round_id: str, poll_id: str):
+    """The question on the screen, a QR code to the answer page, and the hand count."""
+    record = _round(round_id)
+    storage = current_village().storage
+    poll = get_poll(storage, round_id, poll_id)
+    if poll is None:
+        abort(404)
+    error = None
+    if request.method == "POST":
+        _check_csrf()
+        try:
+            action = request.form.get("action")
+            if action in ("close", "open"):
+                set_poll_open(storage, round_id, poll_id, action == "open")
+            else:
+                counts = {
+                    option: _int(request.form.get(f"handen-{n}"), option)
+                    for n, option in enumerate(poll["options"])
+                }
+                record_hand_count(storage, round_id, poll_id, counts)
+        except RoundError as err:
+            error = str(err)
+        else:
+            return _back(".poll_screen", round_id, _("Opgeslagen."), poll_id=poll_id)
+    answer_url = url_for("rounds.poll", round_id=round_id, poll_id=poll_id, _external=True)
+    return render_template(
+        "beheer/rounds/poll.html",
+        round=record,
+        poll=poll,
+        results=poll_results(storage, round_id, poll),
+        answer_url=answer_url,
+        qr=segno.make(answer_url, error="m").svg_data_uri(scale=6),
+        error=error,
+        form=FlaskForm(),
+    ), (400 if error else 200)
+
+
+# --- data in and out ----------------------------------------------------------------------------
+
+
+def _download(body: str, mimetype: str, filename: str) -> Response:
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/<round_id>/export.<fmt>")
+@require_role("beheerder")
+def export(round_id: str, fmt: str):
+    record = _round(round_id)
+    storage = current_village().storage
+    if fmt == "csv":
+        return _download(
+            export_csv(storage, record), "text/csv; charset=utf-8", f"ronde-{round_id}.csv"
+        )
+    if fmt == "json":
+        return _download(export_json(storage, record), "application/json", f"ronde-{round_id}.json")
+    if fmt == "pb":
+        name = current_village().config.name
+        return _download(
+            export_pb(storage, record, name), "text/plain; charset=utf-8", f"ronde-{round_id}.pb"
+        )
+    abort(404)
+
+
+@bp.get("/<round_id>/ontwerp.json")
+@require_role("beheerder")
+def design(round_id: str):
+    record = _round(round_id)
+    return _download(
+        export_design(current_village(), record), "application/json", f"ontwerp-{round_id}.json"
+    )
+
+
+def _upload_text() -> str:
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise RoundError(_("Kies een bestand."))
+    try:
+        return upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RoundError(_("Het bestand is geen tekst (UTF-8).")) from None
+
+
+@bp.post("/ontwerp-import")
+@require_role("beheerder")
+def design_import():
+    _check_csrf()
+    try:
+        start = request.form.get("start", "").strip()
+        first_day = date.fromisoformat(start) if start else clock().date()
+        record, notes = import_design(
+            current_village(), _upload_text(), start=first_day, now=clock()
+        )
+    except ValueError as err:  # RoundError is a ValueError; so is a bad date
+        flash(str(err) if isinstance(err, RoundError) else _("Geen geldige datum."), "error")
+        return redirect(url_for(".index"))
+    for note in notes:
+        flash(note, "info")
+    return _back(
+        ".settings",
+        record["id"],
+        _("Het ontwerp is ingelezen als concept. Pas de datums en instellingen aan."),
+    )
+
+
+@bp.post("/<round_id>/stembiljetten")
+@require_role("beheerder")
+def ballots_import(round_id: str):
+    record = _round(round_id)
+    _check_csrf()
+    try:
+        added = import_pb(current_village().storage, record, _upload_text(), now=clock())
+    except RoundError as err:
+        flash(str(err), "error")
+        return redirect(url_for(".overview", round_id=round_id))
+    return _back(".overview", round_id, _("%(n)s stembiljetten ingelezen.", n=added))
