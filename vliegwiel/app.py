@@ -32,6 +32,8 @@ CORE_BLUEPRINTS = (
     "vliegwiel.web.access_pages",
     "vliegwiel.web.templates_page",
     "vliegwiel.web.results_pages",
+    "vliegwiel.web.rounds_public",
+    "vliegwiel.web.rounds_admin",
 )
 
 #: Form posts are small; a larger body is an attack or a mistake (413).

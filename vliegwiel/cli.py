@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "vliegwiel.scaffold",
     "vliegwiel.cli_access",
     "vliegwiel.cli_results",
+    "vliegwiel.cli_rounds",
 )
 
 instance_option = click.option(
