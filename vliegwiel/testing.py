@@ -11,7 +11,8 @@ Fixtures (all function-scoped, each test gets its own instance folder):
   one organiser account ``beheerder`` / :data:`ORGANISER_PASSWORD`.
 - ``vliegwiel_make_app``: ``factory(plugins=(), templates=(), **config) -> Flask``; adds the
   named survey templates to the instance and builds the app. Installed plugins load by
-  themselves; pass ``plugins=`` only for objects that are not installed.
+  themselves; ``plugins=`` adds objects that are not installed (a module that is installed
+  too is skipped, so a test works before and after ``pip install -e .``).
 - ``vliegwiel_app``, ``vliegwiel_client`` (a :class:`VillageClient`), ``vliegwiel_village``.
 """
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -143,7 +145,10 @@ def vliegwiel_make_app(vliegwiel_instance: Path) -> Callable[..., Flask]:
     from vliegwiel.app import create_app
 
     def factory(plugins: Iterable[Any] = (), templates: Iterable[str] = (), **config: Any) -> Flask:
-        plugins = tuple(plugins)
+        # A plugin installed with pip already loads through its entry point; registering the
+        # module a second time would fail, so the same test runs installed or not.
+        installed = {ep.value for ep in entry_points(group="vliegwiel")}
+        plugins = tuple(p for p in plugins if getattr(p, "__name__", None) not in installed)
         for name in templates:
             add_survey_template(vliegwiel_instance, name, plugins)
         app = create_app(vliegwiel_instance, {"TESTING": True, "PLUGINS": plugins, **config})
