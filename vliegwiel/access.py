@@ -161,7 +161,8 @@ def store_codes(
     """
     collection = codes_collection(scope)
     batch = secrets.token_hex(6)
-    created = now()
+    # Only the day: a timestamp could coincide with (and so hint at) a response's time.
+    created = datetime.now(UTC).date().isoformat()
     stored: list[str] = []
     with storage.locked(collection):
         try:
@@ -175,7 +176,7 @@ def store_codes(
                         "id": key,
                         "street": item.household.street,
                         "batch": batch,
-                        "created_at": created,
+                        "created_on": created,
                         "expires_on": expires_on.isoformat() if expires_on else None,
                         "used": False,
                     },
@@ -290,7 +291,8 @@ def street_counts(storage, scope: str) -> list[StreetCount]:
 
 _POSTCODE = re.compile(r"^([1-9][0-9]{3})\s?([A-Za-z]{2})$")
 _HOUSE_NUMBER = re.compile(r"^[0-9]{1,5}(?:[ -]?[A-Za-z0-9]{1,6})?$")
-_HEADER_WORDS = ("straat", "street", "huisnummer", "postcode")
+#: A first row holding one of these column names is a header, not an address.
+_HEADER_WORDS = ("straat", "straatnaam", "street", "huisnummer", "house number", "postcode")
 
 
 def parse_addresses(data: bytes | str) -> list[Household]:
@@ -319,7 +321,7 @@ def parse_addresses(data: bytes | str) -> list[Household]:
             cells = [c.strip() for c in row]
             if not any(cells):
                 continue
-            if line == 1 and any(w in cells[0].lower() for w in _HEADER_WORDS):
+            if line == 1 and any(c.lower() in _HEADER_WORDS for c in cells):
                 continue
             household, message = _household(cells)
             if message:
