@@ -155,8 +155,10 @@ def main(argv: list[str]) -> int:
     template = extract()
     if step in ("all", "extract"):
         changed = write_template(template)
-        print(f"{TEMPLATE.relative_to(ROOT)}: {len(template)} messages"
-              + ("" if changed else " (unchanged)"))
+        print(
+            f"{TEMPLATE.relative_to(ROOT)}: {len(template)} messages"
+            + ("" if changed else " (unchanged)")
+        )
     if step in ("all", "update"):
         for language in languages():
             catalog = update(template, language)
