@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import datetime
 
@@ -591,3 +592,69 @@ def test_flywheel_page_hides_small_groups(app, village, organiser, clock):
     # money from one person is hidden.
     cells = re.findall(r'<td class="num">([^<]*)</td>', page)
     assert cells == ["8", "0", "1", "1", "1", "5", "20", "verborgen"]
+
+
+def test_pilot_scores_next_to_residents_priorities(app, village, organiser, clock):
+    round_id, (speeltuin, bankjes, jeu) = _voting_round(
+        app,
+        village,
+        organiser,
+        clock,
+        method="approval",
+        seats="1",
+        criteria="Haalbaar\nEigen kracht",
+    )
+    set_shortlist(organiser, round_id, {speeltuin: 0, bankjes: 0})
+    clock.set("2026-03-16T10:00")
+    vote(app.test_client(), round_id, {"idee": [bankjes]})
+    url = f"/beheer/rondes/{round_id}/selectie"
+    response = organiser.post_form(url, {f"score-{speeltuin}-0": "9"})
+    assert response.status_code == 400 and "0 tot en met 5" in text(response)
+    organiser.post_form(url, {f"score-{speeltuin}-0": "4", f"score-{speeltuin}-1": "5"})
+    assert village.storage.get(f"rounds/{round_id}/ideas", speeltuin)["scores"] == {
+        "Haalbaar": 4,
+        "Eigen kracht": 5,
+    }
+    page = text(organiser.get(url))
+    assert "Gekozen: 1 stem (plaats 1)." in page  # the residents' priority, next to the scores
+    assert '<td class="num">9</td>' in page  # speeltuin's total score
+    lezer = app.test_client()
+    lezer.login("lezer")
+    assert lezer.post_form(url, {f"score-{speeltuin}-0": "1"}).status_code == 403
+
+
+def test_organiser_pages_render_and_files_move_in_and_out(app, village, organiser, clock):
+    round_id, (speeltuin, bankjes, jeu) = _voting_round(
+        app, village, organiser, clock, method="greedy_budget", budget="100"
+    )
+    set_shortlist(organiser, round_id, {speeltuin: 80, bankjes: 30})
+    clock.set("2026-03-16T10:00")
+    vote(app.test_client(), round_id, {"idee": [speeltuin]})
+    base = f"/beheer/rondes/{round_id}"
+    for path in ("/", "", "/instellingen", "/ideeen", "/selectie", "/besluiten",
+                 "/toezeggingen", "/bijeenkomsten"):  # fmt: skip
+        url = "/beheer/rondes/" if path == "/" else base + path
+        assert organiser.get(url).status_code == 200, url
+    csv_text = organiser.get(f"{base}/export.csv").get_data(as_text=True)
+    assert csv_text.splitlines()[0].startswith("idea_id,title")
+    pb = organiser.get(f"{base}/export.pb").get_data()
+    design = organiser.get(f"{base}/ontwerp.json").get_data()
+
+    # The ballots file goes back in only once: its voters are already in the round.
+    before = snapshot(village.storage)
+    response = organiser.post_form(
+        f"{base}/stembiljetten", {"file": (io.BytesIO(pb), "ronde.pb")}, page=base,
+        follow_redirects=True,
+    )  # fmt: skip
+    assert "staat al in deze ronde" in text(response)
+    assert snapshot(village.storage) == before
+
+    response = organiser.post_form(
+        "/beheer/rondes/ontwerp-import",
+        {"file": (io.BytesIO(design), "ontwerp.json"), "start": "2027-01-04"},
+        page="/beheer/rondes/",
+        follow_redirects=True,
+    )
+    assert "Het ontwerp is ingelezen als concept" in text(response)
+    rounds = village.storage.all(ROUNDS)
+    assert len(rounds) == 2 and rounds[1]["phases"][0]["start"].startswith("2027-01-04")

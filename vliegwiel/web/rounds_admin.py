@@ -5,13 +5,10 @@ pledges (contacts for beheerders only), run meetings and polls, and move data in
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
-import segno
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     g,
@@ -24,7 +21,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from vliegwiel.app import current_village
-from vliegwiel.ballots import count_votes, export_pb, import_pb, stored_ballots
+from vliegwiel.ballots import count_votes, stored_ballots
 from vliegwiel.ideas import (
     DECISION_LABELS,
     DECISIONS,
@@ -42,22 +39,7 @@ from vliegwiel.ideas import (
     show_idea,
     support_counts,
 )
-from vliegwiel.meetings import (
-    create_meeting,
-    create_poll,
-    get_meeting,
-    get_poll,
-    meetings_of,
-    parse_start,
-    poll_results,
-    polls_of,
-    record_hand_count,
-    record_outcomes,
-    set_poll_open,
-    signups_of,
-)
 from vliegwiel.pledges import contacts, totals
-from vliegwiel.round_io import export_csv, export_design, export_json, import_design
 from vliegwiel.rounds import (
     METHOD_LABELS,
     METHODS,
@@ -480,212 +462,6 @@ def pledges(round_id: str):
     )
 
 
-# --- meetings and polls -------------------------------------------------------------------------
-
-
-@bp.route("/<round_id>/bijeenkomsten", methods=["GET", "POST"])
-@require_role(*ALL_ROLES)
-def meetings(round_id: str):
-    record = _round(round_id)
-    storage = current_village().storage
-    error = None
-    if request.method == "POST":
-        if not _user_can(*HOSTS):
-            abort(403)
-        _check_csrf()
-        try:
-            meeting = create_meeting(
-                storage,
-                round_id,
-                title=request.form.get("title", ""),
-                starts_at=parse_start(request.form.get("starts_at", "")),
-                place=request.form.get("place", ""),
-                agenda=request.form.get("agenda", ""),
-                idea_ids=request.form.getlist("idea"),
-            )
-        except RoundError as err:
-            error = str(err)
-        else:
-            flash(_("De bijeenkomst is gepland."), "info")
-            return redirect(url_for(".meeting", round_id=round_id, meeting_id=meeting["id"]))
-    return render_template(
-        "beheer/rounds/meetings.html",
-        round=record,
-        meetings=meetings_of(storage, round_id),
-        ideas=[i for i in all_ideas(storage, round_id) if is_active(i)],
-        error=error,
-        values=request.form,
-        form=FlaskForm(),
-    ), (400 if error else 200)
-
-
-@bp.route("/<round_id>/bijeenkomst/<meeting_id>", methods=["GET", "POST"])
-@require_role(*ALL_ROLES)
-def meeting(round_id: str, meeting_id: str):
-    record = _round(round_id)
-    storage = current_village().storage
-    found = get_meeting(storage, round_id, meeting_id)
-    if found is None:
-        abort(404)
-    error = None
-    if request.method == "POST":
-        if not _user_can(*HOSTS):
-            abort(403)
-        _check_csrf()
-        try:
-            if request.form.get("action") == "poll":
-                poll = create_poll(
-                    storage,
-                    round_id,
-                    meeting_id,
-                    request.form.get("question", ""),
-                    request.form.get("options", "").splitlines(),
-                )
-                return redirect(url_for(".poll_screen", round_id=round_id, poll_id=poll["id"]))
-            record_outcomes(
-                storage,
-                round_id,
-                meeting_id,
-                request.form.get("outcomes", ""),
-                request.form.getlist("idea"),
-            )
-        except RoundError as err:
-            error = str(err)
-        else:
-            return _back(
-                ".meeting", round_id, _("De uitkomsten zijn opgeslagen."), meeting_id=meeting_id
-            )
-    return render_template(
-        "beheer/rounds/meeting.html",
-        round=record,
-        meeting=found,
-        starts_at=datetime.fromisoformat(found["starts_at"]),
-        signups=signups_of(storage, round_id, meeting_id),
-        polls=polls_of(storage, round_id, meeting_id),
-        ideas=[i for i in all_ideas(storage, round_id) if is_active(i)],
-        error=error,
-        form=FlaskForm(),
-    ), (400 if error else 200)
-
-
-@bp.route("/<round_id>/peiling/<poll_id>", methods=["GET", "POST"])
-@require_role(*HOSTS)
-def poll_screen(round_id: str, poll_id: str):
-    """The question on the screen, a QR code to the answer page, and the hand count."""
-    record = _round(round_id)
-    storage = current_village().storage
-    poll = get_poll(storage, round_id, poll_id)
-    if poll is None:
-        abort(404)
-    error = None
-    if request.method == "POST":
-        _check_csrf()
-        try:
-            action = request.form.get("action")
-            if action in ("close", "open"):
-                set_poll_open(storage, round_id, poll_id, action == "open")
-            else:
-                counts = {
-                    option: _int(request.form.get(f"handen-{n}"), option)
-                    for n, option in enumerate(poll["options"])
-                }
-                record_hand_count(storage, round_id, poll_id, counts)
-        except RoundError as err:
-            error = str(err)
-        else:
-            return _back(".poll_screen", round_id, _("Opgeslagen."), poll_id=poll_id)
-    answer_url = url_for("rounds.poll", round_id=round_id, poll_id=poll_id, _external=True)
-    return render_template(
-        "beheer/rounds/poll.html",
-        round=record,
-        poll=poll,
-        results=poll_results(storage, round_id, poll),
-        answer_url=answer_url,
-        qr=segno.make(answer_url, error="m").svg_data_uri(scale=6),
-        error=error,
-        form=FlaskForm(),
-    ), (400 if error else 200)
-
-
-# --- data in and out ----------------------------------------------------------------------------
-
-
-def _download(body: str, mimetype: str, filename: str) -> Response:
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-@bp.get("/<round_id>/export.<fmt>")
-@require_role("beheerder")
-def export(round_id: str, fmt: str):
-    record = _round(round_id)
-    storage = current_village().storage
-    if fmt == "csv":
-        return _download(
-            export_csv(storage, record), "text/csv; charset=utf-8", f"ronde-{round_id}.csv"
-        )
-    if fmt == "json":
-        return _download(export_json(storage, record), "application/json", f"ronde-{round_id}.json")
-    if fmt == "pb":
-        name = current_village().config.name
-        return _download(
-            export_pb(storage, record, name), "text/plain; charset=utf-8", f"ronde-{round_id}.pb"
-        )
-    abort(404)
-
-
-@bp.get("/<round_id>/ontwerp.json")
-@require_role("beheerder")
-def design(round_id: str):
-    record = _round(round_id)
-    return _download(
-        export_design(current_village(), record), "application/json", f"ontwerp-{round_id}.json"
-    )
-
-
-def _upload_text() -> str:
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise RoundError(_("Kies een bestand."))
-    try:
-        return upload.read().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise RoundError(_("Het bestand is geen tekst (UTF-8).")) from None
-
-
-@bp.post("/ontwerp-import")
-@require_role("beheerder")
-def design_import():
-    _check_csrf()
-    try:
-        start = request.form.get("start", "").strip()
-        first_day = date.fromisoformat(start) if start else clock().date()
-        record, notes = import_design(
-            current_village(), _upload_text(), start=first_day, now=clock()
-        )
-    except ValueError as err:  # RoundError is a ValueError; so is a bad date
-        flash(str(err) if isinstance(err, RoundError) else _("Geen geldige datum."), "error")
-        return redirect(url_for(".index"))
-    for note in notes:
-        flash(note, "info")
-    return _back(
-        ".settings",
-        record["id"],
-        _("Het ontwerp is ingelezen als concept. Pas de datums en instellingen aan."),
-    )
-
-
-@bp.post("/<round_id>/stembiljetten")
-@require_role("beheerder")
-def ballots_import(round_id: str):
-    record = _round(round_id)
-    _check_csrf()
-    try:
-        added = import_pb(current_village().storage, record, _upload_text(), now=clock())
-    except RoundError as err:
-        flash(str(err), "error")
-        return redirect(url_for(".overview", round_id=round_id))
-    return _back(".overview", round_id, _("%(n)s stembiljetten ingelezen.", n=added))
+# Meeting, poll and data pages live in their own modules; importing them adds their routes
+# to ``bp``.
+from vliegwiel.web import rounds_admin_data, rounds_admin_meetings  # noqa: E402, F401
