@@ -79,6 +79,10 @@ def create_plugin_manager(
             pm.register(_load_file(path), name=path.stem)
     for plugin in extra:
         pm.register(plugin)
+    if os.environ.get("VLIEGWIEL_TRACE_PLUGINS"):
+        # Print every hook call and its result to stderr: the first aid for plugin authors.
+        pm.trace.root.setwriter(lambda message: print(message, end="", file=sys.stderr))
+        pm.enable_tracing()
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as error:
