@@ -16,7 +16,12 @@ from werkzeug.exceptions import HTTPException
 
 from vliegwiel import i18n
 from vliegwiel.config import VillageConfig, load_config
-from vliegwiel.plugins import PluginProblems, collect_question_types, create_plugin_manager
+from vliegwiel.plugins import (
+    PluginProblems,
+    call_implementation,
+    collect_question_types,
+    create_plugin_manager,
+)
 from vliegwiel.question_types import QuestionType
 from vliegwiel.resources import static_dir, templates_dir
 from vliegwiel.storage import Storage, StorageError
@@ -68,9 +73,8 @@ class Village:
         results = []
         caller = getattr(self.pm.hook, name)
         for impl in reversed(caller.get_hookimpls()):
-            args = {arg: kwargs[arg] for arg in impl.argnames if arg in kwargs}
             try:
-                result = impl.function(**args)
+                result = call_implementation(impl, name, kwargs)
             except Exception as error:
                 self.problems.record(impl.plugin_name, name, error)
                 continue

@@ -79,10 +79,6 @@ def create_plugin_manager(
             pm.register(_load_file(path), name=path.stem)
     for plugin in extra:
         pm.register(plugin)
-    if os.environ.get("VLIEGWIEL_TRACE_PLUGINS"):
-        # Print every hook call and its result to stderr: the first aid for plugin authors.
-        pm.trace.root.setwriter(lambda message: print(message, end="", file=sys.stderr))
-        pm.enable_tracing()
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as error:
@@ -104,6 +100,20 @@ def _load_file(path: Path) -> ModuleType:
     return module
 
 
+def call_implementation(impl: Any, hook: str, kwargs: dict[str, Any]) -> Any:
+    """Call one plugin's implementation with the arguments it asks for.
+
+    vliegwiel calls hooks plugin by plugin (to isolate failures and name culprits), so this is
+    also where ``VLIEGWIEL_TRACE_PLUGINS=1`` prints each call and its result to stderr.
+    """
+    args = {name: kwargs[name] for name in impl.argnames if name in kwargs}
+    result = impl.function(**args)
+    if os.environ.get("VLIEGWIEL_TRACE_PLUGINS"):
+        shown = repr(result)
+        print(f"[vliegwiel] {hook} ({impl.plugin_name}) -> {shown[:200]}", file=sys.stderr)
+    return result
+
+
 def plugin_name(pm: pluggy.PluginManager, plugin: object) -> str:
     return pm.get_name(plugin) or repr(plugin)
 
@@ -115,7 +125,7 @@ def collect_question_types(pm: pluggy.PluginManager) -> dict[str, QuestionType]:
     # Call each implementation separately so a clash can name both plugins.
     for impl in reversed(pm.hook.vliegwiel_question_types.get_hookimpls()):
         owner = impl.plugin_name
-        for qtype in impl.function() or []:
+        for qtype in call_implementation(impl, "vliegwiel_question_types", {}) or []:
             if not isinstance(qtype, QuestionType) or not qtype.name:
                 raise PluginError(f"plugin '{owner}' returned {qtype!r}, not a named QuestionType")
             if qtype.name in types:
