@@ -39,6 +39,7 @@ CORE_BLUEPRINTS = (
     "vliegwiel.web.results_pages",
     "vliegwiel.web.rounds_public",
     "vliegwiel.web.rounds_admin",
+    "vliegwiel.rate_limits",
 )
 
 #: Form posts are small; a larger body is an attack or a mistake (413).
