@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "vliegwiel.cli_access",
     "vliegwiel.cli_results",
     "vliegwiel.cli_rounds",
+    "vliegwiel.backup_cli",
 )
 
 instance_option = click.option(
