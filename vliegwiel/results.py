@@ -98,28 +98,31 @@ class SurveyResults:
         return self.respondents if self.respondents >= self.k else None
 
 
+#: Statistics that describe a group; a minimum or maximum would describe one resident.
+PUBLISHED_STATS = ("mean", "median")
+
+
 def protect_tally(question: Question, tally: Tally, k: int) -> QuestionResult:
     hidden = tally.respondents < k
     counts = None
-    stats = None
     parts: dict[str, QuestionResult] = {}
-    if tally.kind in ("choice", "ranking"):
-        # Multiple choice and ranking rows do not add up to the respondents: no complementary line.
-        total = tally.respondents if tally.kind == "choice" and _is_single(tally) else None
-        counts = suppress_counts(tally.counts(), k, total=total)
-        if total is None and hidden:
-            counts = Counts({key: None for key in tally.counts()}, None)
+    if tally.kind == "choice":
+        # The respondents are the published total: equal to the sum of the counts for single
+        # choice (a line that needs complementary suppression), smaller for multiple choice.
+        counts = suppress_counts(tally.counts(), k, total=tally.respondents)
+    elif tally.kind == "ranking":
+        # Ranking rows are points, not people: no cell describes a small group, but the whole
+        # question is hidden below k respondents.
+        counts = Counts(
+            {key: None if hidden else value for key, value in tally.counts().items()},
+            None if hidden else tally.respondents,
+        )
+    stats = None
     if tally.stats and not hidden:
-        stats = {key: value for key, value in tally.stats.items() if not key.startswith("first:")}
-    if tally.kind == "number" and tally.respondents >= k:
-        stats = dict(tally.stats)
+        stats = {key: value for key, value in tally.stats.items() if key in PUBLISHED_STATS}
     for key, part in tally.parts.items():
         parts[key] = protect_tally(question, part, k)
     return QuestionResult(question, tally, counts, stats, hidden, parts)
-
-
-def _is_single(tally: Tally) -> bool:
-    return sum(row.count for row in tally.rows) == tally.respondents
 
 
 def compute_results(
