@@ -244,3 +244,14 @@ def test_data_entry_of_a_code_survey_needs_the_code(code_app):
     # What was keyed in stays on the screen, so nothing has to be typed again.
     assert 'value="ja"' in missing.get_data(as_text=True)
     assert "checked" in missing.get_data(as_text=True)
+
+
+def test_data_entry_saves_a_paper_form_that_skipped_a_required_question(code_app, village):
+    # A resident may leave a required question blank on paper; the ambassador must still be
+    # able to enter what was written, while the web keeps insisting on an answer.
+    ambassador = code_app.test_client()
+    ambassador.login("ambassadeur")
+    data = {"household_code": "", "cijfer": "4"}
+    assert ambassador.post_form("/beheer/enquete/open/invoer", data).status_code == 302
+    stored = village.storage.all(responses_collection("open"))
+    assert [(r["channel"], r["answers"]) for r in stored] == [("paper", {"cijfer": 4})]

@@ -150,7 +150,9 @@ def save_response(
     """Store a complete response durably and tell the plugins. Returns the stored record."""
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
-    answers = check_complete(survey, answers)
+    # A paper form holds what the resident wrote: an ambassador cannot make them answer a
+    # required question, so only the web enforces "required".
+    answers = check_complete(survey, answers) if channel == "web" else prune(survey, answers)
     indicators: dict[str, Any] = {}
     for plugin, values in village.call_hook(
         "vliegwiel_response_indicators", survey=survey, answers=answers
