@@ -14,12 +14,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flows import ORGANISER, ORGANISER_PASSWORD
-from live import CHROMIUM, CHROMIUM_ARGS, LiveServer, new_context, serve
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from vliegwiel.accounts import add_user
 from vliegwiel.app import create_app
+
+from .flows import ORGANISER, ORGANISER_PASSWORD
+from .live import CHROMIUM, CHROMIUM_ARGS, LiveServer, new_context, serve
 
 BROWSER_DIR = Path(__file__).parent
 

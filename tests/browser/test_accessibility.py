@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from axe_playwright_python.sync_playwright import Axe
-from flows import walk
-from live import REFLOW, LiveServer, new_context
 from playwright.sync_api import Browser, Page
+
+from .flows import walk
+from .live import REFLOW, LiveServer, new_context
 
 #: axe-core ships inside the axe-playwright-python package: nothing is fetched at test time.
 AXE = Axe()

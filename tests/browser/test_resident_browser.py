@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 
-from flows import (
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from vliegwiel.demo import add_sample_responses
+
+from .flows import (
     EXAMPLE,
     EXAMPLE_STORED,
     answer_example_survey,
@@ -14,10 +18,7 @@ from flows import (
     send,
     start_example_survey,
 )
-from live import DESKTOP, PHONE, LiveServer, new_context
-from playwright.sync_api import Browser, BrowserContext, Page, expect
-
-from vliegwiel.demo import add_sample_responses
+from .live import DESKTOP, PHONE, LiveServer, new_context
 
 RESPONSES = f"responses/{EXAMPLE}"
 

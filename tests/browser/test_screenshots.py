@@ -9,10 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from flows import walk
-from live import DESKTOP, PHONE, LiveServer, new_context
 from PIL import Image, ImageStat
 from playwright.sync_api import Browser
+
+from .flows import walk
+from .live import DESKTOP, PHONE, LiveServer, new_context
 
 
 @pytest.mark.parametrize("label, viewport", [("phone", PHONE), ("desktop", DESKTOP)])
