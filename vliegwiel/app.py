@@ -162,17 +162,24 @@ def _register_template_globals(app: Flask) -> None:
         }
 
 
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
-    "object-src 'none'"
-)
+def content_security_policy() -> str:
+    """No inline script at all; inline style only for the charts' one shared stylesheet."""
+    from vliegwiel.charts import chart_style_hash
+
+    return (
+        "default-src 'self'; script-src 'self'; "
+        f"style-src 'self' {chart_style_hash()}; img-src 'self' data:; "
+        "font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+        "object-src 'none'"
+    )
 
 
 def _register_security_headers(app: Flask) -> None:
+    policy = content_security_policy()
+
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")

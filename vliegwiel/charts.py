@@ -13,6 +13,10 @@ line chart breaks the line at that point.
 
 from __future__ import annotations
 
+import base64
+import functools
+import hashlib
+import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -22,7 +26,7 @@ from flask_babel import gettext as _
 from pygal import HorizontalBar, Line
 from pygal.style import Style
 
-__all__ = ["CHART_STYLE", "bar_chart", "line_chart"]
+__all__ = ["CHART_STYLE", "bar_chart", "chart_style_hash", "line_chart"]
 
 # pygal appends a legacy import hook (find_module only) to sys.meta_path so that its map
 # plugins import as pygal.maps.*. We use no maps, and on Python 3.11 the hook makes every
@@ -102,6 +106,7 @@ def bar_chart(title: str, rows: list[tuple[str, float | None]], *, percent: bool
     # Not a config key: pygal silently ignores xml_filters=... passed to the constructor.
     chart.add_xml_filter(_accessibility_filter(title, _bar_description(rows, formatter)))
     chart.add_xml_filter(_values_after_bars)
+    chart.add_xml_filter(_shared_style)
     # pygal draws a horizontal chart bottom-up; reverse so it reads in the given order.
     chart.x_labels = [label for label, _value in reversed(shown)]
     chart.add(title, [value for _label, value in reversed(shown)])
@@ -128,11 +133,11 @@ def line_chart(
         show_legend=len(series) > 1,
         legend_at_bottom=True,
         dots_size=5,
-        stroke_style={"width": 3},
         value_formatter=_format_number,
         no_data_text=_("Geen gegevens om te tonen"),
     )
     chart.add_xml_filter(_accessibility_filter(title, _line_description(series, x_labels)))
+    chart.add_xml_filter(_shared_style)
     chart.x_labels = x_labels
     for name, values in series.items():
         chart.add(name, list(values))
@@ -182,6 +187,46 @@ def _accessibility_filter(title: str, description: str) -> Callable[[Any], Any]:
         return root
 
     return apply
+
+
+# The pages' Content-Security-Policy forbids inline styles unless their hash is allowed. pygal
+# scopes each chart's <style> to a random id, so every chart would need its own hash; instead
+# every chart carries the same stylesheet, scoped to the pygal-chart class, and the policy
+# allows exactly that one (chart_style_hash). PDFs need the inline style too: one way for both.
+_LINE_WIDTH_RULE = ".pygal-chart .line-graph .series{stroke-width:3}"
+
+
+@functools.cache
+def _chart_css() -> str:
+    """pygal's stylesheet for our style and every series colour, scoped to the class."""
+    chart = Line(**_COMMON_CONFIG, show_legend=True)
+    for index in range(len(SERIES_COLOURS)):
+        chart.add(str(index), [1, 2])
+    root = chart.render_tree()
+    chart_id = root.get("id")
+    css = "".join(
+        node.text or ""
+        for node in root.iter()
+        if isinstance(node.tag, str) and node.tag.endswith("style")
+    )
+    return re.sub(r"\s+", " ", css.replace(f"#{chart_id}", ".pygal-chart")) + _LINE_WIDTH_RULE
+
+
+def chart_style_hash() -> str:
+    """The CSP source expression ('sha256-...') that allows the charts' shared stylesheet."""
+    digest = hashlib.sha256(_chart_css().encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+def _shared_style(root: Any) -> Any:
+    styles = [
+        node for node in root.iter() if isinstance(node.tag, str) and node.tag.endswith("style")
+    ]
+    for node in styles:
+        node.text = ""
+    if styles:
+        styles[0].text = _chart_css()
+    return root
 
 
 def _strip(root: Any) -> None:
