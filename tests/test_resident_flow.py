@@ -174,3 +174,15 @@ def test_broken_survey_file_does_not_take_the_site_down(instance_dir, client):
     assert client.get(page(1)).status_code == 200
     assert client.get("/enquete/kapot").status_code == 404
     assert client.post_form(page(1), {"leeftijd": "tot_25"}).status_code == 302
+
+
+def test_continue_where_you_were_opens_the_page_after_the_last_one_answered(client):
+    intro = client.get(BASE).get_data(as_text=True)
+    assert "Verder waar u was" not in intro
+    client.post_form(page(1), {"leeftijd": "tot_25"})
+    client.post_form(page(2), {"prettig_wonen": "7"})
+    intro = client.get(BASE).get_data(as_text=True)
+    assert "Verder waar u was" in intro and f'href="{page(3)}"' in intro
+    # A page refused for a missing answer is where the resident continues.
+    client.post_form(page(2), {})
+    assert f'href="{page(2)}"' in client.get(BASE).get_data(as_text=True)

@@ -82,9 +82,15 @@ def load_draft(storage, survey: Survey, draft_id: str | None) -> dict[str, Any] 
     return draft
 
 
-def save_draft(storage, draft: dict[str, Any], answers: dict[str, Any]) -> None:
-    storage.update(DRAFTS, draft["id"], {"answers": answers, "updated_at": now()})
-    draft["answers"] = answers
+#: The ``resume`` value of a draft whose pages are all answered: continue at the review step.
+RESUME_AT_REVIEW = 0
+
+
+def save_draft(storage, draft: dict[str, Any], answers: dict[str, Any], resume: int = 1) -> None:
+    """Keep the answers so far and where to continue (a page number, or RESUME_AT_REVIEW)."""
+    changes = {"answers": answers, "resume": resume, "updated_at": now()}
+    storage.update(DRAFTS, draft["id"], changes)
+    draft.update(changes)
 
 
 def purge_expired_drafts(storage) -> int:

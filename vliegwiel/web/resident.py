@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from vliegwiel.app import current_village
 from vliegwiel.forms import build_form, read_answers
 from vliegwiel.responses import (
+    RESUME_AT_REVIEW,
     IncompleteResponse,
     load_draft,
     missing_required,
@@ -83,7 +84,21 @@ def home():
 def intro(survey_id: str):
     survey = open_survey(survey_id)
     draft = current_draft(survey)
-    return render_template("resident/intro.html", survey=survey, draft=draft)
+    answers = draft["answers"] if draft else {}
+    resume_url = None
+    if draft and answers:
+        resume = draft.get("resume", 1)
+        resume_url = (
+            url_for(".review", survey_id=survey.id)
+            if resume == RESUME_AT_REVIEW
+            else url_for(".page", survey_id=survey.id, number=resume)
+        )
+    return render_template(
+        "resident/intro.html",
+        survey=survey,
+        resume_url=resume_url,
+        pages=len(visible_pages(survey, answers)),
+    )
 
 
 @bp.route("/enquete/<survey_id>/pagina/<int:number>", methods=["GET", "POST"])
@@ -115,17 +130,22 @@ def page(survey_id: str, number: int):
             answers.pop(question.id, None)
         answers.update(page_answers)
         answers = prune(survey, answers)
-        save_draft(village.storage, draft, answers)
         if going_back:
             earlier = [p for p in visible_pages(survey, answers) if p < index]
+            save_draft(village.storage, draft, answers, earlier[-1] + 1 if earlier else 1)
             if earlier:
                 return redirect(url_for(".page", survey_id=survey.id, number=earlier[-1] + 1))
             return redirect(url_for(".intro", survey_id=survey.id))
         errors.update(
             {k: v for k, v in missing_required(questions, answers).items() if k not in errors}
         )
+        later = [p for p in visible_pages(survey, answers) if p > index]
+        if errors:
+            resume = number
+        else:
+            resume = later[0] + 1 if later else RESUME_AT_REVIEW
+        save_draft(village.storage, draft, answers, resume)
         if not errors:
-            later = [p for p in visible_pages(survey, answers) if p > index]
             if later:
                 return redirect(url_for(".page", survey_id=survey.id, number=later[0] + 1))
             return redirect(url_for(".review", survey_id=survey.id))
