@@ -1,0 +1,217 @@
+"""Submissions through the real server (waitress, `vliegwiel serve`) at 100, 5,000 and 20,000
+stored responses, against a bare Flask form endpoint under the same server as the ceiling;
+results page and PDF report times; server memory.
+
+Each submission is the resident's real flow (GET the page, POST it, POST the review) by one of
+CLIENTS concurrent clients with their own cookies. "submit" is the final POST of the review
+page, the one that stores the response; "flow" is the whole GET-POST-POST. The responses
+already stored are written straight into bucket files before the server starts (set-up, not
+timed), for the one-question survey that is submitted to and for the example survey whose
+results page and PDF report are timed.
+
+    python bench/bench_server.py [--sizes 100 5000 20000] [--submissions 400] [--clients 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_submit import ANSWERS  # noqa: E402
+from live_server import (  # noqa: E402
+    COLLECTION,
+    Resident,
+    Server,
+    acknowledged,
+    make_instance,
+    token_of,
+)
+
+from vliegwiel.accounts import add_user  # noqa: E402
+from vliegwiel.app import build_village  # noqa: E402
+from vliegwiel.responses import responses_collection, save_response  # noqa: E402
+
+PASSWORD = "bench-wachtwoord-123"
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def fill(village, survey, answers: dict, count: int, bucket_size: int = 500) -> None:
+    """Store ``count`` responses: one real save, then bucket files in the storage's format."""
+    collection = responses_collection(survey.id)
+    template = save_response(village, survey, answers)
+    directory = village.storage.data_dir / collection
+    records = []
+    for n in range(count):
+        record = dict(template, id=uuid.uuid4().hex)
+        if "marker" in record["answers"]:
+            record["answers"] = {"marker": f"vooraf-{n}"}
+        records.append(record)
+    for old in directory.glob("*.json"):
+        old.unlink()
+    for start in range(0, count, bucket_size):
+        chunk = records[start : start + bucket_size]
+        table = {str(i + 1): record for i, record in enumerate(chunk)}
+        path = directory / f"{start // bucket_size:04d}.json"
+        path.write_text(json.dumps({"records": table}, ensure_ascii=False), encoding="utf-8")
+
+
+def drive(url: str, submissions: int, clients: int) -> dict:
+    """Run ``submissions`` full flows from ``clients`` threads; return the timings."""
+    submit, flow, failures = [], [], []
+    lock = threading.Lock()
+    todo = iter(range(submissions))
+
+    def worker() -> None:
+        resident = Resident(url)
+        original_post = resident.http.post
+
+        def timed_post(target, **kw):
+            start = time.perf_counter()
+            response = original_post(target, **kw)
+            if target.endswith("/controle"):
+                with lock:
+                    submit.append(time.perf_counter() - start)
+            return response
+
+        resident.http.post = timed_post
+        while True:
+            with lock:
+                n = next(todo, None)
+            if n is None:
+                return
+            start = time.perf_counter()
+            response = resident.answer(f"bench-{n}-{uuid.uuid4().hex[:6]}")
+            elapsed = time.perf_counter() - start
+            with lock:
+                (flow if acknowledged(response) else failures).append(elapsed)
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - start
+    return {"submit": submit, "flow": flow, "failures": len(failures), "wall": wall}
+
+
+def report(label: str, timings: dict) -> None:
+    s, f = timings["submit"], timings["flow"]
+    print(
+        f"{label:<30} {len(f) / timings['wall']:7.1f} resp/s   "
+        f"submit p50 {percentile(s, 0.5) * 1000:6.1f} ms  p95 {percentile(s, 0.95) * 1000:6.1f} ms"
+        f"   flow p50 {percentile(f, 0.5) * 1000:6.1f} ms  p95 {percentile(f, 0.95) * 1000:6.1f} ms"
+        f"   failures {timings['failures']}"
+    )
+
+
+def timed_get(session: requests.Session, url: str, runs: int) -> tuple[float, float]:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        response = session.get(url, timeout=300)
+        times.append(time.perf_counter() - start)
+        assert response.status_code == 200, (url, response.status_code)
+    return statistics.median(times), max(times)
+
+
+def bench_size(work: Path, size: int, args) -> None:
+    instance = make_instance(work, per_hour=0, name=f"dorp-{size}")
+    village = build_village(instance)
+    add_user(village.storage, "beheerder", "beheerder", PASSWORD)
+    fill(village, village.surveys.get("snel"), {"marker": "x"}, size)
+    fill(village, village.surveys.get("dorpsenquete"), ANSWERS, size)
+    with Server(instance, threads=args.threads) as server:
+        drive(server.url, args.warmup, max(args.clients))
+        for clients in args.clients:
+            timings = drive(server.url, args.submissions, clients)
+            report(f"vliegwiel {size:>6}, {clients:>2} clients", timings)
+        organiser = requests.Session()
+        login = organiser.get(server.url + "/beheer/login").text
+        organiser.post(
+            server.url + "/beheer/login",
+            data={"csrf_token": token_of(login), "username": "beheerder", "password": PASSWORD},
+        )
+        results = timed_get(organiser, server.url + "/beheer/uitslag/dorpsenquete", args.runs)
+        pdf = timed_get(organiser, server.url + "/beheer/uitslag/dorpsenquete/rapport.pdf", 2)
+        print(
+            f"{'':<30} results page median {results[0] * 1000:7.0f} ms"
+            f" (max {results[1] * 1000:.0f})"
+            f"   PDF report median {pdf[0]:.2f} s (max {pdf[1]:.2f})"
+            f"   server RSS {server.rss_kib() / 1024:.0f} MiB"
+            f"   stored now {village.storage.count(COLLECTION)}"
+        )
+
+
+def bench_bare(work: Path, args) -> None:
+    command = [sys.executable, str(ROOT / "bench" / "bare_app.py")]
+
+    class BareServer(Server):
+        def start(self, timeout: float = 60):
+            log = open(self.log, "ab")  # noqa: SIM115 (closed with the process)
+            self.process = subprocess.Popen(
+                [*command, str(self.port), str(self.threads)], stdout=log, stderr=log
+            )
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                try:
+                    requests.get(self.url + "/", timeout=2)
+                    return self
+                except requests.ConnectionError:
+                    time.sleep(0.05)
+            raise RuntimeError("bare server did not start")
+
+    (work / "bare").mkdir()
+    with BareServer(work / "bare", threads=args.threads) as server:
+        drive(server.url, args.warmup, max(args.clients))
+        for clients in args.clients:
+            timings = drive(server.url, args.submissions, clients)
+            report(f"bare Flask form, {clients:>2} clients", timings)
+        print(f"{'':<30} server RSS {server.rss_kib() / 1024:.0f} MiB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 5000, 20000])
+    parser.add_argument("--submissions", type=int, default=400)
+    parser.add_argument("--warmup", type=int, default=40)
+    parser.add_argument(
+        "--clients", type=int, nargs="+", default=[1, 8], help="concurrent clients (each level)"
+    )
+    parser.add_argument("--threads", type=int, default=8, help="waitress threads")
+    parser.add_argument("--runs", type=int, default=5, help="results page loads")
+    args = parser.parse_args()
+    print(
+        f"{platform.platform()}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs; clients {args.clients}, {args.threads} waitress threads, "
+        f"{args.submissions} submissions per size and client level"
+    )
+    with tempfile.TemporaryDirectory(prefix="vliegwiel-bench-") as tmp:
+        work = Path(tmp)
+        bench_bare(work, args)
+        for size in args.sizes:
+            bench_size(work, size, args)
+
+
+if __name__ == "__main__":
+    main()
