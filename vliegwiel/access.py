@@ -277,6 +277,16 @@ def consume_code_for(village, scope: str, code: str, *, anonymous: bool = True) 
         pass
 
 
+def household_key(secret_key: str, scope: str, key: str) -> str:
+    """A stable id for the household holding the code with id ``key`` (a round's participant).
+
+    Keyed once more with the secret: the code records' ids lie in ``data/`` next to the
+    participants, and a plain hash of an id could be matched to its record (and so to a street).
+    """
+    message = f"household\x00{scope}\x00{key}".encode()
+    return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()
+
+
 def street_counts(storage, scope: str) -> list[StreetCount]:
     """Codes and used codes per street, sorted by street; never anything about answers."""
     totals: dict[str, list[int]] = {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from contextlib import contextmanager, nullcontext
 from datetime import date
 from typing import Any
@@ -39,6 +40,7 @@ from vliegwiel.access import (
     AddressError,
     CodeProblem,
     Household,
+    IssuedCode,
     app_throttle,
     code_state,
     new_codes,
@@ -178,6 +180,37 @@ def _throttles():
     ]
 
 
+def guessed_too_often() -> Response | None:
+    """The 429 page when this IP address or browser guessed too many codes lately, else None."""
+    throttles = zip(_throttles(), _throttle_keys(), strict=True)
+    blocked = [t.retry_after(k) for t, k in throttles if t.blocked(k)]
+    if not blocked:
+        return None
+    response = Response(
+        render_template("access/too_many.html", minutes=max(blocked) // 60 + 1), status=429
+    )
+    response.headers["Retry-After"] = str(max(blocked))
+    return response
+
+
+def check_typed_code(scope: str, text: str | None) -> tuple[str | None, str | None]:
+    """(the code's id, None) when the typed code may be used in ``scope``, else (None, message).
+
+    Only a well-formed unknown code counts as a guess; a typo of a real one is not punished.
+    Call ``guessed_too_often`` first.
+    """
+    try:
+        if normalise_code(text) is None:
+            raise CodeProblem("malformed")
+        key = verify_code(current_village().storage, current_app.config["SECRET_KEY"], scope, text)
+    except CodeProblem as problem:
+        if problem.kind == "unknown":
+            for throttle, throttle_key in zip(_throttles(), _throttle_keys(), strict=True):
+                throttle.fail(throttle_key)
+        return None, problem_message(problem.kind)
+    return key, None
+
+
 @bp.route("/code/<survey_id>", methods=["GET", "POST"])
 def enter_code(survey_id: str):
     survey = _code_survey(survey_id)
@@ -190,29 +223,11 @@ def enter_code(survey_id: str):
     if request.method == "POST":
         if not form.validate():
             abort(400)
-        throttles = list(zip(_throttles(), _throttle_keys(), strict=True))
-        blocked = [t.retry_after(k) for t, k in throttles if t.blocked(k)]
+        blocked = guessed_too_often()
         if blocked:
-            response = Response(
-                render_template(
-                    "access/too_many.html", survey=survey, minutes=max(blocked) // 60 + 1
-                ),
-                status=429,
-            )
-            response.headers["Retry-After"] = str(max(blocked))
-            return response
-        storage = current_village().storage
-        try:
-            if normalise_code(form.code.data) is None:
-                raise CodeProblem("malformed")
-            key = verify_code(storage, current_app.config["SECRET_KEY"], survey.id, form.code.data)
-        except CodeProblem as problem:
-            # Only a well-formed unknown code is a guess; a typo of a real one is not counted.
-            if problem.kind == "unknown":
-                for throttle, key in throttles:
-                    throttle.fail(key)
-            error = problem_message(problem.kind)
-        else:
+            return blocked
+        key, error = check_typed_code(survey.id, form.code.data)
+        if key:
             codes = _session_codes()
             codes[survey.id] = key
             session[SESSION_KEY] = codes
@@ -255,11 +270,18 @@ def _pdf_response(pdf: bytes, filename: str) -> Response:
     )
 
 
-@bp.route("/beheer/enquete/<survey_id>/codes", methods=["GET", "POST"])
-@require_role("beheerder")
-def codes(survey_id: str):
+def letters_page(
+    scope: str,
+    render_letters: Callable[[list[IssuedCode], str | None], bytes],
+    *,
+    template: str,
+    filename: str,
+    **context: Any,
+):
+    """The codes-and-letters page of one scope (a survey or a round): per-street counts and,
+    on a valid POST, the letters PDF. ``render_letters(issued, contact)`` makes the PDF; it
+    runs before any code is stored, so a failed render leaves no code behind."""
     village = current_village()
-    survey = _survey_or_404(survey_id)
     form = LettersForm()
     problems: list[tuple[int, str]] = []
     error = None
@@ -278,40 +300,53 @@ def codes(survey_id: str):
         if households and not problems:
             issued = new_codes(households)
             try:
-                # The PDF first: when it fails, not a single code has been stored.
-                pdf = letters_pdf(
-                    survey,
-                    issued,
-                    village_name=village.config.name,
-                    base_url=village.config.base_url,
-                    contact=form.contact.data or None,
-                )
+                pdf = render_letters(issued, form.contact.data or None)
             except PdfRenderError as failure:
-                log.error("letters for %s: %s", survey.id, failure)
+                log.error("letters for %s: %s", scope, failure)
                 error = _("De brieven konden niet worden gemaakt. Er zijn geen codes aangemaakt.")
             else:
                 store_codes(
                     village.storage,
                     village.config.secret_key,
-                    survey.id,
+                    scope,
                     issued,
                     expires_on=form.expires_on.data,
                 )
-                return _pdf_response(pdf, f"brieven-{survey.id}-{date.today().isoformat()}.pdf")
+                return _pdf_response(pdf, f"brieven-{filename}-{date.today().isoformat()}.pdf")
     elif request.method == "POST":
         error = _("Controleer het formulier.")
-    counts = street_counts(village.storage, survey.id)
+    counts = street_counts(village.storage, scope)
     status = 400 if (problems or error) else 200
     return render_template(
-        "beheer/access/codes.html",
-        survey=survey,
+        template,
         form=form,
         counts=counts,
         total=sum(c.total for c in counts),
         used=sum(c.used for c in counts),
         problems=problems,
         error=error,
+        **context,
     ), status
+
+
+@bp.route("/beheer/enquete/<survey_id>/codes", methods=["GET", "POST"])
+@require_role("beheerder")
+def codes(survey_id: str):
+    village = current_village()
+    survey = _survey_or_404(survey_id)
+
+    def render(issued: list[IssuedCode], contact: str | None) -> bytes:
+        return letters_pdf(
+            survey,
+            issued,
+            village_name=village.config.name,
+            base_url=village.config.base_url,
+            contact=contact,
+        )
+
+    return letters_page(
+        survey.id, render, template="beheer/access/codes.html", filename=survey.id, survey=survey
+    )
 
 
 @bp.get("/beheer/enquete/<survey_id>/papier.pdf")
