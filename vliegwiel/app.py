@@ -39,6 +39,7 @@ CORE_BLUEPRINTS = (
     "vliegwiel.web.results_pages",
     "vliegwiel.web.rounds_public",
     "vliegwiel.web.rounds_admin",
+    "vliegwiel.web.round_codes",
     "vliegwiel.rate_limits",
 )
 
