@@ -29,8 +29,34 @@ def register(main: click.Group) -> None:
     main.add_command(paper)
 
 
+def _scope_of(village, scope_id: str):
+    """The survey or the participation round ``scope_id`` names: (survey, None) or (None, round).
+
+    Survey ids and round ids share one namespace of code scopes, so an id naming both is
+    refused rather than guessed.
+    """
+    from vliegwiel.access import codes_collection
+    from vliegwiel.rounds import get_round
+
+    survey = village.surveys.get(scope_id)
+    try:
+        codes_collection(scope_id)
+    except ValueError:
+        round_record = None
+    else:
+        round_record = get_round(village.storage, scope_id)
+    if survey is not None and round_record is not None:
+        raise click.ClickException(
+            f"'{scope_id}' is both a survey and a round; rename the survey first"
+        )
+    if round_record is not None:
+        return None, round_record
+    # Unknown ids get get_survey's message, as before rounds could have codes.
+    return get_survey(village, scope_id), None
+
+
 @click.command()
-@click.argument("survey_id")
+@click.argument("survey_id", metavar="SURVEY_OR_ROUND")
 @instance_option
 @click.option("--count", type=click.IntRange(1, 10_000), help="Letters without an address.")
 @click.option(
@@ -63,17 +89,19 @@ def codes(
 ) -> None:
     """Generate one code per household and write the letters (one A4 page each) to a PDF.
 
+    SURVEY_OR_ROUND is a survey id or a participation round id (see `vliegwiel round list`).
     Codes are stored only as a keyed hash: keep the PDF, it cannot be made again.
     """
     from vliegwiel.access import AddressError, Household, new_codes, parse_addresses, store_codes
-    from vliegwiel.letters import letters_pdf
+    from vliegwiel.letters import letters_pdf, round_letters_pdf
     from vliegwiel.pdf import PdfRenderError
 
     if (count is None) == (addresses is None):
         raise click.UsageError("give either --count N or --addresses FILE.csv")
     app = _app(instance)
     village = app.extensions["vliegwiel"]
-    survey = get_survey(village, survey_id)
+    survey, round_record = _scope_of(village, survey_id)
+    scope = survey.id if survey is not None else round_record["id"]
     if addresses is not None:
         try:
             households = parse_addresses(addresses.read_bytes())
@@ -97,8 +125,8 @@ def codes(
             bar.update(0)
 
         try:
-            pdf = letters_pdf(
-                survey,
+            pdf = (letters_pdf if survey is not None else round_letters_pdf)(
+                survey if survey is not None else round_record,
                 issued,
                 village_name=village.config.name,
                 base_url=village.config.base_url,
@@ -114,7 +142,7 @@ def codes(
         store_codes(
             village.storage,
             village.config.secret_key,
-            survey.id,
+            scope,
             issued,
             expires_on=expires.date() if expires else None,
         )
