@@ -34,6 +34,7 @@ ACCESS = {
     "resident.thanks": EVERYONE,
     "resident.privacy": EVERYONE,
     "access.enter_code": EVERYONE,
+    "round_codes.enter_code": EVERYONE,
     "auth.login": EVERYONE,
     "results.public_results": EVERYONE,
     "rounds.round_list": EVERYONE,
@@ -67,6 +68,7 @@ ACCESS = {
     "rounds_admin.poll_screen": HOSTS,
     # Raw answers, codes, settings and moderation: beheerders only.
     "access.codes": BEHEERDER,
+    "round_codes.codes": BEHEERDER,
     "organiser.export": BEHEERDER,
     "results.export_xlsx": BEHEERDER,
     "results.bundle": BEHEERDER,
