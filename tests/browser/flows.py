@@ -15,10 +15,16 @@ add it to ``TOURS``: it is then audited by axe, checked for reflow and photograp
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 
 from playwright.sync_api import Page, expect
 
+from vliegwiel.access import Household, create_codes
+from vliegwiel.ballots import cast_ballot
 from vliegwiel.demo import add_sample_responses
+from vliegwiel.ideas import set_decision, set_shortlist, submit_idea, support
+from vliegwiel.letters import code_url
+from vliegwiel.rounds import create_round, get_round, phase, update_round, utc_now
 
 EXAMPLE = "dorpsenquete"
 #: An organiser (role beheerder) that the live_server fixture adds to every fresh instance.
@@ -169,8 +175,248 @@ def organiser_tour(page: Page, server) -> Iterator[str]:
     yield "results"
 
 
+# --- invitation codes and participation rounds: seeding and steps -----------------------------
+
+#: A one-question survey that needs an invitation code (``access: code``).
+CODE_SURVEY = "buurtbus"
+CODE_SURVEY_YAML = """\
+id: buurtbus
+title: Buurtbus
+intro: Een korte vraag over de buurtbus.
+access: code
+pages:
+  - id: vervoer
+    title: Vervoer
+    questions:
+      - id: buurtbus_gebruik
+        type: single_choice
+        text: Zou u de buurtbus gebruiken?
+        required: true
+        options:
+          - {value: ja, label: Ja}
+          - {value: nee, label: Nee}
+          - {value: misschien, label: Misschien}
+"""
+ROUND_KINDS = ("ideas", "prioritise", "commit", "results")
+
+
+def add_code_survey(server) -> None:
+    """Put the code survey in the instance's surveys/ folder (the registry picks it up)."""
+    path = server.village.instance_dir / "surveys" / f"{CODE_SURVEY}.yaml"
+    path.write_text(CODE_SURVEY_YAML, encoding="utf-8")
+
+
+def issue_codes(server, count: int) -> list[str]:
+    """Codes as printed on letters (``K7PM-4XQD-93HT``), stored hashed like the organiser's."""
+    village = server.village
+    households = [Household("Dorpsstraat", str(n), "9999 AA") for n in range(1, count + 1)]
+    issued = create_codes(village.storage, village.config.secret_key, CODE_SURVEY, households)
+    return [item.code for item in issued]
+
+
+def letter_url(server, code: str) -> str:
+    """The address a letter's QR code opens (vliegwiel.letters, with the live server's URL)."""
+    return code_url(server.url, CODE_SURVEY, code)
+
+
+def round_in_phase(storage, open_phase: str, *, title: str, **settings) -> dict:
+    """A scheduled round whose ``open_phase`` runs now (real time): week-long phases in order,
+    the open one started a day ago. ``settings`` as in rounds.check_settings."""
+    index = ROUND_KINDS.index(open_phase)
+    first = utc_now() - timedelta(days=1 + 7 * index)
+    phases = []
+    for n, kind in enumerate(ROUND_KINDS):
+        start = first + timedelta(days=7 * n)
+        end = None if kind == "results" else start + timedelta(days=7)
+        phases.append({"kind": kind, "start": start.isoformat(), "end": end and end.isoformat()})
+    record = create_round(storage, title=title, phases=phases, settings=settings, now=first)
+    update_round(storage, record["id"], {"scheduled": True})
+    return get_round(storage, record["id"])
+
+
+def during(record: dict, kind: str) -> datetime:
+    """A moment an hour into the phase ``kind`` of ``record`` (to seed what residents did)."""
+    return phase(record, kind).start + timedelta(hours=1)
+
+
+def seed_ideas(storage, record: dict, ideas: dict[str, int], supporters: int = 0) -> list[dict]:
+    """Ideas by other residents, ``{title: cost}``, each supported by ``supporters`` people;
+    with costs above 0 they go on the shortlist in this order."""
+    when = during(record, "ideas")
+    made = []
+    for number, title in enumerate(ideas, 1):
+        idea = submit_idea(
+            storage,
+            record,
+            title=title,
+            description=f"{title}: zo wordt het dorp mooier.",
+            participant=f"bewoner-{number}",
+            now=when,
+        )
+        for person in range(supporters):
+            support(storage, record, idea["id"], participant=f"steuner-{person}", now=when)
+        made.append(idea)
+    shortlisted = [(i["id"], n, ideas[i["title"]]) for n, i in enumerate(made, 1)]
+    if any(cost for _, _, cost in shortlisted):
+        set_shortlist(storage, record["id"], shortlisted, locked_by_votes=False)
+    return made
+
+
+def seed_ballots(storage, record: dict, ballots: list[list[str]]) -> None:
+    """Ballots (lists of idea ids) cast by other residents during the vote."""
+    for number, ballot in enumerate(ballots, 1):
+        cast_ballot(
+            storage,
+            record,
+            ballot,
+            participant=f"stemmer-{number}",
+            now=during(record, "prioritise"),
+        )
+
+
+def tick(page: Page, labels: list[str]) -> None:
+    for label in labels:
+        page.get_by_label(label, exact=False).check()
+
+
+# --- tours of codes and rounds --------------------------------------------------------------
+
+
+def codes_tour(page: Page, server) -> Iterator[str]:
+    """The resident's code page: empty, a wrong code, a letter's link, a used code."""
+    add_code_survey(server)
+    code, spare = issue_codes(server, 2)
+    page.goto(f"/code/{CODE_SURVEY}")
+    yield "code"
+    page.get_by_label("Uw code").fill("12")
+    page.get_by_role("button", name="Verder").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    yield "code-malformed"
+    page.goto(letter_url(server, code))
+    yield "code-from-letter"
+    page.get_by_role("button", name="Verder").click()
+    page.get_by_role("link", name="Begin de enquête").click()
+    fill(page, {"buurtbus_gebruik": "ja"})
+    next_page(page)
+    send(page)
+    page.goto(letter_url(server, code))
+    page.get_by_role("button", name="Verder").click()
+    expect(page.get_by_role("alert")).to_contain_text("al gebruikt")
+    yield "code-used"
+
+
+def rounds_tour(page: Page, server) -> Iterator[str]:
+    """Every resident page of a round: ideas, an idea, the idea form, voting, the outcome,
+    "Wie doet mee?", published decisions and the flywheel."""
+    storage = server.village.storage
+    ideas_round = round_in_phase(storage, "ideas", title="Groener dorp")
+    seed_ideas(storage, ideas_round, {"Bomen langs de Dorpsstraat": 0}, supporters=2)
+    page.goto("/rondes")
+    yield "rounds"
+    page.get_by_role("link", name="Groener dorp").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Groener dorp")
+    yield "round"
+    page.get_by_role("link", name="Bekijk de ideeën").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ideeën")
+    yield "round-ideas"
+    page.get_by_role("link", name="Bomen langs de Dorpsstraat").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bomen langs de Dorpsstraat")
+    yield "round-idea"
+    page.goto(f"/ronde/{ideas_round['id']}/idee-nieuw")
+    yield "round-idea-form"
+    page.get_by_role("button", name="Idee insturen").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    yield "round-idea-form-error"
+
+    vote_round = round_in_phase(
+        storage, "prioritise", title="Dorpsbudget", method="greedy_budget", budget=1000
+    )
+    seed_ideas(storage, vote_round, {"Speeltuin": 600, "Jeu-de-boulesbaan": 500})
+    page.goto(f"/ronde/{vote_round['id']}/stemmen")
+    yield "round-vote"
+    tick(page, ["Speeltuin", "Jeu-de-boulesbaan"])
+    page.get_by_role("button", name="Stem uitbrengen").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    yield "round-vote-error"
+
+    commit_round = round_in_phase(
+        storage, "commit", title="Samen aan de slag", method="equal_shares", budget=1000
+    )
+    ideas = seed_ideas(storage, commit_round, {"Moestuin": 400, "Bankjes": 300, "Kunstgras": 900})
+    seed_ballots(storage, commit_round, [[ideas[0]["id"], ideas[1]["id"]], [ideas[2]["id"]]])
+    page.goto(f"/ronde/{commit_round['id']}/uitslag")
+    yield "round-outcome"
+    page.goto(f"/ronde/{commit_round['id']}/meedoen")
+    yield "round-pledge"
+    page.get_by_label("Telefoon of e-mail").fill("06-12345678")
+    page.get_by_role("button", name="Ik doe mee").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    yield "round-pledge-error"
+
+    done_round = round_in_phase(storage, "results", title="Dorpshuis open")
+    made = seed_ideas(storage, done_round, {"Koffieochtend": 0, "Repair-café": 0})
+    set_decision(storage, done_round["id"], made[0]["id"], "pilot", "Start in april")
+    set_decision(storage, done_round["id"], made[1]["id"], "niet_nu", "Eerst een ruimte zoeken")
+    update_round(storage, done_round["id"], {"results_published": True})
+    page.goto(f"/ronde/{done_round['id']}")
+    yield "round-published"
+    page.goto("/vliegwiel")
+    yield "flywheel"
+
+
+def organiser_rounds_tour(page: Page, server) -> Iterator[str]:
+    """The organiser's pages for rounds, codes and letters, paper entry and survey results."""
+    storage = server.village.storage
+    record = round_in_phase(
+        storage, "commit", title="Beheer: dorpsbudget", method="greedy_budget", budget=800
+    )
+    ideas = seed_ideas(storage, record, {"Bloembakken": 300, "Fietsenrek": 600}, supporters=1)
+    seed_ballots(storage, record, [[ideas[0]["id"]], [ideas[1]["id"]]])
+    add_code_survey(server)
+    with server.app.app_context():
+        village = server.village
+        add_sample_responses(village, village.surveys.get(EXAMPLE), 12)
+    log_in(page)
+    base = f"/beheer/rondes/{record['id']}"
+    stops = {
+        "admin-rounds": "/beheer/rondes",
+        "admin-round-new": "/beheer/rondes/nieuw",
+        "admin-round": base,
+        "admin-round-settings": f"{base}/instellingen",
+        "admin-round-ideas": f"{base}/ideeen",
+        "admin-round-selection": f"{base}/selectie",
+        "admin-round-decisions": f"{base}/besluiten",
+        "admin-round-pledges": f"{base}/toezeggingen",
+        "admin-round-meetings": f"{base}/bijeenkomsten",
+        "admin-codes": f"/beheer/enquete/{CODE_SURVEY}/codes",
+        "admin-paper-entry": f"/beheer/enquete/{CODE_SURVEY}/invoer",
+        "admin-results": f"/beheer/uitslag/{EXAMPLE}",
+        "admin-results-texts": f"/beheer/uitslag/{EXAMPLE}/teksten",
+        "admin-results-compare": f"/beheer/uitslag/{EXAMPLE}/vergelijken",
+    }
+    for stop, path in stops.items():
+        response = page.goto(path)
+        assert response is not None and response.ok, f"{path}: {response and response.status}"
+        yield stop
+    page.goto("/beheer/rondes/nieuw")
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    yield "admin-round-new-error"
+    page.goto(f"/beheer/uitslag/{EXAMPLE}")
+    page.get_by_role("button", name="Uitslag openbaar maken").click()
+    expect(page.get_by_role("status")).to_be_visible()
+    page.goto(f"/uitslag/{EXAMPLE}")
+    yield "public-results"
+
+
 #: Every tour, in order; the site-wide checks walk them all.
-TOURS: tuple[Tour, ...] = (resident_tour, organiser_tour)
+TOURS: tuple[Tour, ...] = (
+    resident_tour,
+    organiser_tour,
+    codes_tour,
+    rounds_tour,
+    organiser_rounds_tour,
+)
 
 
 def walk(page: Page, server) -> Iterator[str]:
