@@ -23,7 +23,7 @@ from vliegwiel.access import Household, create_codes
 from vliegwiel.ballots import cast_ballot
 from vliegwiel.demo import add_sample_responses
 from vliegwiel.ideas import set_decision, set_shortlist, submit_idea, support
-from vliegwiel.letters import code_url
+from vliegwiel.letters import code_url, round_code_url
 from vliegwiel.rounds import create_round, get_round, phase, update_round, utc_now
 
 EXAMPLE = "dorpsenquete"
@@ -206,11 +206,12 @@ def add_code_survey(server) -> None:
     path.write_text(CODE_SURVEY_YAML, encoding="utf-8")
 
 
-def issue_codes(server, count: int) -> list[str]:
-    """Codes as printed on letters (``K7PM-4XQD-93HT``), stored hashed like the organiser's."""
+def issue_codes(server, count: int, scope: str = CODE_SURVEY) -> list[str]:
+    """Codes as printed on letters (``K7PM-4XQD-93HT``) for a survey or a round (``scope``),
+    stored hashed like the organiser's."""
     village = server.village
     households = [Household("Dorpsstraat", str(n), "9999 AA") for n in range(1, count + 1)]
-    issued = create_codes(village.storage, village.config.secret_key, CODE_SURVEY, households)
+    issued = create_codes(village.storage, village.config.secret_key, scope, households)
     return [item.code for item in issued]
 
 
@@ -304,6 +305,22 @@ def codes_tour(page: Page, server) -> Iterator[str]:
     expect(page.get_by_role("alert")).to_contain_text("al gebruikt")
     yield "code-used"
 
+    # A round with codes: one household, one say.
+    record = round_in_phase(
+        server.village.storage, "ideas", title="Dorpsbudget met codes", requires_codes=True
+    )
+    [round_code] = issue_codes(server, 1, scope=record["id"])
+    page.goto(f"/ronde/{record['id']}/code")
+    yield "round-code"
+    page.get_by_label("Uw code").fill("0000-0000-0000")
+    page.get_by_role("button", name="Verder").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    yield "round-code-unknown"
+    page.goto(round_code_url(server.url, record["id"], round_code))
+    page.get_by_role("button", name="Verder").click()
+    expect(page.get_by_role("status")).to_be_visible()
+    yield "round-with-code"
+
 
 def rounds_tour(page: Page, server) -> Iterator[str]:
     """Every resident page of a round: ideas, an idea, the idea form, voting, the outcome,
@@ -372,6 +389,7 @@ def organiser_rounds_tour(page: Page, server) -> Iterator[str]:
     )
     ideas = seed_ideas(storage, record, {"Bloembakken": 300, "Fietsenrek": 600}, supporters=1)
     seed_ballots(storage, record, [[ideas[0]["id"]], [ideas[1]["id"]]])
+    code_round = round_in_phase(storage, "ideas", title="Beheer: met codes", requires_codes=True)
     add_code_survey(server)
     with server.app.app_context():
         village = server.village
@@ -389,6 +407,7 @@ def organiser_rounds_tour(page: Page, server) -> Iterator[str]:
         "admin-round-pledges": f"{base}/toezeggingen",
         "admin-round-meetings": f"{base}/bijeenkomsten",
         "admin-codes": f"/beheer/enquete/{CODE_SURVEY}/codes",
+        "admin-round-codes": f"/beheer/rondes/{code_round['id']}/codes",
         "admin-paper-entry": f"/beheer/enquete/{CODE_SURVEY}/invoer",
         "admin-results": f"/beheer/uitslag/{EXAMPLE}",
         "admin-results-texts": f"/beheer/uitslag/{EXAMPLE}/teksten",
