@@ -24,6 +24,23 @@ EXPECTED_STOPS = {
     "login",
     "dashboard",
     "results",
+    "code",
+    "code-from-letter",
+    "code-used",
+    "round-code",
+    "rounds",
+    "round",
+    "round-ideas",
+    "round-idea-form",
+    "round-vote",
+    "round-outcome",
+    "round-pledge",
+    "round-published",
+    "flywheel",
+    "public-results",
+    "admin-rounds",
+    "admin-round",
+    "admin-round-ideas",
 }
 
 
