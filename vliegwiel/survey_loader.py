@@ -85,22 +85,30 @@ def _construct(loader: yaml.SafeLoader, root: yaml.Node, file: str) -> tuple[Any
 def parse_yaml(text: str, file: str) -> tuple[Any, dict]:
     if len(text.encode("utf-8", "replace")) > MAX_FILE_BYTES:
         raise SurveyError([Problem(file, 1, f"file is larger than {MAX_FILE_BYTES // 1024} KB")])
-    loader = _NoAliasLoader(text)
     try:
-        root = loader.get_single_node()
+        # The reader refuses control characters when it is created; the constructor refuses
+        # unknown tags (such as !!python/...) while building: both are bad survey files.
+        loader = _NoAliasLoader(text)
+        try:
+            root = loader.get_single_node()
+            if root is None:
+                raise SurveyError([Problem(file, 1, "the file is empty")])
+            return _construct(loader, root, file)
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
         raise SurveyError([Problem(file, line, f"not valid YAML: {error.problem}")]) from None
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        raise SurveyError(
+            [Problem(file, line, f"not valid YAML: character {error.character!r} is not allowed")]
+        ) from None
     except yaml.YAMLError as error:
         raise SurveyError([Problem(file, 1, f"not valid YAML: {error}")]) from None
     except RecursionError:
         raise SurveyError([Problem(file, 1, "nested too deeply")]) from None
-    finally:
-        loader.dispose()
-    if root is None:
-        raise SurveyError([Problem(file, 1, "the file is empty")])
-    return _construct(loader, root, file)
 
 
 def _line_of(lines: dict[tuple, int], loc: tuple) -> int:
