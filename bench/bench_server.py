@@ -46,6 +46,7 @@ from live_server import (  # noqa: E402
 from vliegwiel.accounts import add_user  # noqa: E402
 from vliegwiel.app import build_village  # noqa: E402
 from vliegwiel.responses import responses_collection, save_response  # noqa: E402
+from vliegwiel.storage import BUCKET_SIZE  # noqa: E402
 
 PASSWORD = "bench-wachtwoord-123"
 
@@ -55,7 +56,7 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def fill(village, survey, answers: dict, count: int, bucket_size: int = 500) -> None:
+def fill(village, survey, answers: dict, count: int, bucket_size: int = BUCKET_SIZE) -> None:
     """Store ``count`` responses: one real save, then bucket files in the storage's format."""
     collection = responses_collection(survey.id)
     template = save_response(village, survey, answers)

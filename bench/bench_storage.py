@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from vliegwiel.storage import Storage
+from vliegwiel.storage import BUCKET_SIZE, Storage
 
 SIZES = (100, 5_000, 20_000)
 COLLECTION = "responses/dorpsenquete"
@@ -102,7 +102,7 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=None, help="where to create the test data")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.dir, prefix="vliegwiel-bench-") as tmp:
-        print(f"bucket_size 500, {args.samples} timed inserts per size, data in {tmp}")
+        print(f"bucket_size {BUCKET_SIZE}, {args.samples} timed inserts per size, data in {tmp}")
         for size in SIZES:
             bench_size(Path(tmp), size, args.samples)
 

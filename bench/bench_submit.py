@@ -18,7 +18,7 @@ from pathlib import Path
 
 from vliegwiel.app import create_app
 from vliegwiel.instance import init_instance
-from vliegwiel.responses import new_draft, responses_collection, save_draft, save_response
+from vliegwiel.responses import responses_collection, save_draft, save_response
 
 ANSWERS = {
     "leeftijd": "45_64",
@@ -56,8 +56,7 @@ def time_submissions(app, survey, samples: int) -> list[float]:
     timings = []
     for _ in range(samples):
         client = app.test_client()
-        draft = new_draft(village.storage, survey)
-        save_draft(village.storage, draft, dict(ANSWERS))
+        draft = save_draft(village.storage, survey, None, dict(ANSWERS))
         with client.session_transaction() as session:
             session["drafts"] = {survey.id: draft["id"]}
         review = client.get(f"/enquete/{survey.id}/controle").get_data(as_text=True)

@@ -57,19 +57,6 @@ def missing_required(questions: list[Question], answers: dict[str, Any]) -> dict
 # --- drafts ---------------------------------------------------------------------------------
 
 
-def new_draft(storage, survey: Survey) -> dict[str, Any]:
-    # The id is the only key to a resident's unfinished answers: unguessable, never in a URL.
-    draft = {
-        "id": secrets.token_urlsafe(24),
-        "survey_id": survey.id,
-        "answers": {},
-        "created_at": now(),
-        "updated_at": now(),
-    }
-    storage.insert(DRAFTS, draft)
-    return draft
-
-
 def load_draft(storage, survey: Survey, draft_id: str | None) -> dict[str, Any] | None:
     if not draft_id:
         return None
@@ -86,11 +73,32 @@ def load_draft(storage, survey: Survey, draft_id: str | None) -> dict[str, Any] 
 RESUME_AT_REVIEW = 0
 
 
-def save_draft(storage, draft: dict[str, Any], answers: dict[str, Any], resume: int = 1) -> None:
-    """Keep the answers so far and where to continue (a page number, or RESUME_AT_REVIEW)."""
+def save_draft(
+    storage,
+    survey: Survey,
+    draft: dict[str, Any] | None,
+    answers: dict[str, Any],
+    resume: int = 1,
+) -> dict[str, Any]:
+    """Keep the answers so far and where to continue (a page number, or RESUME_AT_REVIEW).
+
+    Creates the draft on a resident's first page (one durable write either way). Its id is
+    the only key to a resident's unfinished answers: unguessable, and never in a URL.
+    """
+    if draft is None:
+        draft = {
+            "id": secrets.token_urlsafe(24),
+            "survey_id": survey.id,
+            "answers": answers,
+            "resume": resume,
+            "created_at": now(),
+            "updated_at": now(),
+        }
+        storage.insert(DRAFTS, draft)
+        return draft
     changes = {"answers": answers, "resume": resume, "updated_at": now()}
     storage.update(DRAFTS, draft["id"], changes)
-    draft.update(changes)
+    return {**draft, **changes}
 
 
 def purge_expired_drafts(storage) -> int:

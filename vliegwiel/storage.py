@@ -40,6 +40,7 @@ from tinydb.table import Document
 __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
+    "BUCKET_SIZE",
     "AtomicJSONStorage",
     "Storage",
     "StorageError",
@@ -51,6 +52,12 @@ SCHEMA_VERSION = 1
 
 #: Migration steps, keyed by the version they migrate *from* (step ``n`` brings data to ``n+1``).
 MIGRATIONS: dict[int, Callable[[Storage], None]] = {}
+
+#: Records per bucket file. A write rewrites one bucket, so this bounds the cost of every
+#: insert whatever a collection holds: measured here, a 100-record bucket takes a median 4.6 ms
+#: per insert against 14 ms for 500, while reading 2,000 records (cached) takes 37 ms against
+#: 20 ms. Submissions are the hot path on a survey evening; results pages are not.
+BUCKET_SIZE = 100
 
 TABLE = "records"
 META_FILE = "meta.json"
@@ -245,7 +252,7 @@ class AtomicJSONStorage(TinyStorage):
 class Storage:
     """Collections of JSON records in bucket files under ``data_dir``; see docs/architecture.md."""
 
-    def __init__(self, data_dir: Path, *, bucket_size: int = 500) -> None:
+    def __init__(self, data_dir: Path, *, bucket_size: int = BUCKET_SIZE) -> None:
         self.data_dir = Path(data_dir)
         if not self.data_dir.is_dir():
             raise StorageError(

@@ -15,7 +15,6 @@ from vliegwiel.responses import (
     IncompleteResponse,
     load_draft,
     missing_required,
-    new_draft,
     prune,
     save_draft,
     save_response,
@@ -46,14 +45,13 @@ def current_draft(survey: Survey) -> dict[str, Any] | None:
     return load_draft(current_village().storage, survey, _draft_ids().get(survey.id))
 
 
-def ensure_draft(survey: Survey) -> dict[str, Any]:
-    draft = current_draft(survey)
-    if draft is None:
-        draft = new_draft(current_village().storage, survey)
-        ids = _draft_ids()
+def keep_draft(survey: Survey, draft: dict | None, answers: dict, resume: int) -> None:
+    """Save the draft and remember its id in this browser's session."""
+    draft = save_draft(current_village().storage, survey, draft, answers, resume)
+    ids = _draft_ids()
+    if ids.get(survey.id) != draft["id"]:
         ids[survey.id] = draft["id"]
         session["drafts"] = ids
-    return draft
 
 
 def forget_draft(survey: Survey) -> None:
@@ -108,7 +106,7 @@ def page(survey_id: str, number: int):
     if guard is not None:
         return guard
     village = current_village()
-    draft = ensure_draft(survey) if request.method == "POST" else current_draft(survey)
+    draft = current_draft(survey)
     answers = dict(draft["answers"]) if draft else {}
     pages = visible_pages(survey, answers)
     if not 1 <= number <= len(survey.pages) or number - 1 not in pages:
@@ -132,7 +130,7 @@ def page(survey_id: str, number: int):
         answers = prune(survey, answers)
         if going_back:
             earlier = [p for p in visible_pages(survey, answers) if p < index]
-            save_draft(village.storage, draft, answers, earlier[-1] + 1 if earlier else 1)
+            keep_draft(survey, draft, answers, earlier[-1] + 1 if earlier else 1)
             if earlier:
                 return redirect(url_for(".page", survey_id=survey.id, number=earlier[-1] + 1))
             return redirect(url_for(".intro", survey_id=survey.id))
@@ -144,7 +142,7 @@ def page(survey_id: str, number: int):
             resume = number
         else:
             resume = later[0] + 1 if later else RESUME_AT_REVIEW
-        save_draft(village.storage, draft, answers, resume)
+        keep_draft(survey, draft, answers, resume)
         if not errors:
             if later:
                 return redirect(url_for(".page", survey_id=survey.id, number=later[0] + 1))
