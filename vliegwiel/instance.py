@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -38,7 +39,9 @@ def init_instance(directory: Path, name: str, *, with_examples: bool = True) -> 
     # Write the config last: its presence marks a complete instance.
     config_path = directory / CONFIG_NAME
     tmp = config_path.with_suffix(".tmp")
-    tmp.write_text(config_text(name.strip()), encoding="utf-8")
-    tmp.chmod(0o600)  # it holds the secret key
+    # Created with mode 0600 from the first byte: the file holds the secret key.
+    descriptor = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(config_text(name.strip()))
     tmp.replace(config_path)
     return directory
