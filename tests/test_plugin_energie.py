@@ -150,6 +150,6 @@ def test_report_section_escapes(survey):
 
     s = Summary("energie", "t", [Finding("<i>", "1", "")])
     (section,) = plugin.vliegwiel_report_sections(
-        survey=survey, results=SimpleNamespace(summaries={"energie": s})
+        survey=survey, results=SimpleNamespace(summaries=[s])
     )
     assert "&lt;i&gt;" in section.html

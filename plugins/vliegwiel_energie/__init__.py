@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext as _
-from markupsafe import Markup, escape
 
 from vliegwiel import hookimpl
-from vliegwiel.report_sections import ReportSection
+from vliegwiel.report_sections import ReportSection, summary_section
 from vliegwiel.summaries import Finding, Summary
 from vliegwiel.suppression import suppress_counts, suppress_mean
 
@@ -118,33 +117,8 @@ def vliegwiel_survey_summary(survey: Any, responses: list[dict[str, Any]], k: in
     return summarise(survey, responses, k)
 
 
-def _own_summary(results: Any) -> Summary | None:
-    summaries = getattr(results, "summaries", None) or []
-    if isinstance(summaries, dict):
-        summaries = summaries.values()
-    return next((s for s in summaries if getattr(s, "plugin", None) == PLUGIN), None)
-
-
-def section_html(summary: Summary) -> Markup:
-    rows = Markup("").join(
-        Markup('<tr><th scope="row">{}</th><td>{}</td><td>{}</td></tr>').format(
-            f.label, f.value if f.value is not None else _("verborgen"), f.note
-        )
-        for f in summary.findings
-    )
-    return Markup(
-        '<table class="plugin-summary"><thead><tr><th scope="col">{}</th><th scope="col">{}'
-        '</th><th scope="col">{}</th></tr></thead><tbody>{}</tbody></table><p>{}</p>'
-    ).format(_("Uitkomst"), _("Waarde"), _("Toelichting"), rows, escape(summary.note))
-
-
 @hookimpl
 def vliegwiel_report_sections(survey: Any, results: Any) -> list[ReportSection]:
     if not _ours(survey):
         return []
-    summary = _own_summary(results)
-    if summary is None:
-        return []
-    return [
-        ReportSection(plugin=PLUGIN, title=summary.title, html=section_html(summary), order=600)
-    ]
+    return summary_section(results, PLUGIN)
