@@ -288,17 +288,21 @@ def export(survey_id: str, instance: Path | None, fmt: str, output: Path | None)
     if output is None:
         click.echo(text, nl=False)
         return
-    _write_atomically(output, text)
+    write_output(output, text)
     click.echo(f"Wrote {len(responses)} responses to {output}", err=True)
     if fmt == "csv":
         codebook = output.with_name(f"{output.stem}-codebook.csv")
-        _write_atomically(codebook, export_codebook(village, survey))
+        write_output(codebook, export_codebook(village, survey))
         click.echo(f"Wrote the codebook to {codebook}", err=True)
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def write_output(path: Path, data: str | bytes) -> None:
+    """Write a command's output file whole or not at all (a temp file, then a rename)."""
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
+    if isinstance(data, str):
+        tmp.write_text(data, encoding="utf-8")
+    else:
+        tmp.write_bytes(data)
     tmp.replace(path)
 
 

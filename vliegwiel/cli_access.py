@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from vliegwiel.cli import get_survey, instance_option
+from vliegwiel.cli import get_survey, instance_option, write_output
 
 
 def _app(instance: Path | None):
@@ -16,12 +16,6 @@ def _app(instance: Path | None):
 
     # Templates and gettext need an app; the village comes with it.
     return create_app(instance_dir_from(instance))
-
-
-def _write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
 
 
 def register(main: click.Group) -> None:
@@ -147,7 +141,7 @@ def codes(
             expires_on=expires.date() if expires else None,
         )
         bar.update(1)
-    _write(output, pdf)
+    write_output(output, pdf)
     click.echo(f"Wrote {len(issued)} letters to {output} ({date.today().isoformat()})")
 
 
@@ -168,5 +162,5 @@ def paper(survey_id: str, instance: Path | None, output: Path) -> None:
             pdf = paper_pdf(village, survey, village_name=village.config.name)
         except PdfRenderError as error:
             raise click.ClickException(f"the form could not be made ({error})") from None
-    _write(output, pdf)
+    write_output(output, pdf)
     click.echo(f"Wrote the paper form of {survey.id} to {output}")

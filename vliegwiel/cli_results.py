@@ -11,11 +11,7 @@ from typing import Any
 
 import click
 
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+from vliegwiel.cli import get_survey, instance_option, write_output
 
 
 def write_xlsx(village: Any, survey: Any, responses: list[dict], output: Path | None) -> None:
@@ -24,7 +20,7 @@ def write_xlsx(village: Any, survey: Any, responses: list[dict], output: Path | 
 
     if output is None:
         raise click.ClickException("--format xlsx needs -o FILE.xlsx")
-    _write_bytes(output, export_xlsx(village, survey, responses))
+    write_output(output, export_xlsx(village, survey, responses))
     click.echo(f"Wrote {len(responses)} responses and the codebook to {output}", err=True)
 
 
@@ -33,8 +29,6 @@ _RENDER_STEPS = 7
 
 
 def register(main: click.Group) -> None:
-    from vliegwiel.cli import get_survey, instance_option
-
     @main.command()
     @click.argument("survey_id")
     @instance_option
@@ -70,7 +64,7 @@ def register(main: click.Group) -> None:
                 except PdfRenderError as error:
                     raise click.ClickException(f"the report failed: {error}") from None
                 bar.update(bar.length - bar.pos)
-        _write_bytes(output, pdf)
+        write_output(output, pdf)
         click.echo(f"Wrote {output} ({len(pdf) // 1024} KB)", err=True)
 
     @main.command()
@@ -99,7 +93,7 @@ def register(main: click.Group) -> None:
         with app.test_request_context():
             results = compute_results(village, survey, wave=wave)
             data = write_bundle(village, survey, results)
-        _write_bytes(output, data)
+        write_output(output, data)
         click.echo(f"Wrote {output}", err=True)
 
     @main.command("compare")

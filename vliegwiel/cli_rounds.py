@@ -7,13 +7,7 @@ from pathlib import Path
 
 import click
 
-from vliegwiel.cli import instance_option, load_village
-
-
-def _write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+from vliegwiel.cli import instance_option, load_village, write_output
 
 
 def _round(village, round_id: str) -> dict:
@@ -63,7 +57,7 @@ def register(main: click.Group) -> None:
         if output is None:
             click.echo(text, nl=False)
         else:
-            _write(output, text)
+            write_output(output, text)
             click.echo(f"Wrote {output}", err=True)
 
     @round_group.command("design-export")
@@ -75,7 +69,7 @@ def register(main: click.Group) -> None:
         from vliegwiel.round_io import export_design
 
         village = load_village(instance)
-        _write(output, export_design(village, _round(village, round_id)))
+        write_output(output, export_design(village, _round(village, round_id)))
         click.echo(f"Wrote the design to {output}", err=True)
 
     @round_group.command("design-import")
@@ -112,7 +106,7 @@ def register(main: click.Group) -> None:
 
         village = load_village(instance)
         record = _round(village, round_id)
-        _write(output, export_pb(village.storage, record, village.config.name))
+        write_output(output, export_pb(village.storage, record, village.config.name))
         click.echo(f"Wrote the ballots to {output}", err=True)
 
     @round_group.command("ballots-import")
