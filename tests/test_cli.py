@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -15,7 +16,9 @@ from click.testing import CliRunner
 from vliegwiel.accounts import authenticate
 from vliegwiel.app import build_village
 from vliegwiel.cli import main
+from vliegwiel.ideas import all_ideas, support_counts
 from vliegwiel.responses import save_response
+from vliegwiel.rounds import list_rounds, status_of
 
 
 @pytest.fixture
@@ -153,6 +156,13 @@ def test_demo_without_serving_creates_responses(runner, tmp_path):
     channels = {r["channel"] for r in village.storage.all("responses/dorpsenquete")}
     assert channels <= {"web", "paper"}
     assert authenticate(village.storage, "demo", "demo-wachtwoord") is not None
+    # The demo village also has a participation round open for ideas, with supports.
+    (round_record,) = list_rounds(village.storage)
+    assert status_of(round_record, datetime.now(UTC)) == "open"
+    assert len(all_ideas(village.storage, round_record["id"])) == 5
+    assert sum(support_counts(village.storage, round_record["id"]).values()) > 20
+    # The theme plugins' templates are in the demo too, each with its responses.
+    assert village.storage.count("responses/energie") == 20
 
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()):

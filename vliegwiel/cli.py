@@ -143,7 +143,7 @@ def demo(host: str, port: int, responses: int, directory: Path | None, no_serve:
     """Start a demo village (Achterveld) with example surveys and sample answers."""
     from vliegwiel.accounts import add_user
     from vliegwiel.app import build_village, create_app
-    from vliegwiel.demo import add_sample_responses
+    from vliegwiel.demo import add_sample_responses, add_sample_round
     from vliegwiel.instance import init_instance
 
     throwaway = directory is None
@@ -160,6 +160,7 @@ def demo(host: str, port: int, responses: int, directory: Path | None, no_serve:
         ) as bar:
             for survey in surveys:
                 add_sample_responses(village, survey, responses, progress=bar.update)
+        add_sample_round(village)
         click.echo(f"Demo instance: {path}")
         click.echo(f"Organiser login: demo / {password}")
         if not no_serve:

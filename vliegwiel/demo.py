@@ -110,3 +110,69 @@ def add_sample_responses(
         if progress:
             progress(1)
     return saved
+
+
+_SAMPLE_IDEAS = (
+    (
+        "Zonnepanelen op het dorpshuis",
+        "Samen investeren in panelen op het dak; de opbrengst "
+        "gaat naar de activiteiten in het dorpshuis.",
+    ),
+    (
+        "Buurtbus naar de huisarts",
+        "Vrijwilligers rijden twee keer per week naar de huisarts en de supermarkt in de stad.",
+    ),
+    (
+        "Koffieochtend voor ouderen",
+        "Elke woensdag koffie in het dorpshuis, met vervoer voor wie niet meer zelf kan komen.",
+    ),
+    ("Jongerenhoek in het dorpshuis", "Een eigen plek voor jongeren, die zij zelf inrichten."),
+    ("Deelauto bij de kerk", "Een elektrische deelauto voor wie geen tweede auto wil."),
+)
+
+
+def add_sample_round(village: Any, *, participants: int = 40, seed: int = 7) -> dict[str, Any]:
+    """A participation round in its ideas phase, with ideas and supports from residents."""
+    from vliegwiel.ideas import submit_idea, support
+    from vliegwiel.rounds import ROUNDS, create_round, parse_day, participant_hash
+
+    rng = random.Random(f"{seed}-round")
+    now = datetime.now(UTC)
+
+    def day(offset: int) -> str:
+        return parse_day((now + timedelta(days=offset)).date().isoformat()).isoformat()
+
+    record = create_round(
+        village.storage,
+        title="Samen aan de slag in Achterveld",
+        theme="algemeen",
+        purpose="Wat pakken we het komende jaar samen op? Stuur ideeën in, steun die van "
+        "anderen, en kies in mei met het dorpsbudget.",
+        phases=[
+            {"kind": "ideas", "start": day(-7), "end": day(14)},
+            {"kind": "prioritise", "start": day(14), "end": day(28)},
+            {"kind": "commit", "start": day(28), "end": day(42)},
+            {"kind": "results", "start": day(42), "end": None},
+        ],
+        settings={"method": "equal_shares", "budget": 5000},
+    )
+    village.storage.update(ROUNDS, record["id"], {"scheduled": True})
+    record = village.storage.get(ROUNDS, record["id"])
+    ideas = [
+        submit_idea(
+            village.storage,
+            record,
+            title=title,
+            description=text,
+            wants_to_help=rng.random() < 0.5,
+            participant=participant_hash(record["id"], f"demo-{n}"),
+            now=now,
+        )
+        for n, (title, text) in enumerate(_SAMPLE_IDEAS)
+    ]
+    for n in range(participants):
+        who = participant_hash(record["id"], f"demo-{n}")
+        for idea in rng.sample(ideas, rng.randint(1, 3)):
+            if idea["participant"] != who:
+                support(village.storage, record, idea["id"], participant=who, now=now)
+    return record
