@@ -145,6 +145,7 @@ def demo(host: str, port: int, responses: int, directory: Path | None, no_serve:
     from vliegwiel.app import build_village, create_app
     from vliegwiel.demo import add_sample_responses, add_sample_round
     from vliegwiel.instance import init_instance
+    from vliegwiel.survey_templates import add_template, available_templates
 
     throwaway = directory is None
     path = Path(tempfile.mkdtemp(prefix="vliegwiel-demo-")) if throwaway else directory
@@ -152,7 +153,8 @@ def demo(host: str, port: int, responses: int, directory: Path | None, no_serve:
         init_instance(path, "Achterveld")
         village = build_village(path)
         _, password = add_user(village.storage, "demo", "beheerder", "demo-wachtwoord")
-        _add_plugin_templates(village, path)
+        for template in available_templates(village):
+            add_template(village, template.name)
         village = build_village(path)
         surveys = village.surveys.all()
         with click.progressbar(
@@ -168,14 +170,6 @@ def demo(host: str, port: int, responses: int, directory: Path | None, no_serve:
     finally:
         if throwaway and not no_serve:
             shutil.rmtree(path, ignore_errors=True)
-
-
-def _add_plugin_templates(village, path: Path) -> None:
-    for _plugin, templates in village.call_hook("vliegwiel_survey_templates"):
-        for template in templates:
-            target = path / "surveys" / Path(template).name
-            if not target.exists():
-                shutil.copyfile(template, target)
 
 
 # --- surveys --------------------------------------------------------------------------------
@@ -316,10 +310,11 @@ def survey() -> None:
 @instance_option
 def survey_templates(instance: Path | None) -> None:
     """List the survey templates that plugins offer."""
-    village = load_village(instance)
-    for plugin, templates in village.call_hook("vliegwiel_survey_templates"):
-        for template in templates:
-            click.echo(f"{Path(template).stem:<24} ({plugin})")
+    from vliegwiel.survey_templates import available_templates
+
+    for template in available_templates(load_village(instance)):
+        state = "added" if template.present else ("BROKEN" if template.survey is None else "")
+        click.echo(f"{template.name:<24} ({template.plugin}) {state}".rstrip())
 
 
 @survey.command("add")
@@ -327,27 +322,13 @@ def survey_templates(instance: Path | None) -> None:
 @instance_option
 def survey_add(template: str, instance: Path | None) -> None:
     """Copy the plugin template TEMPLATE (its file name without .yaml) into surveys/."""
-    from vliegwiel.survey_loader import SurveyError, load_survey_file
+    from vliegwiel.survey_templates import TemplateError, add_template
 
-    village = load_village(instance)
-    found = {
-        Path(t).stem: Path(t)
-        for _p, ts in village.call_hook("vliegwiel_survey_templates")
-        for t in ts
-    }
-    if template not in found:
-        known = ", ".join(sorted(found)) or "none"
-        raise click.ClickException(f"unknown template '{template}' (available: {known})")
-    source = found[template]
     try:
-        survey = load_survey_file(source, village.question_types)
-    except SurveyError as error:
-        raise click.ClickException(f"the template is broken:\n{error}") from None
-    if village.surveys.get(survey.id) is not None:
-        raise click.ClickException(f"the instance already has a survey '{survey.id}'")
-    target = village.instance_dir / "surveys" / source.name
-    shutil.copyfile(source, target)
-    click.echo(f"Added survey '{survey.id}' as {target}")
+        added = add_template(load_village(instance), template)
+    except TemplateError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Added survey '{added.survey.id}' from {added.path.name}")
 
 
 # --- plugins --------------------------------------------------------------------------------

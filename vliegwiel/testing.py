@@ -19,7 +19,6 @@ Fixtures (all function-scoped, each test gets its own instance folder):
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -104,18 +103,14 @@ class VillageClient(FlaskClient):
 def add_survey_template(instance_dir: Path, name: str, extra_plugins: Iterable[Any] = ()) -> Path:
     """Copy the survey template a plugin offers (its file name without .yaml) into surveys/."""
     from vliegwiel.app import build_village
+    from vliegwiel.survey_templates import TemplateError, add_template
 
     village = build_village(instance_dir, tuple(extra_plugins))
-    found = {
-        Path(path).stem: Path(path)
-        for _plugin, paths in village.call_hook("vliegwiel_survey_templates")
-        for path in paths
-    }
-    if name not in found:
-        raise LookupError(f"no plugin offers a survey template '{name}' (found: {sorted(found)})")
-    target = Path(instance_dir) / "surveys" / found[name].name
-    shutil.copyfile(found[name], target)
-    return target
+    try:
+        added = add_template(village, name)
+    except TemplateError as error:
+        raise LookupError(str(error)) from None
+    return Path(instance_dir) / "surveys" / added.path.name
 
 
 def stored_responses(app: Flask, survey_id: str) -> list[dict[str, Any]]:
