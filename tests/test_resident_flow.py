@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -186,3 +187,16 @@ def test_continue_where_you_were_opens_the_page_after_the_last_one_answered(clie
     # A page refused for a missing answer is where the resident continues.
     client.post_form(page(2), {})
     assert f'href="{page(2)}"' in client.get(BASE).get_data(as_text=True)
+
+
+def test_drafts_older_than_thirty_days_are_deleted_when_the_server_starts(
+    app, make_app, client, village
+):
+    # docs/privacy.md: unfinished answers are kept at most 30 days, also when nobody returns.
+    client.post_form(page(1), {"leeftijd": "tot_25"})
+    (draft,) = village.storage.all("drafts")
+    old = (datetime.now(UTC) - timedelta(days=31)).isoformat(timespec="seconds")
+    village.storage.update("drafts", draft["id"], {"updated_at": old})
+    app.test_client().post_form(page(1), {"leeftijd": "80_plus"})  # another resident, today
+    make_app()
+    assert [d["answers"] for d in village.storage.all("drafts")] == [{"leeftijd": "80_plus"}]

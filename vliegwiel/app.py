@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,6 +135,7 @@ def create_app(instance_path: str | Path, test_config: dict[str, Any] | None = N
     _register_security_headers(app)
     _register_error_pages(app)
     _register_template_globals(app)
+    _register_housekeeping(app)
 
     for module_name in CORE_BLUEPRINTS:
         module = importlib.import_module(module_name)
@@ -145,6 +147,29 @@ def create_app(instance_path: str | Path, test_config: dict[str, Any] | None = N
             app.register_blueprint(blueprint)
             log.info("plugin %s added blueprint %s", plugin, blueprint.name)
     return app
+
+
+#: How often a running server deletes drafts older than their lifetime (30 days).
+PURGE_INTERVAL_SECONDS = 6 * 3600
+
+
+def _register_housekeeping(app: Flask) -> None:
+    """Delete expired drafts at start and then every few hours, on the next request.
+
+    docs/privacy.md promises that unfinished answers are gone after 30 days, also when the
+    resident never comes back; a village server has no scheduler, so requests drive it.
+    """
+    from vliegwiel.responses import purge_expired_drafts
+
+    storage = app.extensions["vliegwiel"].storage
+    purge_expired_drafts(storage)
+    last_purge = [time.monotonic()]
+
+    @app.before_request
+    def purge_now_and_then() -> None:
+        if time.monotonic() - last_purge[0] >= PURGE_INTERVAL_SECONDS:
+            last_purge[0] = time.monotonic()
+            purge_expired_drafts(storage)
 
 
 def _register_template_globals(app: Flask) -> None:
