@@ -276,3 +276,13 @@ def test_budget_rules_stay_within_budget_and_leave_nothing_that_fits(instance):
         # Both end exhaustive: no idea with votes would still fit.
         assert all(pid in out.selected or spent + cost[pid] > budget for pid in voted)
         assert set(out.reasons) == set(cost)
+
+
+def test_equal_shares_explains_a_single_supporter_in_the_singular(babel_app):
+    # One voter, budget 100: they alone pay for the cheaper project from their share.
+    projects = [Project("A", 40), Project("B", 80)]
+    texts = equal_shares(projects, [{"A"}], 100, completion="none").explanations()
+    assert texts["A"] == (
+        "Gekozen: de enige voorstander kon het betalen uit zijn of haar gelijke deel "
+        "(hooguit € 40)."
+    )

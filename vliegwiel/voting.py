@@ -487,10 +487,12 @@ def explain(reason: Reason) -> str:
             budget=money(reason.remaining or 0),
         )
     if code == "shared":
-        return _(
-            "Gekozen: de %(supporters)s voorstanders konden het samen betalen uit hun "
+        return ngettext(
+            "Gekozen: de enige voorstander kon het betalen uit zijn of haar gelijke deel "
+            "(hooguit %(payment)s).",
+            "Gekozen: de %(num)s voorstanders konden het samen betalen uit hun "
             "gelijke deel (elk hooguit %(payment)s).",
-            supporters=reason.supporters,
+            reason.supporters or 0,
             payment=money(reason.max_payment or 0),
         )
     if code == "completion":
