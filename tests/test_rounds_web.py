@@ -454,7 +454,7 @@ def test_equal_shares_vote_gives_the_minority_its_share(app, village, organiser,
     for ballot in ([speeltuin, bankjes], [speeltuin, bankjes], [speeltuin, bankjes], [jeu]):
         vote(app.test_client(), round_id, {"idee": ballot})
     page = _outcome(app, clock, round_id)
-    assert _row(page, "Jeu").startswith("ja: Gekozen: de 1 voorstanders")
+    assert _row(page, "Jeu").startswith("ja: Gekozen: de enige voorstander kon")
     assert _row(page, "Speeltuin").startswith("ja:")
     assert _row(page, "Bankjes").startswith("nee:")
 
