@@ -25,7 +25,9 @@ from vliegwiel.plugins import (
 )
 from vliegwiel.question_types import QuestionType
 from vliegwiel.resources import static_dir, templates_dir
-from vliegwiel.storage import Storage, StorageError
+from vliegwiel.storage import StorageError
+from vliegwiel.storage_backends import open_storage
+from vliegwiel.storage_contract import DatabaseUnavailable, RecordStore
 from vliegwiel.survey_loader import SurveyRegistry
 
 log = logging.getLogger(__name__)
@@ -54,7 +56,7 @@ class Village:
 
     config: VillageConfig
     instance_dir: Path
-    storage: Storage
+    storage: RecordStore
     pm: pluggy.PluginManager
     question_types: dict[str, QuestionType]
     surveys: SurveyRegistry
@@ -94,7 +96,7 @@ def build_village(instance_dir: Path, extra_plugins: tuple = ()) -> Village:
     """Load an instance without a web app (the CLI uses this too)."""
     instance_dir = Path(instance_dir).resolve()
     config = load_config(instance_dir)
-    storage = Storage(instance_dir / "data")
+    storage = open_storage(config)
     storage.migrate(instance_dir / "backups")
     pm = create_plugin_manager(instance_dir / "plugins", config.plugins, extra_plugins)
     question_types = collect_question_types(pm)
@@ -226,7 +228,9 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(StorageError)
     def storage_error(error: StorageError):
         log.error("storage failed: %s", error)
-        return render_template("error.html", code=503, kind="storage"), 503
+        # A database that cannot be reached is not about the resident's answers: say so.
+        kind = "database" if isinstance(error, DatabaseUnavailable) else "storage"
+        return render_template("error.html", code=503, kind=kind), 503
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "vliegwiel.cli_results",
     "vliegwiel.cli_rounds",
     "vliegwiel.backup_cli",
+    "vliegwiel.storage_cli",
 )
 
 instance_option = click.option(
@@ -79,22 +80,47 @@ def get_survey(village, survey_id: str):
 @click.option("--name", default=None, help='The village name, e.g. --name "Achterveld".')
 @click.option("--admin", default="beheerder", show_default=True, help="First organiser's username.")
 @click.option("--no-examples", is_flag=True, help="Do not copy the example surveys.")
-def init(directory: Path, name: str | None, admin: str, no_examples: bool) -> None:
+@click.option(
+    "--database",
+    "database_url",
+    default=None,
+    metavar="URL",
+    help="Keep the data in this PostgreSQL database (postgresql://...) instead of data/.",
+)
+def init(
+    directory: Path, name: str | None, admin: str, no_examples: bool, database_url: str | None
+) -> None:
     """Create a village instance in DIRECTORY.
 
     Writes vliegwiel.toml (with a fresh secret key), data/, surveys/ (the example
     surveys), plugins/ and backups/, and creates the first beheerder account, whose
-    one-time password is printed once.
+    one-time password is printed once. With --database URL the records are kept in that
+    PostgreSQL database, under the village key [storage] village (the folder name).
     """
     from vliegwiel.accounts import add_user
     from vliegwiel.app import build_village
+    from vliegwiel.config import village_key
     from vliegwiel.instance import init_instance
+    from vliegwiel.postgres_storage import PostgresStorage, is_database_url
 
+    if database_url is not None:
+        if not is_database_url(database_url):
+            raise click.BadParameter("give a postgresql:// URL", param_hint="--database")
+        # Before anything is written: the database must be reachable and the key unused.
+        shared = PostgresStorage(database_url, village_key(Path(directory).resolve()))
+        if shared.collections():
+            raise click.ClickException(
+                f"{shared.describe()} already holds a village's data; choose another folder "
+                "name or database"
+            )
     village_name = name or Path(directory).resolve().name.replace("-", " ").title()
-    path = init_instance(directory, village_name, with_examples=not no_examples)
+    path = init_instance(
+        directory, village_name, with_examples=not no_examples, database_url=database_url
+    )
     village = build_village(path)
     user, password = add_user(village.storage, admin, "beheerder")
     click.echo(f"Created the instance of {village_name} in {path}")
+    click.echo(f"Data:              {village.storage.describe()}")
     click.echo(f"Organiser account: {user.username}")
     click.echo(f"One-time password: {password}   (change it with 'vliegwiel user passwd')")
     click.echo(f"Start it with:     vliegwiel serve --instance {path}")
@@ -117,6 +143,7 @@ def _serve(app, host: str, port: int, threads: int) -> None:
     import waitress
 
     click.echo(f"{app.config['VILLAGE_NAME']}: http://{host}:{port}/  (organisers: /beheer)")
+    click.echo(f"Data: {app.extensions['vliegwiel'].storage.describe()}")
     click.echo("Press Ctrl+C to stop.")
     waitress.serve(app, host=host, port=port, threads=threads, ident="vliegwiel")
 
