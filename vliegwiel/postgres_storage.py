@@ -289,8 +289,7 @@ class PostgresStorage:
 
     def get(self, collection: str, record_id: str) -> dict | None:
         rows = self._rows(
-            "SELECT data FROM vliegwiel_records WHERE village = %s AND collection = %s "
-            "AND id = %s",
+            "SELECT data FROM vliegwiel_records WHERE village = %s AND collection = %s AND id = %s",
             (self.village, validate_collection(collection), record_id),
         )
         return rows[0][0] if rows else None
@@ -304,9 +303,7 @@ class PostgresStorage:
         return [row[0] for row in rows]
 
     def find(self, collection: str, **equals: Any) -> list[dict]:
-        query = (
-            "SELECT data FROM vliegwiel_records WHERE village = %s AND collection = %s"
-        )
+        query = "SELECT data FROM vliegwiel_records WHERE village = %s AND collection = %s"
         params: list[Any] = [self.village, validate_collection(collection)]
         for field, value in equals.items():
             # Strings narrow the scan in SQL; the exact comparison is Python's below, so a
@@ -436,8 +433,7 @@ class PostgresStorage:
             if current is None:
                 if self.collections():
                     raise StorageError(
-                        f"{self.describe()} holds data but no schema version; refusing to "
-                        "guess it"
+                        f"{self.describe()} holds data but no schema version; refusing to guess it"
                     )
                 self._set_version(target)
                 return False
@@ -463,22 +459,18 @@ class PostgresStorage:
 
     def snapshot(self) -> tuple[int | None, dict[str, list[dict]]]:
         """(schema version, every collection's records) from one consistent snapshot."""
-        with self._conn() as conn:
-            with conn.transaction():
-                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                version = conn.execute(
-                    "SELECT schema_version FROM vliegwiel_villages WHERE village = %s",
-                    (self.village,),
-                ).fetchone()
-                rows = conn.execute(
-                    "SELECT collection, data FROM vliegwiel_records WHERE village = %s "
-                    "ORDER BY collection, seq",
-                    (self.village,),
-                ).fetchall()
+        # One statement reads every record from one snapshot, so no lock is needed and a
+        # write in flight is either wholly in it or not at all.
+        version = self.schema_version()
+        rows = self._rows(
+            "SELECT collection, data FROM vliegwiel_records WHERE village = %s "
+            "ORDER BY collection, seq",
+            (self.village,),
+        )
         collections: dict[str, list[dict]] = {}
         for collection, data in rows:
             collections.setdefault(collection, []).append(data)
-        return (version[0] if version else None), collections
+        return version, collections
 
     def backup(self, dest: Path) -> Path:
         """A zip in the TinyDB bucket layout, from one snapshot (no lock needed)."""
