@@ -12,13 +12,17 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import requests
 
 from vliegwiel.accounts import add_user
 from vliegwiel.app import build_village
+from vliegwiel.config import load_config
 from vliegwiel.instance import init_instance
+from vliegwiel.storage_backends import open_storage
+from vliegwiel.storage_contract import RecordStore
 
 #: One page, one required free-text question: the answer carries each response's own marker.
 TINY_SURVEY = """\
@@ -39,12 +43,24 @@ _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*
 
 
 def make_instance(
-    parent: Path, *, per_hour: int = 0, name: str = "dorp", accounts: dict | None = None
+    parent: Path,
+    *,
+    per_hour: int = 0,
+    name: str = "dorp",
+    accounts: dict | None = None,
+    database_url: str | None = None,
 ) -> Path:
-    """A fresh instance with the tiny survey; ``per_hour`` is the submission limit (0: off)."""
-    path = init_instance(parent / name, "Proefdorp")
+    """A fresh instance with the tiny survey; ``per_hour`` is the submission limit (0: off).
+
+    With ``database_url`` its records live in that PostgreSQL database, under a village key
+    no other test uses.
+    """
+    path = init_instance(parent / name, "Proefdorp", database_url=database_url)
     config = path / "vliegwiel.toml"
     text = config.read_text(encoding="utf-8")
+    if database_url:
+        key = f"{name}-{uuid.uuid4().hex[:10]}"
+        text = text.replace("\n[plugins]", f'village = "{key}"\n\n[plugins]', 1)
     text = re.sub(
         r"submissions_per_ip_per_hour = \d+", f"submissions_per_ip_per_hour = {per_hour}", text
     )
@@ -55,6 +71,11 @@ def make_instance(
         for role, password in accounts.items():
             add_user(village.storage, role, role, password)
     return path
+
+
+def instance_storage(instance: Path) -> RecordStore:
+    """The instance's store as its vliegwiel.toml says (TinyDB folder or PostgreSQL)."""
+    return open_storage(load_config(instance))
 
 
 def free_port() -> int:
