@@ -1,0 +1,186 @@
+"""An instance's settings: ``vliegwiel.toml``, read with defaults, written once by ``init``."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vliegwiel.core.errors import VliegwielError
+
+CONFIG_NAME = "vliegwiel.toml"
+#: Environment variable naming the PostgreSQL database when vliegwiel.toml names none.
+DATABASE_URL_ENV = "VLIEGWIEL_DATABASE_URL"
+VILLAGE_KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
+
+
+class ConfigError(VliegwielError):
+    """vliegwiel.toml is missing or wrong; the message names the file and the key."""
+
+    code = "config"
+
+
+@dataclass
+class VillageConfig:
+    path: Path
+    name: str
+    secret_key: str
+    languages: list[str] = field(default_factory=lambda: ["nl", "en"])
+    default_language: str = "nl"
+    #: Results over fewer respondents than this are hidden (small-group protection).
+    min_group_size: int = 5
+    #: None: every installed plugin loads; a list: only these.
+    plugins: list[str] | None = None
+    #: Set when the instance is served over HTTPS (behind a proxy): cookies get Secure.
+    https: bool = False
+    base_url: str = "http://127.0.0.1:8000"
+    submissions_per_ip_per_hour: int = 600
+    households: int | None = None
+    #: ``[storage] url`` (else $VLIEGWIEL_DATABASE_URL): a PostgreSQL database; None: TinyDB.
+    database_url: str | None = None
+    #: ``[storage] village``: this village's key in a shared database (default: folder name).
+    storage_village: str = ""
+
+    @property
+    def instance_dir(self) -> Path:
+        return self.path.parent
+
+
+def instance_dir_from(option: str | os.PathLike | None) -> Path:
+    """--instance, else $VLIEGWIEL_INSTANCE, else the current folder."""
+    chosen = option or os.environ.get("VLIEGWIEL_INSTANCE") or "."
+    return Path(chosen).expanduser().resolve()
+
+
+def village_key(instance_dir: Path) -> str:
+    """The default key of a village in a shared database: its folder name, made safe."""
+    key = re.sub(r"[^a-z0-9_-]+", "-", Path(instance_dir).name.lower()).strip("-_")
+    return key[:63] or "village"
+
+
+def load_config(instance_dir: Path) -> VillageConfig:
+    path = instance_dir / CONFIG_NAME
+    if not path.is_file():
+        raise ConfigError(
+            f"{path} not found: is {instance_dir} a vliegwiel instance? "
+            "Create one with 'vliegwiel init DIR' or pass --instance DIR."
+        )
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: {error}") from None
+    village = raw.get("village", {})
+    privacy = raw.get("privacy", {})
+    limits = raw.get("limits", {})
+    server = raw.get("server", {})
+    storage = raw.get("storage", {})
+
+    def need(table: dict, key: str, kind: type, where: str, default=None):
+        value = table.get(key, default)
+        if (
+            value is not None
+            and not isinstance(value, kind)
+            or isinstance(value, bool)
+            and kind is int
+        ):
+            raise ConfigError(f"{path}: [{where}] {key} must be a {kind.__name__}")
+        return value
+
+    name = need(village, "name", str, "village")
+    secret = need(village, "secret_key", str, "village")
+    if not name:
+        raise ConfigError(f"{path}: [village] name is missing")
+    if not secret or len(secret) < 32:
+        raise ConfigError(f"{path}: [village] secret_key is missing or shorter than 32 characters")
+    languages = need(village, "languages", list, "village", ["nl", "en"])
+    if not languages or any(lang not in ("nl", "en") for lang in languages):
+        raise ConfigError(f'{path}: [village] languages may only hold "nl" and "en"')
+    k = need(privacy, "min_group_size", int, "privacy", 5)
+    if k < 2:
+        raise ConfigError(f"{path}: [privacy] min_group_size must be at least 2")
+    per_hour = need(limits, "submissions_per_ip_per_hour", int, "limits", 600)
+    if per_hour < 0:
+        raise ConfigError(f"{path}: [limits] submissions_per_ip_per_hour must be 0 (off) or more")
+    plugins = raw.get("plugins", {}).get("enabled")
+    if plugins is not None and not (
+        isinstance(plugins, list) and all(isinstance(p, str) for p in plugins)
+    ):
+        raise ConfigError(f"{path}: [plugins] enabled must be a list of plugin names")
+    database_url = need(storage, "url", str, "storage") or os.environ.get(DATABASE_URL_ENV)
+    if database_url and not database_url.startswith(("postgresql://", "postgres://")):
+        raise ConfigError(
+            f"{path}: [storage] url (or ${DATABASE_URL_ENV}) must start with postgresql://"
+        )
+    storage_village = need(storage, "village", str, "storage") or village_key(instance_dir)
+    if not VILLAGE_KEY.fullmatch(storage_village):
+        raise ConfigError(
+            f"{path}: [storage] village must be 1 to 63 of a-z, 0-9, '-' and '_' "
+            f"(got {storage_village!r})"
+        )
+    return VillageConfig(
+        path=path,
+        name=name,
+        secret_key=secret,
+        languages=languages,
+        default_language=languages[0],
+        min_group_size=k,
+        plugins=plugins,
+        https=bool(need(server, "https", bool, "server", False)),
+        base_url=need(server, "base_url", str, "server", "http://127.0.0.1:8000").rstrip("/"),
+        submissions_per_ip_per_hour=per_hour,
+        households=need(village, "households", int, "village"),
+        database_url=database_url or None,
+        storage_village=storage_village,
+    )
+
+
+def _toml_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def config_text(name: str, database_url: str | None = None) -> str:
+    """The vliegwiel.toml that ``init`` writes, with a fresh secret key."""
+    escaped = _toml_string(name)[1:-1]
+    storage = (
+        f"url = {_toml_string(database_url)}"
+        if database_url
+        else '# url = "postgresql://vliegwiel@localhost/vliegwiel"'
+    )
+    return f'''# Settings of this village's vliegwiel instance.
+
+[village]
+name = "{escaped}"
+# Signs session cookies. Keep it secret; changing it logs everyone out.
+secret_key = "{secrets.token_urlsafe(48)}"
+# The first language is the default one.
+languages = ["nl", "en"]
+# Number of households, used for the response rate in reports (optional).
+# households = 350
+
+[privacy]
+# Results over fewer respondents than this are never shown (small-group protection).
+min_group_size = 5
+
+[server]
+# The address residents use; printed in invitation letters and QR codes.
+base_url = "http://127.0.0.1:8000"
+# Set to true when the instance is served over HTTPS: cookies are then sent only over HTTPS.
+https = false
+
+[limits]
+# Submissions per IP address per hour; a village hall on one wifi shares one address.
+# 0 turns the limit off.
+submissions_per_ip_per_hour = 600
+
+[storage]
+# Without a url the data is kept in data/ (TinyDB files). With a PostgreSQL url, in that
+# database, under this village's key (default: the folder name; set it with village = "...").
+{storage}
+
+[plugins]
+# Uncomment to load only these plugins (installed ones and files in plugins/).
+# enabled = ["energie", "bereikbaarheid", "eenzaamheid"]
+'''
