@@ -190,6 +190,9 @@ def shared_pool(url: str) -> ConnectionPool:
             min_size=1,
             max_size=_POOL_MAX,
             kwargs={"autocommit": True},
+            # Checked at checkout: after a database restart the pool's old connections are
+            # replaced instead of failing one request each.
+            check=ConnectionPool.check_connection,
             timeout=_CONNECT_TIMEOUT,
             open=False,
             name="vliegwiel",
