@@ -94,8 +94,17 @@ def vliegwiel_command() -> list[str]:
 class Server:
     """`vliegwiel serve --instance DIR --port P` as a child process."""
 
-    def __init__(self, instance: Path, *, threads: int = 8, command: list[str] | None = None):
+    def __init__(
+        self,
+        instance: Path,
+        *,
+        threads: int = 8,
+        command: list[str] | None = None,
+        villages: bool = False,
+    ):
+        """``villages=True``: ``instance`` is a folder of instances (``serve --villages``)."""
         self.instance = instance
+        self.villages = villages
         self.threads = threads
         self.command = command or vliegwiel_command()
         self.port = free_port()
@@ -107,7 +116,8 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 60) -> Server:
-        args = [*self.command, "serve", "--instance", str(self.instance)]
+        which = "--villages" if self.villages else "--instance"
+        args = [*self.command, "serve", which, str(self.instance)]
         args += ["--port", str(self.port), "--threads", str(self.threads)]
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
@@ -158,9 +168,9 @@ def token_of(html: str) -> str:
 class Resident:
     """One browser: its own cookies; answers the tiny survey through the real pages."""
 
-    def __init__(self, base_url: str, timeout: float = 30):
+    def __init__(self, base_url: str, timeout: float = 30, http: requests.Session | None = None):
         self.base = base_url
-        self.http = requests.Session()
+        self.http = http or requests.Session()
         self.timeout = timeout
         self.token: str | None = None
 

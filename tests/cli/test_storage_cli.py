@@ -174,9 +174,12 @@ def test_copy_refuses_a_target_with_data_and_verify_names_differences(
     assert target.all("users") == [{"id": "someone-else"}]  # untouched
 
     copy = tmp_path / "kopie"
-    assert runner.invoke(
-        main, ["storage", "copy", "--instance", str(instance_dir), "--to", str(copy)]
-    ).exit_code == 0
+    assert (
+        runner.invoke(
+            main, ["storage", "copy", "--instance", str(instance_dir), "--to", str(copy)]
+        ).exit_code
+        == 0
+    )
     Storage(copy).update("users", Storage(copy).all("users")[0]["id"], {"role": "lezer"})
     verify = runner.invoke(
         main, ["storage", "verify", "--instance", str(instance_dir), "--against", str(copy)]

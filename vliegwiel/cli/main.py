@@ -98,12 +98,46 @@ def init(
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
-def serve(instance: Path | None, host: str, port: int, threads: int) -> None:
-    """Serve the instance with waitress (use --host 0.0.0.0 to reach it from other devices)."""
+@click.option(
+    "--villages",
+    "villages_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Serve every instance folder in this folder, each under /<folder>/ (or its own host "
+    "name, see province.toml), with an index of the villages at /.",
+)
+def serve(
+    instance: Path | None, host: str, port: int, threads: int, villages_dir: Path | None
+) -> None:
+    """Serve the instance with waitress (use --host 0.0.0.0 to reach it from other devices).
+
+    With --villages DIR one server serves many villages: each keeps its own settings, secret
+    key, plugins and storage, and its own login cookie.
+    """
+    if villages_dir is not None:
+        if instance is not None:
+            raise click.UsageError("give either --instance or --villages, not both")
+        _serve_villages(villages_dir, host, port, threads)
+        return
     from vliegwiel.web.app import create_app
 
     app = create_app(instance_dir_from(instance))
     _serve(app, host, port, threads)
+
+
+def _serve_villages(directory: Path, host: str, port: int, threads: int) -> None:
+    import waitress
+
+    from vliegwiel.web.province import create_province
+
+    province = create_province(directory)
+    click.echo(f"{province.name}: http://{host}:{port}/  ({len(province.sites)} villages)")
+    for site in province.sites:
+        where = f"http://{site.host}/" if site.host else f"/{site.folder}/"
+        storage = site.app.extensions["vliegwiel"].storage.describe()
+        click.echo(f"  {site.name}: {where}  data: {storage}")
+    click.echo("Press Ctrl+C to stop.")
+    waitress.serve(province, host=host, port=port, threads=threads, ident="vliegwiel")
 
 
 def _serve(app, host: str, port: int, threads: int) -> None:
