@@ -155,6 +155,10 @@ class Province:
         environ = dict(environ, SCRIPT_NAME=script, PATH_INFO="/" + rest)
         return site.app(environ, start_response)
 
+    def villages(self) -> list[Any]:
+        """Every village's run-time object (``Village``), in folder order."""
+        return [site.app.extensions["vliegwiel"] for site in self.sites]
+
     def listing(self) -> list[dict[str, Any]]:
         """Each village with its published surveys, cached for INDEX_CACHE_SECONDS."""
         with self._guard:
@@ -275,4 +279,7 @@ def create_province(directory: Path, test_config: dict[str, Any] | None = None) 
     index = _index_app(config.name)
     province = Province(config.name, sites, index)
     index.extensions["province"] = province
+    for site in sites:
+        # The organisers' comparison page finds the other villages on this server here.
+        site.app.extensions["vliegwiel.province"] = province
     return province
