@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -37,6 +38,9 @@ class VillageConfig:
     #: Set when the instance is served over HTTPS (behind a proxy): cookies get Secure.
     https: bool = False
     base_url: str = "http://127.0.0.1:8000"
+    #: ``[server] trusted_proxies``: addresses of the reverse proxy whose X-Forwarded-For,
+    #: -Proto and -Host are believed (empty: none, the server faces the residents itself).
+    trusted_proxies: list[str] = field(default_factory=list)
     submissions_per_ip_per_hour: int = 600
     households: int | None = None
     #: ``[storage] url`` (else $VLIEGWIEL_DATABASE_URL): a PostgreSQL database; None: TinyDB.
@@ -109,6 +113,15 @@ def load_config(instance_dir: Path) -> VillageConfig:
         isinstance(plugins, list) and all(isinstance(p, str) for p in plugins)
     ):
         raise ConfigError(f"{path}: [plugins] enabled must be a list of plugin names")
+    proxies = need(server, "trusted_proxies", list, "server", [])
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except (TypeError, ValueError):
+            raise ConfigError(
+                f"{path}: [server] trusted_proxies must list IP addresses or networks "
+                f"(got {proxy!r})"
+            ) from None
     database_url = need(storage, "url", str, "storage") or os.environ.get(DATABASE_URL_ENV)
     if database_url and not database_url.startswith(("postgresql://", "postgres://")):
         raise ConfigError(
@@ -133,6 +146,7 @@ def load_config(instance_dir: Path) -> VillageConfig:
         submissions_per_ip_per_hour=per_hour,
         households=need(village, "households", int, "village"),
         database_url=database_url or None,
+        trusted_proxies=proxies,
         storage_village=storage_village,
     )
 
@@ -169,6 +183,8 @@ min_group_size = 5
 base_url = "http://127.0.0.1:8000"
 # Set to true when the instance is served over HTTPS: cookies are then sent only over HTTPS.
 https = false
+# Behind a reverse proxy (Caddy, nginx): its address, so the residents' own addresses count.
+# trusted_proxies = ["127.0.0.1"]
 
 [limits]
 # Submissions per IP address per hour; a village hall on one wifi shares one address.

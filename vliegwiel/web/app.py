@@ -16,6 +16,7 @@ from vliegwiel.core.storage import StorageError
 from vliegwiel.core.storage_contract import DatabaseUnavailable
 from vliegwiel.core.village import build_village
 from vliegwiel.web import i18n
+from vliegwiel.web.proxies import TrustedProxies, parse_networks
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,8 @@ def create_app(instance_path: str | Path, test_config: dict[str, Any] | None = N
     )
     app.config.update(test_config)
     app.extensions["vliegwiel"] = village
+    if config.trusted_proxies:
+        app.wsgi_app = TrustedProxies(app.wsgi_app, parse_networks(config.trusted_proxies))
 
     CSRFProtect(app)
     i18n.init_app(app)
