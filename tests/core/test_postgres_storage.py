@@ -88,3 +88,34 @@ def test_bad_village_keys_are_refused(postgres_url: str) -> None:
     for key in ("", "Dorp", "a b", "x'; DROP TABLE vliegwiel_records; --", "a" * 64):
         with pytest.raises(ValueError, match="village key"):
             PostgresStorage(postgres_url, key)
+
+
+def test_tables_of_version_1_are_migrated_with_their_records(postgres_url: str) -> None:
+    """A database made by the first release (version 1) gets the change numbers of version
+    2 at the next start, and its records stay readable and writable."""
+    from pg_database import ThrowawayDatabase, require_admin_conninfo
+
+    from vliegwiel.core.postgres_storage import TABLE_MIGRATIONS, close_pools
+
+    old = ThrowawayDatabase(require_admin_conninfo())
+    try:
+        with psycopg.connect(old.url, autocommit=True) as conn:
+            with conn.transaction():
+                conn.execute("CREATE TABLE vliegwiel_schema (version integer NOT NULL)")
+                TABLE_MIGRATIONS[0](conn)
+                conn.execute("INSERT INTO vliegwiel_schema VALUES (1)")
+            conn.execute("SELECT set_config('vliegwiel.village', 'dorp', false)")
+            conn.execute(
+                "INSERT INTO vliegwiel_records (village, collection, id, data) "
+                """VALUES ('dorp', 'users', 'anna', '{"id":"anna","name":"Anna"}')"""
+            )
+        store = PostgresStorage(old.url, "dorp")
+        with psycopg.connect(old.url) as conn:
+            assert conn.execute("SELECT version FROM vliegwiel_schema").fetchall() == [(2,)]
+        assert store.all("users") == [{"id": "anna", "name": "Anna"}]
+        store.update("users", "anna", {"name": "Anna B."})
+        assert PostgresStorage(old.url, "dorp").all("users") == [{"id": "anna", "name": "Anna B."}]
+        assert store.all("users") == [{"id": "anna", "name": "Anna B."}]
+    finally:
+        close_pools()
+        old.drop()

@@ -139,8 +139,15 @@ def test_another_store_object_sees_writes_at_once(open_store) -> None:
     for state in "bcdefghij":
         writer.update("codes", rid, {"state": state})
         assert reader.get("codes", rid)["state"] == state
+        assert [r["state"] for r in reader.all("codes")] == [state]  # no stale copy
+    with pytest.raises(RuntimeError), writer.locked("codes"):
+        writer.update("codes", rid, {"state": "rolled back on PostgreSQL"})
+        raise RuntimeError("the block fails")
+    reader.all("codes")  # whatever the backend kept, the next write must be seen
+    writer.update("codes", rid, {"state": "z"})
+    assert [r["state"] for r in reader.all("codes")] == ["z"]
     writer.delete("codes", rid)
-    assert reader.get("codes", rid) is None
+    assert reader.get("codes", rid) is None and reader.all("codes") == []
 
 
 def test_non_json_record_is_refused_before_writing(store: RecordStore) -> None:

@@ -22,6 +22,9 @@ it is.
 (village, collection): every write inside it commits at the end of the outermost block, and
 writes outside it commit at once. Durability is PostgreSQL's commit.
 
+``vliegwiel_collections`` holds a change number per (village, collection), bumped by a
+trigger on every write, so ``all`` re-reads a collection only when it changed.
+
 Schema versions: ``vliegwiel_schema`` holds the version of these tables (TABLE_MIGRATIONS bring
 it up to TABLE_VERSION at start-up, under an advisory lock); ``vliegwiel_villages`` holds each
 village's data version, which ``migrate`` brings to ``vliegwiel.core.storage.SCHEMA_VERSION`` with
@@ -33,6 +36,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import pickle
 import re
 import threading
 import uuid
@@ -61,7 +65,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Version of the tables below; TABLE_MIGRATIONS[n] brings version n to n + 1 (0: empty).
-TABLE_VERSION = 1
+TABLE_VERSION = 2
 
 _VILLAGE_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
 _MISSING = object()
@@ -70,6 +74,7 @@ _SCHEMA_LOCK = (0x766C6965, 1)
 _POOL_MAX = 16
 #: A request waits this long for a free connection (or a reachable database) before a 503.
 _CONNECT_TIMEOUT = 5.0
+_PICKLE = pickle.HIGHEST_PROTOCOL
 
 
 def is_database_url(value: str) -> bool:
@@ -127,8 +132,52 @@ def _create_tables(conn: psycopg.Connection) -> None:
         )
 
 
+def _add_change_versions(conn: psycopg.Connection) -> None:
+    """Version 2: a change number per (village, collection), bumped by every write.
+
+    ``all()`` keeps a collection's records and reads them again only when this number moved
+    (one small query instead of thousands of rows: a results page reads every response).
+    The numbers come from a sequence, never reused, so a rolled-back write can never make an
+    old number look current again.
+    """
+    conn.execute("CREATE SEQUENCE vliegwiel_change_seq")
+    conn.execute(
+        "CREATE TABLE vliegwiel_collections (village text NOT NULL, collection text NOT NULL,"
+        " version bigint NOT NULL, PRIMARY KEY (village, collection))"
+    )
+    conn.execute("ALTER TABLE vliegwiel_collections ENABLE ROW LEVEL SECURITY")
+    conn.execute("ALTER TABLE vliegwiel_collections FORCE ROW LEVEL SECURITY")
+    conn.execute(
+        "CREATE POLICY one_village ON vliegwiel_collections "
+        "USING (village = current_setting('vliegwiel.village', true)) "
+        "WITH CHECK (village = current_setting('vliegwiel.village', true))"
+    )
+    conn.execute(
+        """
+        CREATE FUNCTION vliegwiel_bump_version() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            changed vliegwiel_records%ROWTYPE;
+        BEGIN
+            IF TG_OP = 'DELETE' THEN changed := OLD; ELSE changed := NEW; END IF;
+            INSERT INTO vliegwiel_collections (village, collection, version)
+            VALUES (changed.village, changed.collection, nextval('vliegwiel_change_seq'))
+            ON CONFLICT (village, collection) DO UPDATE SET version = EXCLUDED.version;
+            RETURN NULL;
+        END $$"""
+    )
+    conn.execute(
+        "CREATE TRIGGER vliegwiel_records_changed AFTER INSERT OR UPDATE OR DELETE "
+        "ON vliegwiel_records FOR EACH ROW EXECUTE FUNCTION vliegwiel_bump_version()"
+    )
+    # Collections written before this step have no number yet: they are read afresh every
+    # time until their next write gives them one.
+
+
 #: Steps keyed by the table version they migrate from; each runs in the migration transaction.
-TABLE_MIGRATIONS: dict[int, Callable[[psycopg.Connection], None]] = {0: _create_tables}
+TABLE_MIGRATIONS: dict[int, Callable[[psycopg.Connection], None]] = {
+    0: _create_tables,
+    1: _add_change_versions,
+}
 
 
 def ensure_tables(conn: psycopg.Connection) -> None:
@@ -223,6 +272,8 @@ class PostgresStorage:
         self.village = validate_village(village)
         self._pool = shared_pool(url)
         self._local = threading.local()
+        #: collection -> (change number, pickled records); see ``all``.
+        self._cache: dict[str, tuple[int, bytes]] = {}
 
     def describe(self) -> str:
         return f"PostgreSQL {redact_url(self.url)} (village {self.village})"
@@ -298,12 +349,27 @@ class PostgresStorage:
         return rows[0][0] if rows else None
 
     def all(self, collection: str) -> list[dict]:
-        rows = self._rows(
-            "SELECT data FROM vliegwiel_records WHERE village = %s AND collection = %s "
-            "ORDER BY seq",
-            (self.village, validate_collection(collection)),
-        )
-        return [row[0] for row in rows]
+        validate_collection(collection)
+        with self._conn() as conn:
+            version = conn.execute(
+                "SELECT version FROM vliegwiel_collections WHERE village = %s AND collection = %s",
+                (self.village, collection),
+            ).fetchone()
+            cached = self._cache.get(collection)
+            if version is not None and cached is not None and cached[0] == version[0]:
+                return pickle.loads(cached[1])
+            # One statement, one snapshot: the number and the records belong together.
+            rows = conn.execute(
+                "SELECT (SELECT version FROM vliegwiel_collections c WHERE c.village = r.village"
+                " AND c.collection = r.collection), data FROM vliegwiel_records r "
+                "WHERE village = %s AND collection = %s ORDER BY seq",
+                (self.village, collection),
+            ).fetchall()
+        records = [row[1] for row in rows]
+        if rows and rows[0][0] is not None:
+            # Pickled (from parsed JSON, so never untrusted): every caller gets fresh objects.
+            self._cache[collection] = (rows[0][0], pickle.dumps(records, _PICKLE))
+        return records
 
     def find(self, collection: str, **equals: Any) -> list[dict]:
         query = "SELECT data FROM vliegwiel_records WHERE village = %s AND collection = %s"
