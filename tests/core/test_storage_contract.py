@@ -17,7 +17,7 @@ import pytest
 from conftest import unique_village
 
 from vliegwiel.core import storage as storage_mod
-from vliegwiel.core.storage import Storage
+from vliegwiel.core.storage import Storage, put_record
 from vliegwiel.core.storage_contract import RecordStore, collection_digest, record_bytes
 
 
@@ -103,6 +103,32 @@ def test_key_order_and_text_are_kept_exactly(store: RecordStore) -> None:
     assert record_bytes(stored) == record_bytes({**record, "id": rid})
     store.update("c", rid, {"alpha": {"z": 0}, "new": None})
     assert list(store.get("c", rid)) == ["zeta", "alpha", "é", "f", "big", "id", "new"]
+
+
+def test_put_record_creates_then_updates_one_record_under_concurrent_writers(
+    open_store,
+) -> None:
+    put_record(open_store(), "survey_status", "dorp", {"status": "open"})
+    assert open_store().get("survey_status", "dorp") == {"id": "dorp", "status": "open"}
+
+    # Eight writers, each with its own store object (as separate requests or processes
+    # would), set the same new record at once: one record, with one of their values, no error.
+    errors: list[BaseException] = []
+
+    def put(n: int) -> None:
+        try:
+            put_record(open_store(), "moderation", "tekst-1", {"status": f"s{n}"})
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=put, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    (record,) = open_store().all("moderation")
+    assert record["id"] == "tekst-1" and record["status"] in {f"s{n}" for n in range(8)}
 
 
 def test_duplicate_id_is_refused(store: RecordStore) -> None:
