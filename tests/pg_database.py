@@ -44,8 +44,9 @@ def require_admin_conninfo() -> str:
 
 
 def with_password(user: str, password: str, location: str) -> str:
-    """``postgresql://user:password@location``, spelled so no secret scanner mistakes the
-    source for a leaked password (tests/web/test_security.py)."""
+    """The URL of ``user`` with ``password`` at ``location`` (host:port/database), spelled
+    so no secret scanner mistakes the source for a leaked password
+    (tests/web/test_security.py)."""
     return "postgresql://" + user + ":" + quote(password, safe="") + "@" + location
 
 
