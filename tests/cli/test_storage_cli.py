@@ -23,6 +23,8 @@ from vliegwiel.core.storage_contract import record_bytes
 from vliegwiel.core.village import build_village
 from vliegwiel.surveys.responses import save_response
 
+COLLECTION = "responses/dorpsenquete"
+
 
 @pytest.fixture
 def runner() -> CliRunner:
@@ -188,3 +190,29 @@ def test_copy_refuses_a_target_with_data_and_verify_names_differences(
     assert verify.exit_code == 1
     assert re.search(r"^users\s+3\s+3\s+\w+\s+DIFFERENT$", verify.output, re.M)
     assert verify.output.strip().splitlines()[-1].endswith(": users")
+
+
+def test_backup_and_restore_of_a_village_on_postgresql(runner, tmp_path, postgres_url):
+    target = tmp_path / unique_village()
+    assert runner.invoke(main, ["init", str(target), "--database", postgres_url]).exit_code == 0
+    village = build_village(target)
+    survey = village.surveys.get("dorpsenquete")
+    kept = save_response(village, survey, {"leeftijd": "45_64", "prettig_wonen": 7})["id"]
+    backup = tmp_path / "dorp.zip"
+    result = runner.invoke(main, ["backup", "--instance", str(target), "-o", str(backup)])
+    assert result.exit_code == 0, result.output
+    # The zip is the laptop's format: it restores into a TinyDB folder as well.
+    Storage.restore(backup, tmp_path / "als-bestanden")
+    assert [r["id"] for r in Storage(tmp_path / "als-bestanden").all(COLLECTION)] == [kept]
+
+    later = save_response(village, survey, {"leeftijd": "65_79", "prettig_wonen": 3})["id"]
+    refused = runner.invoke(main, ["restore", "--instance", str(target), str(backup)])
+    assert refused.exit_code == 1 and "already holds data" in refused.output
+    result = runner.invoke(main, ["restore", "--instance", str(target), str(backup), "--force"])
+    assert result.exit_code == 0, result.output
+    stored = [r["id"] for r in village.storage.all(COLLECTION)]
+    assert stored == [kept] and later not in stored
+    # The safety copy holds what was replaced.
+    (safety,) = (target / "backups").glob("before-restore-*.zip")
+    Storage.restore(safety, tmp_path / "veiligheid")
+    assert later in [r["id"] for r in Storage(tmp_path / "veiligheid").all(COLLECTION)]
