@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, render_template
 
 from vliegwiel.core.config import CONFIG_NAME
 from vliegwiel.core.errors import VliegwielError
@@ -228,7 +228,6 @@ def _index_app(province_name: str) -> Flask:
             villages=province.listing(),
             language=language,
             languages=index.config["LANGUAGES"],
-            scheme=request.scheme,
         )
 
     @index.errorhandler(404)
@@ -239,7 +238,6 @@ def _index_app(province_name: str) -> Flask:
             villages=None,
             language=i18n.current_language(),
             languages=index.config["LANGUAGES"],
-            scheme=request.scheme,
         ), 404
 
     return index
