@@ -126,9 +126,9 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log.read_text(errors='replace')}")
             try:
-                if requests.get(self.url + "/", timeout=2).status_code == 200:
+                if requests.get(self.url + "/", timeout=10).status_code == 200:
                     return self
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 time.sleep(0.05)
         raise RuntimeError("server did not start in time")
 

@@ -280,4 +280,6 @@ def create_province(directory: Path, test_config: dict[str, Any] | None = None) 
     for site in sites:
         # The organisers' comparison page finds the other villages on this server here.
         site.app.extensions["vliegwiel.province"] = province
+    # Read every village's publications once now, so the first visitor does not wait for it.
+    province.listing()
     return province
