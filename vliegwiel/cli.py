@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "vliegwiel.cli_results",
     "vliegwiel.cli_rounds",
     "vliegwiel.backup_cli",
+    "vliegwiel.cli_xlsform",
 )
 
 instance_option = click.option(
@@ -303,7 +304,7 @@ def write_output(path: Path, data: str | bytes) -> None:
 
 @main.group()
 def survey() -> None:
-    """Survey templates offered by plugins."""
+    """Survey templates offered by plugins; XLSForms in and out."""
 
 
 @survey.command("templates")
