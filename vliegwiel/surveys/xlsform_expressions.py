@@ -49,7 +49,7 @@ def _tokens(text: str) -> list[_Tok]:
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if match is None or match.end() == pos:
-            raise ExpressionError(f"cannot read '{text[pos : pos + 20]}'")
+            raise ExpressionError(f"cannot read '{text[pos : pos + 20].strip()}'")
         pos = match.end()
         kind = match.lastgroup if match.lastgroup != "name" else "ref"
         if match.group("ref"):
