@@ -367,15 +367,18 @@ def import_pb(storage, round_record: dict[str, Any], text: str, *, now: datetime
         for vote in instance.votes:
             if vote.voter_id in existing:
                 raise RoundError(_("Stem %(voter)s staat al in deze ronde.", voter=vote.voter_id))
-        for vote, ballot in zip(instance.votes, ballots, strict=True):
-            storage.insert(
-                name,
+        # One write per bucket: pabulib files from cities hold tens of thousands of votes.
+        storage.insert_many(
+            name,
+            [
                 {
                     "participant": participant_hash(round_record["id"], f"pb:{vote.voter_id}"),
                     "voter_id": vote.voter_id,
                     "ballot": ballot,
                     "channel": "import",
                     "created_at": now.isoformat(),
-                },
-            )
+                }
+                for vote, ballot in zip(instance.votes, ballots, strict=True)
+            ],
+        )
     return len(ballots)
