@@ -152,7 +152,7 @@ class _Parser:
 
     def _known(self, name: str) -> str:
         if name not in self.kinds:
-            raise ExpressionError(f"${{{name}}} is not an earlier question")
+            raise ExpressionError(f"${{{name}}} is not an earlier question that maps")
         return name
 
     def comparison(self) -> Any:

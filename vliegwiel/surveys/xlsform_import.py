@@ -50,6 +50,8 @@ ALIASES = {
     "add decimal prompt": "decimal", "q note": "note", "int": "integer",
     "string": "text",
 }  # fmt: skip
+#: Real XLSForms are tens of kilobytes; a workbook this large is not a survey.
+MAX_FORM_BYTES = 10 * 1024 * 1024
 DUTCH_NAMES = ("nl", "dutch", "nederlands")
 ENGLISH_NAMES = ("en", "english", "engels")
 
@@ -676,6 +678,14 @@ def import_xlsform(path: Path, question_types: dict[str, Any] | None = None) -> 
     from pyxform.xls2xform import convert
 
     file = path.name
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise XLSFormImportError([ImportProblem(file, "survey", 1, str(error))]) from None
+    if size > MAX_FORM_BYTES:
+        raise XLSFormImportError(
+            [ImportProblem(file, "survey", 1, f"larger than {MAX_FORM_BYTES // 1024 // 1024} MB")]
+        )
     try:
         # pyxform's own conversion is the check that this is a valid XLSForm at all.
         convert(str(path), warnings=[])
