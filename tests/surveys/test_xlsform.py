@@ -355,3 +355,105 @@ def test_constraints_that_map(constraint, kind, settings):
 def test_constraints_that_are_refused(constraint, kind):
     with pytest.raises(ExpressionError):
         constraint_to_settings(constraint, kind)
+
+
+def _workbook(path: Path, survey: list[list], choices: list[list], settings: list[list]) -> Path:
+    book = openpyxl.Workbook()
+    for title, rows in (("survey", survey), ("choices", choices), ("settings", settings)):
+        sheet = book.active if title == "survey" else book.create_sheet(title)
+        sheet.title = title
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_every_mapped_row_type_and_each_refusal_by_row(tmp_path, question_types):
+    form = _workbook(
+        tmp_path / "peiling.xlsx",
+        [
+            [
+                "type",
+                "name",
+                "label::Dutch (nl)",
+                "label::English (en)",
+                "hint::Dutch (nl)",
+                "relevant",
+                "constraint",
+                "appearance",
+                "parameters",
+                "default",
+            ],
+            ["begin group", "welkom", "Welkom", "Welcome"],
+            ["note", "hallo", "Fijn dat u meedoet.", "Glad you join.", "Het duurt 5 minuten."],
+            ["end group"],
+            ["begin group", "over_u", "Over u", "About you", "Een hint op een groep"],
+            ["integer", "Leeftijd", "Leeftijd?", "Age?", "", "", ". > 17 and . < 121"],
+            ["decimal", "km", "Hoe ver?", "How far?", "", "", ". <= 2.5"],
+            ["select_one vervoer or_other", "vervoer", "Hoe?", "How?"],
+            ["range", "rapport", "Cijfer?", "Mark?", "", "", "", "", "start=1 end=10 step=1"],
+            [
+                "begin_group",
+                "oordeel",
+                "Wat vindt u van:",
+                "What do you think of:",
+                "",
+                "${Leeftijd} >= 65",
+                "",
+                "table-list",
+            ],
+            ["select_one goed", "oordeel_bus", "De bus", "The bus"],
+            ["select_one goed", "oordeel_winkel", "De winkel", "The shop"],
+            ["end_group"],
+            ["begin repeat", "kinderen", "Kinderen", "Children"],
+            ["text", "naam_kind", "Naam?", "Name?"],
+            ["end repeat"],
+            ["note", "tussendoor", "Even pauze", "A break", "", "${km} > 1"],
+            ["text", "toelichting", "Toelichting", "Explain", "", "${km} > 1", "", "", "", "niets"],
+            ["date", "datum", "Datum?", "Date?"],
+            ["end group"],
+        ],  # fmt: skip
+        [
+            ["list_name", "name", "label::Dutch (nl)", "label::English (en)"],
+            ["vervoer", "auto", "Auto", "Car"],
+            ["vervoer", "fiets", "Fiets", "Bike"],
+            ["goed", "goed", "Goed", "Good"],
+            ["goed", "slecht", "Slecht", "Poor"],
+        ],
+        [["form_title", "form_id", "default_language"], ["Peiling", "peiling", "Dutch (nl)"]],
+    )
+    target = tmp_path / "peiling.yaml"
+    result = run("survey", "import", form, "-o", target, "--skip-unsupported")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "peiling.xlsx:survey:5: column 'hint::Dutch (nl)' is not imported",
+        "peiling.xlsx:survey:14: repeat 'kinderen': vliegwiel asks each question once; the "
+        "repeat and the questions in it are left out",
+        "peiling.xlsx:survey:17: note 'tussendoor' has a relevant; vliegwiel shows page "
+        "introductions always, so the note is left out",
+        "peiling.xlsx:survey:18: column 'default' is not imported",
+        "peiling.xlsx:survey:19: 'datum': type 'date' has no vliegwiel question type",
+    ]
+    survey = load_survey_file(target, question_types)
+    assert survey.intro == {
+        "nl": "Fijn dat u meedoet.\n\nHet duurt 5 minuten.",
+        "en": "Glad you join.\n\nHet duurt 5 minuten.",
+    }
+    q = {question.id: question for question in survey.questions()}
+    assert q["leeftijd"].type == "number" and q["leeftijd"].settings.integer
+    assert (q["leeftijd"].settings.min, q["leeftijd"].settings.max) == (18, 120)
+    assert q["km"].settings.integer is False and q["km"].settings.max == 2.5
+    assert q["vervoer"].settings.other is True
+    assert q["vervoer"].text == {"nl": "Hoe?", "en": "How?"}
+    assert (q["rapport"].type, q["rapport"].settings.max) == ("scale", 10)
+    assert q["oordeel"].type == "matrix"
+    assert [s.id for s in q["oordeel"].settings.statements] == ["bus", "winkel"]
+    assert q["oordeel"].show_if == {"question": "leeftijd", "gte": 65}
+    assert q["toelichting"].show_if == {
+        "all": [{"question": "km", "answered": True}, {"not": {"question": "km", "lte": 1}}]
+    }
+    # "oordeel" depends on "leeftijd" above it: it and what follows go to a continuation
+    # page with the same title ("toelichting" depends on "km", now an earlier page).
+    assert [p.id for p in survey.pages] == ["over_u", "over_u_2"]
+    assert [q.id for q in survey.pages[1].questions] == ["oordeel", "toelichting"]
+    assert survey.pages[1].title == {"nl": "Over u", "en": "About you"}

@@ -21,6 +21,14 @@ def _question_types(instance: Path | None):
     return instance_dir, collect_question_types(create_plugin_manager(plugins_dir))
 
 
+class _NoAliases(yaml.SafeDumper):
+    """Write a condition or option list shared by several questions out in full each time:
+    survey files may not use YAML anchors and aliases."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
 def add_to(survey_group: click.Group) -> None:
     """Add `import` and `export` to the `vliegwiel survey` group."""
 
@@ -69,8 +77,8 @@ def add_to(survey_group: click.Group) -> None:
             )
         target = output or instance_dir / "surveys" / f"{result.survey['id']}.yaml"
         header = f"# Imported from the XLSForm {form.name} by 'vliegwiel survey import'.\n"
-        text = header + yaml.safe_dump(
-            result.survey, allow_unicode=True, sort_keys=False, width=100
+        text = header + yaml.dump(
+            result.survey, Dumper=_NoAliases, allow_unicode=True, sort_keys=False, width=100
         )
         try:
             load_survey_text(text, target.name, question_types)

@@ -252,15 +252,26 @@ class _Reader:
                 continue
             if kind == "note":
                 page = page or self._new_page(stack, excel_row)
-                if page.questions:
+                if (row.get("relevant") or "").strip():
+                    self.problem(
+                        "survey",
+                        excel_row,
+                        f"note '{row.get('name', '')}' has a relevant; vliegwiel shows page "
+                        "introductions always, so the note is left out",
+                    )
+                elif page.questions:
                     self.problem(
                         "survey",
                         excel_row,
                         f"note '{row.get('name', '')}' between questions: vliegwiel shows text "
                         "only as the introduction at the start of a page",
                     )
-                elif self.text(row) is not None:
-                    page.intro.append(self.text(row))
+                else:
+                    # ODK shows a note's hint under its label: both belong to the text.
+                    parts = [t for t in (self.text(row), self.text(row, "hint")) if t is not None]
+                    if parts:
+                        page.intro.append(_joined(parts))
+                    self._unused_columns(row, excel_row)
                 continue
             if kind in METADATA_TYPES:
                 self.problem(
@@ -331,13 +342,18 @@ class _Reader:
         self.problem("survey", excel_row, f"required '{row.get('required')}': only yes or no maps")
         return False
 
-    def _unused_columns(self, row: dict[str, str], excel_row: int, texts=TEXT_COLUMNS) -> None:
-        read = set(HANDLED_COLUMNS)
-        for base in texts:
-            read |= {c for c in self.columns.get(base, ()) if c}
+    def _unused_columns(
+        self, row: dict[str, str], excel_row: int, texts: tuple[str, ...] = ("label", "hint")
+    ) -> None:
+        """A problem for each filled column this row type does not use. Columns in a
+        language vliegwiel leaves out were reported once for the whole sheet."""
+        read = {c for base in texts for c in self.columns.get(base, ()) if c}
+        chosen = {c for pair in self.columns.values() for c in pair if c}
         for column, value in row.items():
             base = column.split("::")[0]
-            if column in read or not value or base in TEXT_COLUMNS or base in HANDLED_COLUMNS:
+            if column in read or not value or base in HANDLED_COLUMNS:
+                continue
+            if base in TEXT_COLUMNS and column not in chosen:
                 continue
             self.problem("survey", excel_row, f"column '{column}' is not imported")
 
@@ -464,7 +480,8 @@ class _Reader:
         show_if = self._relevant(row, excel_row)
         if show_if is not None:
             question["show_if"] = show_if
-        self._unused_columns(row, excel_row)
+        texts = ("label", "hint", "vliegwiel_unit") if kind in ("integer", "decimal") else None
+        self._unused_columns(row, excel_row, *([texts] if texts else []))
         question["id"] = _identifier(name, self.taken_ids)
         if not self._valid(question, excel_row):
             return None, 0
