@@ -197,13 +197,18 @@ def test_bad_collection_names_are_rejected(store: RecordStore, name: str) -> Non
     assert store.collections() == []
 
 
-def test_insert_many_keeps_order_and_refuses_a_filled_collection(store: RecordStore) -> None:
+def test_insert_many_keeps_order_and_refuses_clashing_ids(store: RecordStore) -> None:
+    store.insert("responses/s", {"id": "first"})
     records = [{"id": f"r{n:03d}", "n": n} for n in range(250)]
-    assert store.insert_many("responses/s", records) == 250
-    assert store.all("responses/s") == records
-    with pytest.raises(ValueError, match="already holds"):
-        store.insert_many("responses/s", [{"id": "other"}])
-    assert store.count("responses/s") == 250
+    assert store.insert_many("responses/s", records) == [r["id"] for r in records]
+    assert store.all("responses/s") == [{"id": "first"}, *records]
+    with pytest.raises(ValueError, match="r007"):
+        store.insert_many("responses/s", [{"id": "new"}, {"id": "r007"}])
+    with pytest.raises(ValueError, match="twice"):
+        store.insert_many("responses/s", [{"id": "x"}, {"id": "x"}])
+    assert store.count("responses/s") == 251  # nothing of a refused batch was written
+    (given,) = store.insert_many("responses/s", [{"n": "no id"}])
+    assert len(given) == 32 and store.get("responses/s", given) == {"n": "no id", "id": given}
 
 
 # -- concurrency ------------------------------------------------------------------------------

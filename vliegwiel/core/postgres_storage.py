@@ -40,7 +40,7 @@ import pickle
 import re
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -427,27 +427,39 @@ class PostgresStorage:
             raise ValueError(f"{collection}: a record with id {record_id!r} already exists")
         return record_id
 
-    def insert_many(self, collection: str, records: Iterable[dict]) -> int:
+    def insert_many(self, collection: str, records: list[dict]) -> list[str]:
+        """Store copies of ``records`` as ``insert`` does, in one transaction.
+
+        Ids must be new and distinct: a clash is a ValueError and nothing is written.
+        """
         validate_collection(collection)
-        with self.locked(collection), self._conn() as conn:
-            if self.count(collection):
-                raise ValueError(f"{collection} already holds records; copy into an empty store")
-            rows = []
-            for record in records:
-                new = self._as_json(record, "record")
-                if not isinstance(new.get("id"), str) or not new["id"]:
-                    raise ValueError(f"{collection}: a record without a string 'id'")
-                rows.append((self.village, collection, new["id"], record_bytes(new).decode()))
-            with conn.cursor() as cursor:
-                try:
-                    cursor.executemany(
-                        "INSERT INTO vliegwiel_records (village, collection, id, data) "
-                        "VALUES (%s, %s, %s, %s)",
-                        rows,
-                    )
-                except psycopg.errors.UniqueViolation:
-                    raise ValueError(f"{collection}: two records share an id") from None
-        return len(rows)
+        new = [self._as_json(record, "record") for record in records]
+        ids = []
+        for record in new:
+            record_id = record.setdefault("id", uuid.uuid4().hex)
+            if not isinstance(record_id, str) or not record_id:
+                raise ValueError("a record's 'id' must be a non-empty string")
+            ids.append(record_id)
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"{collection}: the same id appears twice in one batch")
+        rows = [
+            (self.village, collection, record["id"], record_bytes(record).decode())
+            for record in new
+        ]
+        with self.locked(collection), self._conn() as conn, conn.cursor() as cursor:
+            clash = cursor.execute(
+                "SELECT id FROM vliegwiel_records WHERE village = %s AND collection = %s "
+                "AND id = ANY(%s) LIMIT 1",
+                (self.village, collection, ids),
+            ).fetchone()
+            if clash is not None:
+                raise ValueError(f"{collection}: a record with id {clash[0]!r} already exists")
+            cursor.executemany(
+                "INSERT INTO vliegwiel_records (village, collection, id, data) "
+                "VALUES (%s, %s, %s, %s)",
+                rows,
+            )
+        return ids
 
     def update(self, collection: str, record_id: str, changes: dict) -> None:
         if "id" in changes and changes["id"] != record_id:

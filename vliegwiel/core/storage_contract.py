@@ -53,10 +53,10 @@ class RecordStore(Protocol):
         ValueError when the id exists already, TypeError when the record is not plain JSON.
         """
 
-    def insert_many(self, collection: str, records: Iterable[dict]) -> int:
-        """Append records that carry their own ids to an *empty* collection, keeping order.
+    def insert_many(self, collection: str, records: list[dict]) -> list[str]:
+        """Store copies of many records at once (imports, moving a village); return their ids.
 
-        Used to move a village between backends; return how many were stored.
+        Ids must be new and distinct: a clash is a ValueError before anything is written.
         """
 
     def update(self, collection: str, record_id: str, changes: dict) -> None:

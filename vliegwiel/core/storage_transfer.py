@@ -64,7 +64,7 @@ def copy_store(
     copied = {}
     for name in source.collections():
         records = source.all(name)
-        copied[name] = target.insert_many(name, records)
+        copied[name] = len(target.insert_many(name, records))
         if progress is not None:
             progress(name, copied[name])
     return copied

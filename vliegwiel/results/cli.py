@@ -68,7 +68,8 @@ def register(main: click.Group) -> None:
     @output_option("The zip file to write.")
     @click.option("--round", "wave", default=None, help="The round (default: the latest).")
     def share(survey_id: str, instance: Path | None, output: Path, wave: str | None) -> None:
-        """Write a bundle of SURVEY_ID's protected results for other villages.
+        """Write a bundle of SURVEY_ID's protected results for other villages: a zipped
+        Frictionless Data Package (datapackage.json, results.csv, survey.json, summaries.json).
 
         The bundle holds the survey definition, the published (small-group protected)
         numbers and the village's name and number of households: never a response or a
@@ -98,7 +99,8 @@ def register(main: click.Group) -> None:
     def compare_command(bundles: tuple[str, ...], villages_dir: Path | None) -> None:
         """Print bundles side by side, per question of the first bundle.
 
-        BUNDLES are zip files made with 'vliegwiel share'. With --villages DIR give one
+        BUNDLES are zip files made with 'vliegwiel share' (Data Packages, or bundles
+        written before them). With --villages DIR give one
         survey id instead: every village in DIR that published that survey's results is
         shown (villages that did not publish are left out).
         """
