@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from vliegwiel.condition_check import condition_problems
 from vliegwiel.question_types import QuestionType
 from vliegwiel.survey_schema import Survey
 
@@ -181,6 +182,12 @@ def validate_survey(
                 problems.append(
                     Problem(file, _line_of(lines, path), f"question '{question.id}': {message}")
                 )
+    if not problems:
+        # Only once every question's settings are known: they say which answers exist.
+        problems = [
+            Problem(file, _line_of(lines, path), message)
+            for path, message in condition_problems(survey, question_types)
+        ]
     if problems:
         raise SurveyError(_unique(problems))
     return survey
