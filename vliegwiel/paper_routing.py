@@ -22,6 +22,8 @@ STATEMENT_WIDTH_MM = 62.0
 #: An average character of DejaVu Sans at 12 pt, plus the cell padding.
 CHAR_MM = 2.4
 CELL_PADDING_MM = 3.0
+#: A numbered answer column: a 5 mm box with room around it.
+NUMBERED_COLUMN_MM = 14.0
 
 
 def option_routes(
@@ -67,8 +69,13 @@ def grid_layout(question: Question) -> dict[str, Any]:
     too_long = any(len(word) > fits for label in labels for word in label.split())
     # More than three lines in a header makes a tall, hard to read row: use a legend too.
     too_tall = any(len(label) > fits * 3 for label in labels)
+    legend = too_long or too_tall
+    if legend:
+        # Numbered columns are narrow: the statements get the room they save.
+        width = min(width, NUMBERED_COLUMN_MM)
+    statement = TEXT_WIDTH_MM - width * columns
     return {
-        "statement_width": f"{STATEMENT_WIDTH_MM / TEXT_WIDTH_MM * 100:.1f}%",
+        "statement_width": f"{statement / TEXT_WIDTH_MM * 100:.1f}%",
         "column_width": f"{width / TEXT_WIDTH_MM * 100:.2f}%",
-        "legend": too_long or too_tall,
+        "legend": legend,
     }

@@ -70,7 +70,7 @@ def _describe_comparison(c: Comparison, survey: Survey, language: str | None) ->
     if c.operator == "contains":
         return _("%(where)s %(answers)s aankruiste", where=where, answers=labels)
     if c.operator in ("not_equals", "not_in"):
-        return _("%(where)s niet %(answers)s koos", where=where, answers=labels)
+        return _("%(where)s iets anders dan %(answers)s koos", where=where, answers=labels)
     if c.operator == "answered":
         if c.value:
             return _("%(where)s een antwoord gaf", where=where)
