@@ -252,7 +252,7 @@ def list_surveys(instance: Path | None, as_json: bool) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["csv", "json", "xlsx"]),
+    type=click.Choice(["csv", "json", "xlsx", "sav"]),
     default="csv",
     show_default=True,
 )
@@ -265,17 +265,28 @@ def list_surveys(instance: Path | None, as_json: bool) -> None:
     "Default: standard output.",
 )
 def export(survey_id: str, instance: Path | None, fmt: str, output: Path | None) -> None:
-    """Export a survey's responses: CSV (one row per response) or JSON (full records)."""
+    """Export a survey's responses: CSV (one row per response), JSON (full records), XLSX,
+    or SAV (SPSS, with variable and value labels; opt-outs are missing values)."""
+    from vliegwiel.i18n import placeholders_from
+
+    village = load_village(instance)
+    with placeholders_from(village.config):
+        _export(village, survey_id, fmt, output)
+
+
+def _export(village: Any, survey_id: str, fmt: str, output: Path | None) -> None:
     from vliegwiel.export import export_codebook, export_csv, export_json
     from vliegwiel.responses import responses_of
 
-    village = load_village(instance)
     survey = get_survey(village, survey_id)
     responses = responses_of(village, survey.id)
     if fmt == "xlsx":
         from vliegwiel.cli_results import write_xlsx
 
         write_xlsx(village, survey, responses, output)
+        return
+    if fmt == "sav":
+        write_sav(village, survey, responses, output)
         return
     text = (
         export_csv(village, survey, responses) if fmt == "csv" else export_json(survey, responses)
@@ -289,6 +300,16 @@ def export(survey_id: str, instance: Path | None, fmt: str, output: Path | None)
         codebook = output.with_name(f"{output.stem}-codebook.csv")
         write_output(codebook, export_codebook(village, survey))
         click.echo(f"Wrote the codebook to {codebook}", err=True)
+
+
+def write_sav(village: Any, survey: Any, responses: list, output: Path | None) -> None:
+    """``--format sav``: an SPSS file can only go to a file."""
+    from vliegwiel.sav_export import export_sav
+
+    if output is None:
+        raise click.UsageError("--format sav writes a binary file: give -o FILE.sav")
+    write_output(output, export_sav(village, survey, responses))
+    click.echo(f"Wrote {len(responses)} responses to {output}", err=True)
 
 
 def write_output(path: Path, data: str | bytes) -> None:

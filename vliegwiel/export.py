@@ -56,16 +56,18 @@ def export_csv(village: Any, survey: Survey, responses: list[dict[str, Any]]) ->
 
 def codebook_rows(village: Any, survey: Survey) -> list[list[str]]:
     """One row per column and code: what a column holds and what each code means."""
-    rows = [["column", "question", "text", "code", "meaning"]]
-    rows += [[c, "", c.replace("_", " "), "", ""] for c in META_COLUMNS]
+    # "number" is the question's number on the paper form and in data entry.
+    rows = [["column", "question", "text", "code", "meaning", "number"]]
+    rows += [[c, "", c.replace("_", " "), "", "", ""] for c in META_COLUMNS]
     for question in survey.questions():
         qtype = village.question_types[question.type]
         text = localise(question.text, "nl")
+        number = str(survey.number(question.id) or "")
         for column in qtype.export_columns(question):
             if not column.codes:
-                rows.append([column.key, question.id, column.header or text, "", ""])
+                rows.append([column.key, question.id, column.header or text, "", "", number])
             for code, meaning in column.codes:
-                rows.append([column.key, question.id, text, code, meaning])
+                rows.append([column.key, question.id, text, code, meaning, number])
     return [[neutralise(cell) for cell in row] for row in rows]
 
 
