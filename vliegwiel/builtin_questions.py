@@ -406,7 +406,9 @@ class Scale(QuestionType):
             TallyRow(str(p), question.settings.labels.get(p, str(p)), values.count(p))
             for p in self.points(question)
         ]
-        rows += [TallyRow(o.value, o.label, given.count(o.value)) for o in question.settings.opt_out]
+        rows += [
+            TallyRow(o.value, o.label, given.count(o.value)) for o in question.settings.opt_out
+        ]
         return Tally(question.id, "choice", len(given), rows=rows, stats=number_stats(values))
 
     def export_columns(self, question: Question) -> list[ExportColumn]:

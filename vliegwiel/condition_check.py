@@ -50,8 +50,7 @@ def condition_problems(
                 continue
             if comparison.statement is not None and comparison.statement not in statements:
                 what = (
-                    f"'{ref}' has no statement '{comparison.statement}' "
-                    f"({_listing(statements)})"
+                    f"'{ref}' has no statement '{comparison.statement}' ({_listing(statements)})"
                     if statements
                     else f"'{ref}' is not a grid, so `statement:` does not apply"
                 )
@@ -63,8 +62,11 @@ def condition_problems(
             if comparison.operator in ("gte", "lte"):
                 if not all(_is_number(v) for v in values):
                     problems.append(
-                        (path, f"{owner}: '{comparison.operator}' needs a number, and '{ref}' "
-                         "is answered with a choice")
+                        (
+                            path,
+                            f"{owner}: '{comparison.operator}' needs a number, and '{ref}' "
+                            "is answered with a choice",
+                        )
                     )
                 continue
             for expected in comparison.expected_values():

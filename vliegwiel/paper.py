@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import render_template
-
 from flask_babel import gettext as _
 
 from vliegwiel.paper_routing import grid_layout, option_routes
@@ -30,8 +29,10 @@ def paper_html(village: Any, survey: Survey, *, village_name: str) -> str:
             context: dict[str, Any] = {"number": survey.number(question.id)}
             if not question.is_note:
                 context["follows"] = (
-                    _("Alleen invullen als u %(condition)s.",
-                      condition=describe(question.condition, survey, "nl"))
+                    _(
+                        "Alleen invullen als u %(condition)s.",
+                        condition=describe(question.condition, survey, "nl"),
+                    )
                     if question.condition is not None
                     else ""
                 )

@@ -26,9 +26,7 @@ CELL_PADDING_MM = 3.0
 NUMBERED_COLUMN_MM = 14.0
 
 
-def option_routes(
-    survey: Survey, question: Question, qtype: QuestionType
-) -> dict[str, str]:
+def option_routes(survey: Survey, question: Question, qtype: QuestionType) -> dict[str, str]:
     """For each answer of a one-answer question that skips ahead: the routing text."""
     if qtype.statements(question) or getattr(qtype, "multiple", False):
         return {}
@@ -44,9 +42,7 @@ def option_routes(
     routes: dict[str, str] = {}
     for value in values:
         answers = {question.id: value}
-        target = next(
-            (q for q in later if q.could_be_visible(answers, unknown) is not False), None
-        )
+        target = next((q for q in later if q.could_be_visible(answers, unknown) is not False), None)
         if target is None:
             routes[value] = _("einde vragenlijst")
         elif target is not later[0]:

@@ -59,8 +59,11 @@ def _describe_comparison(c: Comparison, survey: Survey, language: str | None) ->
     question = survey.question(c.question)
     number = survey.number(c.question) or c.question
     where = (
-        _("bij vraag %(n)s, „%(statement)s”,", n=number,
-          statement=_statement_text(question, c.statement, language))
+        _(
+            "bij vraag %(n)s, „%(statement)s”,",
+            n=number,
+            statement=_statement_text(question, c.statement, language),
+        )
         if c.statement
         else _("bij vraag %(n)s", n=number)
     )
@@ -93,7 +96,9 @@ def client_condition(
     if condition.question not in on_page:
         return {"const": condition.holds(answers)}
     name = (
-        f"{condition.question}__{condition.statement}" if condition.statement else condition.question
+        f"{condition.question}__{condition.statement}"
+        if condition.statement
+        else condition.question
     )
     value: Any = condition.value
     if condition.operator == "in":
@@ -122,7 +127,8 @@ def page_reveals(
         hint_condition = hint_parts[0] if len(hint_parts) == 1 else AllOf(tuple(hint_parts))
         reveals[question.id] = {
             "condition": client_condition(condition, on_page, others),
-            "hint": _("Alleen invullen als u %(condition)s.",
-                      condition=describe(hint_condition, survey)),
+            "hint": _(
+                "Alleen invullen als u %(condition)s.", condition=describe(hint_condition, survey)
+            ),
         }
     return reveals

@@ -82,7 +82,11 @@ class Option(_Strict):
             return {"value": str(data), "label": str(data)}
         if isinstance(data, dict) and data.get("other") is True:
             # `- {other: true, label: "anders, namelijk"}` places "Anders" among the options.
-            data = {"value": OTHER, "label": {"nl": "Anders, namelijk", "en": "Other, namely"}, **data}
+            data = {
+                "value": OTHER,
+                "label": {"nl": "Anders, namelijk", "en": "Other, namely"},
+                **data,
+            }
         return data
 
     @model_validator(mode="after")
