@@ -321,7 +321,9 @@ class Survey(_Strict):
     def version(self) -> str:
         """A short hash of the definition: stored with every response."""
         if not self._version:
-            canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+            canonical = json.dumps(
+                _without_new_defaults(self.model_dump(mode="json")), sort_keys=True
+            )
             self._version = hashlib.sha256(canonical.encode()).hexdigest()[:12]
         return self._version
 
@@ -332,3 +334,25 @@ class Survey(_Strict):
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions() if q.id == question_id), None)
+
+
+#: Keys added to the format after surveys were in use, with their default values: left out of
+#: the version hash when at their default, so a file that does not use them keeps its version
+#: (and its responses stay current) when vliegwiel is upgraded. Option keys only on options.
+_LATER_KEYS = {"end_if": None}
+_LATER_OPTION_KEYS = {"exclusive": False, "other": False}
+
+
+def _without_new_defaults(data: Any) -> Any:
+    if isinstance(data, list):
+        return [_without_new_defaults(item) for item in data]
+    if not isinstance(data, dict):
+        return data
+    later = dict(_LATER_KEYS)
+    if "value" in data and "label" in data:
+        later.update(_LATER_OPTION_KEYS)
+    return {
+        key: _without_new_defaults(value)
+        for key, value in data.items()
+        if not (key in later and value is later[key])
+    }
