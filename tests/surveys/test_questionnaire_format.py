@@ -197,7 +197,7 @@ def _setup(instance_dir: Path) -> None:
     config = instance_dir / "vliegwiel.toml"
     text = config.read_text(encoding="utf-8")
     config.write_text(
-        text.replace('[village]\n', '[village]\nmunicipality = "Het Hogeland"\n', 1),
+        text.replace("[village]\n", '[village]\nmunicipality = "Het Hogeland"\n', 1),
         encoding="utf-8",
     )
     write_survey(instance_dir, FORMAT, "vorm.yaml")
@@ -254,8 +254,12 @@ def test_exclusive_option_is_refused_in_combination_with_a_dutch_reason(make_app
     assert "U kunt „ik ben niet actief in een vereniging” niet combineren" in body
     response = client.post_form(
         "/enquete/vorm/pagina/1",
-        {"cijfer": "11", "vereniging": ["muziekvereniging", "__other__"],
-         "vereniging__other": "toneel", "hulp__boodschappen": ["nee", "buren"]},
+        {
+            "cijfer": "11",
+            "vereniging": ["muziekvereniging", "__other__"],
+            "vereniging__other": "toneel",
+            "hulp__boodschappen": ["nee", "buren"],
+        },
     )
     assert response.status_code == 400
     assert "U kunt „nee” niet combineren" in response.get_data(as_text=True)
@@ -271,21 +275,30 @@ def test_grid_with_several_ticks_routing_on_a_statement_and_end_if(make_app, ins
     client = app.test_client()
     response = client.post_form(
         "/enquete/vorm/pagina/1",
-        {"cijfer": "7", "vereniging": ["geen"],
-         "hulp__boodschappen": ["familie", "buren"], "hulp__vervoer": ["nee"]},
+        {
+            "cijfer": "7",
+            "vereniging": ["geen"],
+            "hulp__boodschappen": ["familie", "buren"],
+            "hulp__vervoer": ["nee"],
+        },
     )
     assert response.status_code == 302
     assert _draft(village)["hulp"] == {"boodschappen": ["familie", "buren"], "vervoer": ["nee"]}
     page = client.get("/enquete/vorm/pagina/2").get_data(as_text=True)
     # Same-page conditions: without JavaScript the hint says when to answer.
     assert "Alleen invullen als u bij vraag 4, „Vrijwilligerswerk”, iets anders dan" in page
-    assert 'data-reveal=' in page and "reveal.js" in page
+    assert "data-reveal=" in page and "reveal.js" in page
     # A volunteer answers "reden" anyway and says "nee" to going on: the server drops the
     # answer that does not apply and ends the survey: the review page comes next.
     response = client.post_form(
         "/enquete/vorm/pagina/2",
-        {"vrijwilliger__mantelzorg": "nooit", "vrijwilliger__vrijwilligerswerk": "vaak",
-         "reden": "geen tijd", "doorgaan": "nee", "na_einde": "iets"},
+        {
+            "vrijwilliger__mantelzorg": "nooit",
+            "vrijwilliger__vrijwilligerswerk": "vaak",
+            "reden": "geen tijd",
+            "doorgaan": "nee",
+            "na_einde": "iets",
+        },
     )
     assert response.headers["Location"].endswith("/enquete/vorm/controle")
     answers = _draft(village)
@@ -296,8 +309,9 @@ def test_grid_with_several_ticks_routing_on_a_statement_and_end_if(make_app, ins
     (record,) = village.storage.all("responses/vorm")
     assert record["answers"]["cijfer"] == 7 and "laatste" not in record["answers"]
     with app.app_context():
-        rows = list(csv.DictReader(io.StringIO(export_csv(village, village.surveys.get("vorm"),
-                                                          [record]))))
+        rows = list(
+            csv.DictReader(io.StringIO(export_csv(village, village.surveys.get("vorm"), [record])))
+        )
         codebook = export_codebook(village, village.surveys.get("vorm"))
     (row,) = rows
     assert row["hulp__boodschappen__familie"] == "1" and row["hulp__vervoer__buren"] == "0"
