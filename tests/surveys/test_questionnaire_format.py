@@ -179,7 +179,8 @@ pages:
       - id: reden
         type: short_text
         text: Waarom doet u geen vrijwilligerswerk?
-        show_if: {not: {question: vrijwilliger, statement: vrijwilligerswerk, in: [vaak, af en toe]}}
+        show_if:
+          not: {question: vrijwilliger, statement: vrijwilligerswerk, in: [vaak, af en toe]}
       - id: doorgaan
         type: yes_no
         text: Wilt u nog meer vragen beantwoorden?
