@@ -22,8 +22,6 @@ STATEMENT_WIDTH_MM = 62.0
 #: An average character of DejaVu Sans at 12 pt, plus the cell padding.
 CHAR_MM = 2.4
 CELL_PADDING_MM = 3.0
-#: A numbered answer column: a 5 mm box with room around it.
-NUMBERED_COLUMN_MM = 14.0
 
 
 def option_routes(survey: Survey, question: Question, qtype: QuestionType) -> dict[str, str]:
@@ -51,27 +49,18 @@ def option_routes(survey: Survey, question: Question, qtype: QuestionType) -> di
 
 
 def grid_layout(question: Question) -> dict[str, Any]:
-    """Column widths for a grid and whether its answer headers become numbers with a legend.
+    """Whether a grid's answer headers become numbers with a legend.
 
-    A header fits when its longest word fits the column; otherwise the columns are headed
-    1, 2, 3 ... and a legend above the grid says what each number means, so a grid of six
+    A header fits when its longest word fits its column (print.css: the statement column is
+    62 mm, the answer columns share the rest); otherwise the columns are headed 1, 2, 3 ...
+    (14 mm each) and a legend above the grid says what each number means, so a grid of six
     answers ("zeer tevreden" ... "weet niet / geen mening") stays inside the page.
     """
     options = question.settings.options
-    columns = len(options)
-    width = (TEXT_WIDTH_MM - STATEMENT_WIDTH_MM) / columns
+    width = (TEXT_WIDTH_MM - STATEMENT_WIDTH_MM) / len(options)
     fits = int((width - CELL_PADDING_MM) / CHAR_MM)
     labels = [localise(o.label, "nl") for o in options]
     too_long = any(len(word) > fits for label in labels for word in label.split())
     # More than three lines in a header makes a tall, hard to read row: use a legend too.
     too_tall = any(len(label) > fits * 3 for label in labels)
-    legend = too_long or too_tall
-    if legend:
-        # Numbered columns are narrow: the statements get the room they save.
-        width = min(width, NUMBERED_COLUMN_MM)
-    statement = TEXT_WIDTH_MM - width * columns
-    return {
-        "statement_width": f"{statement / TEXT_WIDTH_MM * 100:.1f}%",
-        "column_width": f"{width / TEXT_WIDTH_MM * 100:.2f}%",
-        "legend": legend,
-    }
+    return {"legend": too_long or too_tall}
