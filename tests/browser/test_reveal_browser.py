@@ -81,3 +81,19 @@ def test_without_javascript_every_question_shows_with_its_hint(
     (draft,) = burgerpeiling.village.storage.all("drafts")
     assert draft["answers"]["dv02"] == "2" and "dv00" not in draft["answers"]
     context.close()
+
+
+def test_every_burgerpeiling_page_passes_axe(browser: Browser, burgerpeiling: LiveServer):
+    from .test_accessibility import blocking_violations
+
+    context = new_context(browser, burgerpeiling, viewport=PHONE)
+    page = context.new_page()
+    survey = burgerpeiling.village.surveys.get("burgerpeiling")
+    problems = {}
+    for number in range(1, len(survey.pages) + 1):
+        page.goto(f"/enquete/burgerpeiling/pagina/{number}")
+        found = blocking_violations(page)
+        if found:
+            problems[number] = found
+    assert problems == {}
+    context.close()
