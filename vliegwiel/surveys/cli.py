@@ -8,7 +8,13 @@ from typing import Any
 
 import click
 
-from vliegwiel.cli.common import get_survey, instance_option, load_village, write_output
+from vliegwiel.cli.common import (
+    get_survey,
+    instance_option,
+    load_village,
+    output_option,
+    write_output,
+)
 
 
 def register(cli: click.Group) -> None:
@@ -64,13 +70,10 @@ def list_surveys(instance: Path | None, as_json: bool) -> None:
     default="csv",
     show_default=True,
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write here (CSV: the codebook goes next to it as NAME-codebook.csv; XLSX and SAV "
-    "need a file). Default: standard output.",
+@output_option(
+    "Write here (CSV: the codebook goes next to it as NAME-codebook.csv; XLSX and SAV need "
+    "a file). Default: standard output.",
+    required=False,
 )
 def export(survey_id: str, instance: Path | None, fmt: str, output: Path | None) -> None:
     """Export a survey's responses: CSV (one row per response), JSON (full records), XLSX,
@@ -116,7 +119,7 @@ def write_sav(village: Any, survey: Any, responses: list, output: Path | None) -
     from vliegwiel.surveys.sav_export import export_sav
 
     if output is None:
-        raise click.UsageError("--format sav writes a binary file: give -o FILE.sav")
+        raise click.ClickException("--format sav needs -o FILE.sav")
     write_output(output, export_sav(village, survey, responses))
     click.echo(f"Wrote {len(responses)} responses to {output}", err=True)
 
