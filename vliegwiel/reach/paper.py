@@ -7,6 +7,8 @@ them. Each question type draws itself through ``QuestionType.paper_html``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import render_template
 from flask_babel import gettext as _
 
