@@ -134,6 +134,37 @@ def test_bucket_rollover_keeps_insertion_order(data_dir: Path) -> None:
     assert [r["n"] for r in store.all("responses/s")] == [0, *range(2, 11)]
 
 
+def test_insert_many_fills_buckets_in_order_and_writes_each_once(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Storage(data_dir, bucket_size=3)
+    store.insert("rounds/r/ballots", {"n": 0})
+    writes = []
+    real = storage_mod._write_atomic
+    monkeypatch.setattr(
+        storage_mod,
+        "_write_atomic",
+        lambda path, payload: writes.append(path) or real(path, payload),
+    )
+    ids = store.insert_many("rounds/r/ballots", [{"n": n} for n in range(1, 8)])
+    # The partly filled bucket gets two, then two new buckets of three: three writes.
+    assert [p.name for p in writes] == ["0000.json", "0001.json", "0002.json"]
+    again = Storage(data_dir, bucket_size=3)
+    assert [r["n"] for r in again.all("rounds/r/ballots")] == list(range(8))
+    assert [again.get("rounds/r/ballots", i)["n"] for i in ids] == list(range(1, 8))
+    assert store.insert_many("rounds/r/ballots", []) == []
+
+
+def test_insert_many_refuses_a_known_or_repeated_id_before_writing(store: Storage) -> None:
+    existing = store.insert("rounds/r/ballots", {"n": 0})
+    before = store.all("rounds/r/ballots")
+    with pytest.raises(ValueError, match="already exists"):
+        store.insert_many("rounds/r/ballots", [{"n": 1}, {"id": existing, "n": 2}])
+    with pytest.raises(ValueError, match="twice in one batch"):
+        store.insert_many("rounds/r/ballots", [{"id": "a"}, {"id": "a"}])
+    assert store.all("rounds/r/ballots") == before
+
+
 def test_data_survives_a_new_instance_and_is_tinydb(data_dir: Path) -> None:
     store = Storage(data_dir)
     rid = store.insert("users", {"name": "Anna"})

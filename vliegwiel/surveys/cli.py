@@ -15,6 +15,7 @@ from vliegwiel.cli.common import (
     output_option,
     write_output,
 )
+from vliegwiel.surveys import xlsform_cli
 
 
 def register(cli: click.Group) -> None:
@@ -126,7 +127,7 @@ def write_sav(village: Any, survey: Any, responses: list, output: Path | None) -
 
 @click.group()
 def survey() -> None:
-    """Survey templates offered by plugins."""
+    """Survey templates offered by plugins; XLSForms in and out."""
 
 
 @survey.command("templates")
@@ -152,6 +153,10 @@ def survey_add(template: str, instance: Path | None) -> None:
     except TemplateError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Added survey '{added.survey.id}' from {added.path.name}")
+
+
+# `vliegwiel survey import` and `vliegwiel survey export --format xlsform`.
+xlsform_cli.add_to(survey)
 
 
 # --- plugins --------------------------------------------------------------------------------
