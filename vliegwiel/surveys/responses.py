@@ -230,7 +230,7 @@ def remember_definition(village: Village, survey: Survey) -> None:
                         "id": key,
                         "survey_id": survey.id,
                         "version": survey.version,
-                        "definition": survey.model_dump(mode="json"),
+                        "definition": survey.definition(),
                         "first_used": now(),
                     },
                 )

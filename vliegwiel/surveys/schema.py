@@ -317,13 +317,19 @@ class Survey(_Strict):
             )
         return problems
 
+    def definition(self) -> dict[str, Any]:
+        """The definition as JSON data, as stored with responses and in share bundles.
+
+        Keys added to the format later are left out while at their default, so a file that
+        does not use them gives the same data (and version) as before they existed.
+        """
+        return _without_new_defaults(self.model_dump(mode="json"))
+
     @property
     def version(self) -> str:
         """A short hash of the definition: stored with every response."""
         if not self._version:
-            canonical = json.dumps(
-                _without_new_defaults(self.model_dump(mode="json")), sort_keys=True
-            )
+            canonical = json.dumps(self.definition(), sort_keys=True)
             self._version = hashlib.sha256(canonical.encode()).hexdigest()[:12]
         return self._version
 
