@@ -353,8 +353,7 @@ def test_existing_survey_files_keep_their_version():
     # Every response stores the version of its definition; an upgrade that changed the hash of
     # an unchanged file would make every earlier response look like an older questionnaire.
     from vliegwiel.core.plugins import create_plugin_manager
-    from vliegwiel.surveys.loader import load_survey_file
-    from vliegwiel.surveys.plugin import collect_question_types
+    from vliegwiel.surveys.loader import collect_question_types, load_survey_file
 
     types = collect_question_types(create_plugin_manager(None))
     root = Path(__file__).parents[2]

@@ -11,8 +11,12 @@ from click.testing import CliRunner
 from vliegwiel.cli.main import main
 from vliegwiel.core.plugins import create_plugin_manager
 from vliegwiel.core.resources import bundled_surveys_dir
-from vliegwiel.surveys.loader import SurveyError, load_survey_file, load_survey_text
-from vliegwiel.surveys.plugin import collect_question_types
+from vliegwiel.surveys.loader import (
+    SurveyError,
+    collect_question_types,
+    load_survey_file,
+    load_survey_text,
+)
 
 QUESTION_TYPES = collect_question_types(create_plugin_manager(None))
 

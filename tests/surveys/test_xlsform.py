@@ -16,8 +16,7 @@ from pyxform.xls2xform import convert
 from vliegwiel.cli.main import main
 from vliegwiel.core.plugins import create_plugin_manager
 from vliegwiel.surveys.conditions import parse_condition
-from vliegwiel.surveys.loader import load_survey_file
-from vliegwiel.surveys.plugin import collect_question_types
+from vliegwiel.surveys.loader import collect_question_types, load_survey_file
 from vliegwiel.surveys.xlsform_expressions import (
     ExpressionError,
     constraint_to_settings,
