@@ -47,6 +47,8 @@ class VillageConfig:
     database_url: str | None = None
     #: ``[storage] village``: this village's key in a shared database (default: folder name).
     storage_village: str = ""
+    #: The municipality the village belongs to: fills ``{gemeente}`` in survey texts.
+    municipality: str | None = None
 
     @property
     def instance_dir(self) -> Path:
@@ -148,6 +150,7 @@ def load_config(instance_dir: Path) -> VillageConfig:
         database_url=database_url or None,
         trusted_proxies=proxies,
         storage_village=storage_village,
+        municipality=need(village, "municipality", str, "village") or None,
     )
 
 
@@ -173,6 +176,8 @@ secret_key = "{secrets.token_urlsafe(48)}"
 languages = ["nl", "en"]
 # Number of households, used for the response rate in reports (optional).
 # households = 350
+# The municipality, filled in for {{gemeente}} in survey texts (optional).
+# municipality = "Het Hogeland"
 
 [privacy]
 # Results over fewer respondents than this are never shown (small-group protection).
