@@ -13,11 +13,12 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from vliegwiel.ballots import count_votes, stored_ballots
+from vliegwiel.ballots import stored_ballots
 from vliegwiel.export import neutralise
 from vliegwiel.ideas import all_ideas, support_counts
 from vliegwiel.meetings import meetings_of
 from vliegwiel.pledges import all_pledges, totals
+from vliegwiel.round_count import outcome_now
 from vliegwiel.rounds import TIMEZONE, RoundError, collection, create_round, phases_of
 from vliegwiel.survey_loader import SurveyError, load_survey_text
 from vliegwiel.voting import explain
@@ -35,7 +36,7 @@ def _public(record: dict[str, Any]) -> dict[str, Any]:
 def round_data(storage, record: dict[str, Any]) -> dict[str, Any]:
     """Everything of a round an export holds: no participant keys, names or contacts."""
     round_id = record["id"]
-    outcome = count_votes(storage, record)
+    outcome = outcome_now(storage, record).outcome
     return {
         "round": record,
         "ideas": [_public(i) for i in all_ideas(storage, round_id)],
@@ -69,7 +70,7 @@ def export_csv(storage, record: dict[str, Any]) -> str:
     """One row per idea with its supports, vote, decision and pledge totals."""
     round_id = record["id"]
     supports = support_counts(storage, round_id)
-    outcome = count_votes(storage, record)
+    outcome = outcome_now(storage, record).outcome
     pledged = totals(storage, round_id)
     rows: list[list[Any]] = [CSV_HEADER]
     for idea in all_ideas(storage, round_id):

@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from vliegwiel.app import current_village
-from vliegwiel.ballots import count_votes, stored_ballots
+from vliegwiel.ballots import stored_ballots
 from vliegwiel.ideas import (
     DECISION_LABELS,
     DECISIONS,
@@ -40,6 +40,7 @@ from vliegwiel.ideas import (
     support_counts,
 )
 from vliegwiel.pledges import contacts, totals
+from vliegwiel.round_count import outcome_now
 from vliegwiel.rounds import (
     METHOD_LABELS,
     METHODS,
@@ -351,7 +352,7 @@ def save_shortlist(round_id: str):
 
 def _outcome_rows(record):
     storage = current_village().storage
-    outcome = count_votes(storage, record)
+    outcome = outcome_now(storage, record).outcome
     ideas = shortlist(storage, record["id"])
     decided = [i for i in all_ideas(storage, record["id"]) if i.get("decision")]
     rows = []

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from vliegwiel.app import current_village
-from vliegwiel.ballots import ballot_from_form, cast_ballot, count_votes, has_voted, projects_of
+from vliegwiel.ballots import ballot_from_form, cast_ballot, has_voted, projects_of
 from vliegwiel.flywheel import flywheel as flywheel_figures
 from vliegwiel.flywheel import protect
 from vliegwiel.ideas import (
@@ -36,6 +36,7 @@ from vliegwiel.ideas import (
 )
 from vliegwiel.meetings import answer_poll, get_meeting, get_poll, meetings_of, sign_up
 from vliegwiel.pledges import make_pledge, pledge_targets, totals
+from vliegwiel.round_count import outcome_for_residents
 from vliegwiel.rounds import (
     DRAFT,
     METHOD_LABELS,
@@ -345,7 +346,8 @@ def outcome(round_id: str):
     if not phase_over(record, "prioritise", clock()):
         abort(404)
     storage = current_village().storage
-    result = count_votes(storage, record)
+    state = outcome_for_residents(storage, record)
+    result = state.outcome
     rows = []
     if result is not None:
         ideas_by_id = {i["id"]: i for i in all_ideas(storage, round_id)}
@@ -362,6 +364,7 @@ def outcome(round_id: str):
         "rounds/outcome.html",
         **_context(record),
         rows=rows,
+        count=state,
         voters=len(storage.all(f"rounds/{round_id}/ballots")),
     )
 
@@ -383,7 +386,8 @@ def _whole(text: str | None) -> int:
 def commit(round_id: str):
     record = _round_or_404(round_id)
     storage = current_village().storage
-    result = count_votes(storage, record) if phase(record, "prioritise") else None
+    state = outcome_for_residents(storage, record) if phase(record, "prioritise") else None
+    result = state.outcome if state else None
     targets = pledge_targets(storage, round_id, result.selected if result else [])
     error = None
     if request.method == "POST":
@@ -412,6 +416,7 @@ def commit(round_id: str):
         "rounds/commit.html",
         **_context(record),
         targets=targets,
+        count=state,
         commit_open=phase_open(record, "commit", clock()),
         error=error,
         values=request.form if error else {},
