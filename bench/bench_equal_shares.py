@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from fractions import Fraction
 
-from vliegwiel.voting import Project, _mes_run, equal_shares
+from vliegwiel.rounds.voting import Project, _mes_run, equal_shares
 
 VOTERS, IDEAS, BUDGET = 500, 30, 1_000_000
 
@@ -87,7 +87,7 @@ def main() -> None:
     rng = random.Random(args.seed)
     print(f"{VOTERS} voters, {IDEAS} ideas, budget {BUDGET:,}")
     for name, (projects, ballots) in shapes(rng).items():
-        import vliegwiel.voting as voting
+        import vliegwiel.rounds.voting as voting
 
         calls = []
         real = voting._mes_run
