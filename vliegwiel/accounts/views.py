@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -64,10 +65,24 @@ def require_role(*roles: str) -> Callable:
 
 
 def _safe_next(target: str | None) -> str:
-    # Only local paths: an open redirect would let a phishing link borrow our login page.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("organiser.dashboard")
+    """A path on this site to go to after login, else the dashboard.
+
+    Only local paths: an open redirect would let a phishing link borrow our login page. The
+    check is made on what a browser would make of the address (the WHATWG URL rules): tabs
+    and newlines anywhere are dropped, spaces and control characters at the ends trimmed and
+    a backslash read as a slash, so ``/\t/evil.example`` is ``//evil.example``, another site.
+    """
+    fallback = url_for("organiser.dashboard")
+    if not target:
+        return fallback
+    seen = target.replace("\t", "").replace("\n", "").replace("\r", "")
+    seen = seen.strip("".join(map(chr, range(0x21)))).replace("\\", "/")
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in seen):
+        return fallback  # nothing a header may carry
+    parts = urlsplit(seen)
+    if parts.scheme or parts.netloc or not seen.startswith("/") or seen.startswith("//"):
+        return fallback
+    return seen
 
 
 @bp.route("/login", methods=["GET", "POST"])
