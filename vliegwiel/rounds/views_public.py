@@ -161,7 +161,11 @@ def round_page(round_id: str):
     survey_id = record["settings"].get("survey_id")
     ideas = [i for i in all_ideas(storage, round_id) if is_active(i)]
     published = ctx["status"] == PUBLISHED
-    decided = [i for i in all_ideas(storage, round_id) if i.get("decision")] if published else []
+    decided = (
+        [i for i in all_ideas(storage, round_id) if i.get("decision") and not i.get("hidden")]
+        if published
+        else []
+    )
     pledged = totals(storage, round_id)
     return render_template(
         "rounds/round.html",
@@ -443,7 +447,11 @@ def meeting(round_id: str, meeting_id: str):
         **_context(record),
         meeting=found,
         starts_at=datetime.fromisoformat(found["starts_at"]),
-        linked=[ideas_by_id[i] for i in found["idea_ids"] if i in ideas_by_id],
+        linked=[
+            ideas_by_id[i]
+            for i in found["idea_ids"]
+            if i in ideas_by_id and not ideas_by_id[i].get("hidden")  # hidden stays hidden
+        ],
         error=error,
     ), (400 if error else 200)
 
