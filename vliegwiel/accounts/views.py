@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -25,7 +26,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from vliegwiel.accounts.model import authenticate, get_user
+from vliegwiel.accounts.model import authenticate, end_sessions, get_user
 from vliegwiel.reach.codes import app_throttle
 from vliegwiel.web.context import current_village
 
@@ -41,10 +42,37 @@ class LoginForm(FlaskForm):
     )
 
 
+#: Session keys of a logged-in organiser (a resident's browser id lives beside them).
+_ORGANISER_KEYS = ("user_id", "session_version", "seen")
+#: How often the last-seen time is rewritten: not every request needs a new cookie.
+_SEEN_STEP = 60
+
+
 @bp.before_app_request
 def load_user() -> None:
+    """The organiser of this session, if the session is still valid: made for the user's
+    current session version (logout and a new password end older ones) and used within the
+    idle time ([server] session_idle_hours)."""
+    g.user = None
     user_id = session.get("user_id")
-    g.user = get_user(current_village().storage, user_id) if user_id else None
+    if not user_id:
+        return
+    user = get_user(current_village().storage, user_id)
+    now = int(time.time())
+    idle = current_village().config.session_idle_hours * 3600
+    seen = session.get("seen")
+    if (
+        user is None
+        or session.get("session_version") != user.session_version
+        or not isinstance(seen, int)
+        or now - seen > idle
+    ):
+        for key in _ORGANISER_KEYS:
+            session.pop(key, None)
+        return
+    if now - seen >= _SEEN_STEP:
+        session["seen"] = now
+    g.user = user
 
 
 def require_role(*roles: str) -> Callable:
@@ -105,7 +133,9 @@ def login():
             throttle.reset(attempt)
             session.clear()
             session["user_id"] = user.id
-            session.permanent = False
+            session["session_version"] = user.session_version
+            session["seen"] = int(time.time())
+            session.permanent = False  # gone when the browser closes
             return redirect(_safe_next(request.args.get("next")))
         throttle.fail(attempt)
         flash(_("Gebruikersnaam of wachtwoord klopt niet."), "error")
@@ -120,6 +150,8 @@ def logout():
     form = FlaskForm()
     if not form.validate():
         abort(400)
+    if g.get("user") is not None:
+        end_sessions(current_village().storage, g.user.id)  # copies of the cookie too
     session.clear()
     flash(_("U bent uitgelogd."), "info")
     return redirect(url_for("auth.login"))

@@ -35,6 +35,8 @@ class VillageConfig:
     base_url: str = "http://127.0.0.1:8000"
     submissions_per_ip_per_hour: int = 600
     households: int | None = None
+    #: An organiser who does nothing for this long is logged out.
+    session_idle_hours: float = 8
 
     @property
     def instance_dir(self) -> Path:
@@ -89,6 +91,9 @@ def load_config(instance_dir: Path) -> VillageConfig:
     per_hour = need(limits, "submissions_per_ip_per_hour", int, "limits", 600)
     if per_hour < 0:
         raise ConfigError(f"{path}: [limits] submissions_per_ip_per_hour must be 0 (off) or more")
+    idle = server.get("session_idle_hours", 8)
+    if isinstance(idle, bool) or not isinstance(idle, int | float) or not 0 < idle <= 24 * 31:
+        raise ConfigError(f"{path}: [server] session_idle_hours must be a number from 0 to 744")
     plugins = raw.get("plugins", {}).get("enabled")
     if plugins is not None and not (
         isinstance(plugins, list) and all(isinstance(p, str) for p in plugins)
@@ -106,6 +111,7 @@ def load_config(instance_dir: Path) -> VillageConfig:
         base_url=need(server, "base_url", str, "server", "http://127.0.0.1:8000").rstrip("/"),
         submissions_per_ip_per_hour=per_hour,
         households=need(village, "households", int, "village"),
+        session_idle_hours=float(idle),
     )
 
 
@@ -132,6 +138,8 @@ min_group_size = 5
 base_url = "http://127.0.0.1:8000"
 # Set to true when the instance is served over HTTPS: cookies are then sent only over HTTPS.
 https = false
+# An organiser who does nothing for this many hours is logged out.
+session_idle_hours = 8
 
 [limits]
 # Submissions per IP address per hour; a village hall on one wifi shares one address.

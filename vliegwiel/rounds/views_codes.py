@@ -56,8 +56,9 @@ def _remember(round_id: str, key: str | None) -> None:
     else:
         codes[round_id] = key
     session[SESSION_KEY] = codes
-    # Like the browser id: closing the browser should not make the household type it again.
-    session.permanent = True
+    # Like the browser id: closing the browser should not make the household type it again
+    # (but never for a logged-in organiser, whose session must end with the browser).
+    session.permanent = "user_id" not in session
 
 
 def _code_key(round_record: dict[str, Any]) -> str | None:

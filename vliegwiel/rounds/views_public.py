@@ -89,7 +89,8 @@ def browser_id() -> str:
     does not hand out a second support or vote."""
     if "browser_id" not in session:
         session["browser_id"] = secrets.token_hex(16)
-        session.permanent = True
+        # Never for a logged-in organiser: their session must end with the browser.
+        session.permanent = "user_id" not in session
     return session["browser_id"]
 
 
