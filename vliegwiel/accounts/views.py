@@ -27,10 +27,13 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from vliegwiel.accounts.model import authenticate, end_sessions, get_user
-from vliegwiel.reach.codes import app_throttle
+from vliegwiel.reach.codes import address_key, app_throttle
 from vliegwiel.web.context import current_village
 
 bp = Blueprint("auth", __name__, url_prefix="/beheer")
+
+#: Wrong passwords for one account, from all addresses together, in 15 minutes.
+LOGIN_FAILURES_PER_ACCOUNT = 20
 
 
 class LoginForm(FlaskForm):
@@ -119,10 +122,18 @@ def login():
     status = 200
     if form.validate_on_submit():
         village = current_village()
-        # Per IP address and username: a guesser is slowed down, a colleague is not locked out.
+        # Per address (an IPv6 /64 counts as one) and username: a guesser is slowed down, a
+        # colleague is not locked out. Per username over all addresses as well: a guesser
+        # with many addresses gets few tries at one account.
         throttle = app_throttle(current_app, "login", current_app.config.get("LOGIN_FAILURES", 5))
-        attempt = (request.remote_addr, form.username.data.strip().lower())
-        if throttle.blocked(attempt):
+        per_account = app_throttle(
+            current_app,
+            "login-account",
+            current_app.config.get("LOGIN_FAILURES_PER_ACCOUNT", LOGIN_FAILURES_PER_ACCOUNT),
+        )
+        username = form.username.data.strip().lower()
+        attempt = (address_key(request.remote_addr), username)
+        if throttle.blocked(attempt) or per_account.blocked(username):
             flash(
                 _("Te vaak een verkeerd wachtwoord. Wacht een kwartier en probeer het opnieuw."),
                 "error",
@@ -131,6 +142,7 @@ def login():
         user = authenticate(village.storage, form.username.data, form.password.data)
         if user is not None:
             throttle.reset(attempt)
+            per_account.reset(username)
             session.clear()
             session["user_id"] = user.id
             session["session_version"] = user.session_version
@@ -138,6 +150,7 @@ def login():
             session.permanent = False  # gone when the browser closes
             return redirect(_safe_next(request.args.get("next")))
         throttle.fail(attempt)
+        per_account.fail(username)
         flash(_("Gebruikersnaam of wachtwoord klopt niet."), "error")
         status = 400
     elif request.method == "POST":

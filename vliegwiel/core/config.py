@@ -37,6 +37,8 @@ class VillageConfig:
     households: int | None = None
     #: An organiser who does nothing for this long is logged out.
     session_idle_hours: float = 8
+    #: Reverse proxies in front of the server whose X-Forwarded-For/-Proto are believed.
+    trusted_proxies: int = 0
 
     @property
     def instance_dir(self) -> Path:
@@ -94,6 +96,9 @@ def load_config(instance_dir: Path) -> VillageConfig:
     idle = server.get("session_idle_hours", 8)
     if isinstance(idle, bool) or not isinstance(idle, int | float) or not 0 < idle <= 24 * 31:
         raise ConfigError(f"{path}: [server] session_idle_hours must be a number from 0 to 744")
+    proxies = need(server, "trusted_proxies", int, "server", 0)
+    if not 0 <= proxies <= 5:
+        raise ConfigError(f"{path}: [server] trusted_proxies must be 0 (none) to 5")
     plugins = raw.get("plugins", {}).get("enabled")
     if plugins is not None and not (
         isinstance(plugins, list) and all(isinstance(p, str) for p in plugins)
@@ -112,6 +117,7 @@ def load_config(instance_dir: Path) -> VillageConfig:
         submissions_per_ip_per_hour=per_hour,
         households=need(village, "households", int, "village"),
         session_idle_hours=float(idle),
+        trusted_proxies=proxies,
     )
 
 
@@ -140,6 +146,9 @@ base_url = "http://127.0.0.1:8000"
 https = false
 # An organiser who does nothing for this many hours is logged out.
 session_idle_hours = 8
+# Behind a reverse proxy (nginx, Caddy): how many proxies add X-Forwarded-For. Only then are
+# limits counted per visitor instead of per proxy. 0 when residents connect directly.
+trusted_proxies = 0
 
 [limits]
 # Submissions per IP address per hour; a village hall on one wifi shares one address.

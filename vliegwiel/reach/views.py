@@ -43,6 +43,7 @@ from vliegwiel.reach.codes import (
     CodeProblem,
     Household,
     IssuedCode,
+    address_key,
     app_throttle,
     code_state,
     new_codes,
@@ -160,7 +161,7 @@ def _code_survey(survey_id: str) -> Survey:
 def _throttle_keys() -> list[tuple[str, Any]]:
     if "throttle_id" not in session:
         session["throttle_id"] = secrets.token_hex(8)
-    return [("ip", request.remote_addr), ("session", session["throttle_id"])]
+    return [("ip", address_key(request.remote_addr)), ("session", session["throttle_id"])]
 
 
 def _throttles():
@@ -175,9 +176,16 @@ def _throttles():
     ]
 
 
-def guessed_too_often() -> Response | None:
-    """The 429 page when this IP address or browser guessed too many codes lately, else None."""
-    throttles = zip(_throttles(), _throttle_keys(), strict=True)
+def guessed_too_often(*, address_too: bool = False) -> Response | None:
+    """The 429 page when this browser guessed too many codes lately, else None.
+
+    The address's own throttle (`address_too`) is only asked after a code turned out wrong:
+    behind one address (a village hall, a care home, a phone network) other people's wrong
+    codes must never stop a resident with a valid code.
+    """
+    throttles = list(zip(_throttles(), _throttle_keys(), strict=True))
+    if not address_too:
+        throttles = [(t, k) for t, k in throttles if k[0] == "session"]
     blocked = [t.retry_after(k) for t, k in throttles if t.blocked(k)]
     if not blocked:
         return None
@@ -200,8 +208,11 @@ def check_typed_code(scope: str, text: str | None) -> tuple[str | None, str | No
         key = verify_code(current_village().storage, current_app.config["SECRET_KEY"], scope, text)
     except CodeProblem as problem:
         if problem.kind == "unknown":
+            blocked = guessed_too_often(address_too=True)
             for throttle, throttle_key in zip(_throttles(), _throttle_keys(), strict=True):
                 throttle.fail(throttle_key)
+            if blocked is not None:
+                abort(blocked)
         return None, problem_message(problem.kind)
     return key, None
 
