@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import os
 import pickle
@@ -64,6 +65,23 @@ BUCKET_SIZE = 100
 TABLE = "records"
 META_FILE = "meta.json"
 MANIFEST_FILE = "backup-manifest.json"
+#: Restore reads a backup into memory: no file in it may unpack to more than this, and all
+#: together not more than MAX_BACKUP_BYTES (a bucket of 100 records is far smaller).
+MAX_BACKUP_FILE_BYTES = 16 * 1024 * 1024
+MAX_BACKUP_BYTES = 512 * 1024 * 1024
+
+
+def backup_key(secret_key: str) -> bytes:
+    """The key that signs an instance's backup manifests, derived from its secret key."""
+    return hmac.new(secret_key.encode(), b"vliegwiel backup manifest v1", "sha256").digest()
+
+
+def _manifest_signature(manifest: dict, key: bytes) -> str:
+    unsigned = {k: v for k, v in manifest.items() if k != "signature"}
+    payload = json.dumps(unsigned, sort_keys=True, separators=(",", ":")).encode()
+    return hmac.new(key, payload, "sha256").hexdigest()
+
+
 _LOCK_FILE = ".lock"
 _MIGRATE_LOCK_FILE = ".migrate.lock"
 _COLLECTION_RE = re.compile(r"[a-z0-9_-]+(?:/[a-z0-9_-]+)*")
@@ -253,6 +271,18 @@ class AtomicJSONStorage(TinyStorage):
         self._cache.store(self.path, data.get(TABLE, {}), st)
 
 
+def _read_limited(zf: zipfile.ZipFile, backup: Path, name: str) -> bytes:
+    """One file of a backup, never more than MAX_BACKUP_FILE_BYTES whatever its header says."""
+    info = zf.getinfo(name)
+    if info.file_size > MAX_BACKUP_FILE_BYTES:
+        raise StorageError(f"backup {backup}: {name} unpacks to more than a data file can be")
+    with zf.open(info) as member:  # checks the CRC once read to the end
+        payload = member.read(MAX_BACKUP_FILE_BYTES + 1)
+    if len(payload) > MAX_BACKUP_FILE_BYTES:
+        raise StorageError(f"backup {backup}: {name} unpacks to more than a data file can be")
+    return payload
+
+
 class Storage:
     """Collections of JSON records in bucket files under ``data_dir``; see docs/architecture.md."""
 
@@ -266,6 +296,8 @@ class Storage:
         if bucket_size < 1:
             raise ValueError("bucket_size must be at least 1")
         self.bucket_size = bucket_size
+        #: Signs backup manifests when set (``backup_key`` of the instance's secret key).
+        self.signing_key: bytes | None = None
         self._cache = _BucketCache()
         self._guard = threading.Lock()
         self._thread_locks: dict[str, threading.RLock] = {}
@@ -523,11 +555,13 @@ class Storage:
             for name in names:
                 for bucket in self._buckets(name):  # also refuses to back up a corrupt bucket
                     files[f"{name}/{bucket.path.name}"] = bucket.path.read_bytes()
-        manifest = {
+        manifest: dict[str, Any] = {
             "created_at": datetime.now(UTC).isoformat(),
             "schema_version": self.schema_version(),
             "files": {n: hashlib.sha256(b).hexdigest() for n, b in files.items()},
         }
+        if self.signing_key is not None:
+            manifest["signature"] = _manifest_signature(manifest, self.signing_key)
         tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex}.tmp")
         try:
             with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
@@ -545,18 +579,31 @@ class Storage:
         return dest
 
     @staticmethod
-    def _read_backup(backup: Path) -> dict[str, bytes]:
-        """Every file of a backup, verified against its manifest; StorageError if corrupt."""
+    def _read_backup(backup: Path, key: bytes | None = None) -> dict[str, bytes]:
+        """Every file of a backup, verified against its manifest; StorageError if corrupt.
+
+        With ``key`` the manifest must carry this instance's signature: a backup edited after
+        it was made (an account added, the hashes recomputed) or made by another instance is
+        refused. Sizes are checked before anything is unpacked.
+        """
         try:
             with zipfile.ZipFile(backup) as zf:
-                bad = zf.testzip()
-                if bad is not None:
-                    raise StorageError(f"backup {backup} is corrupt: {bad} fails its checksum")
-                manifest = json.loads(zf.read(MANIFEST_FILE))
+                infos = zf.infolist()
+                if sum(i.file_size for i in infos) > MAX_BACKUP_BYTES:
+                    raise StorageError(f"backup {backup} unpacks to more than a backup can be")
+                manifest = json.loads(_read_limited(zf, backup, MANIFEST_FILE))
+                if key is not None and not hmac.compare_digest(
+                    str(manifest.get("signature", "")), _manifest_signature(manifest, key)
+                ):
+                    raise StorageError(
+                        f"backup {backup} was not made by this instance or was changed since "
+                        "(its signature does not match); see docs/security.md for restoring "
+                        "a backup from another instance"
+                    )
                 expected: dict[str, str] = manifest["files"]
                 if set(zf.namelist()) != set(expected) | {MANIFEST_FILE}:
                     raise StorageError(f"backup {backup} does not match its manifest")
-                files = {name: zf.read(name) for name in expected}
+                files = {name: _read_limited(zf, backup, name) for name in expected}
         except StorageError:
             raise
         except (OSError, zipfile.BadZipFile, KeyError, TypeError, ValueError) as exc:
@@ -573,14 +620,14 @@ class Storage:
         return files
 
     @staticmethod
-    def restore(backup: Path, data_dir: Path) -> None:
+    def restore(backup: Path, data_dir: Path, key: bytes | None = None) -> None:
         """Replace ``data_dir`` with the contents of ``backup``; refuse a corrupt backup.
 
         The backup is unpacked and fsynced next to ``data_dir`` and then swapped in with two
         renames, so a failure leaves the old data in place. Stop the app while restoring.
         """
         backup, data_dir = Path(backup), Path(data_dir)
-        files = Storage._read_backup(backup)
+        files = Storage._read_backup(backup, key)
         parent = data_dir.parent
         token = uuid.uuid4().hex
         staging = parent / f".{data_dir.name}.restore-{token}"
