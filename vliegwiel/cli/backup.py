@@ -44,7 +44,7 @@ def backup_instance(instance_dir: Path, output: Path | None = None) -> Path:
     output = Path(output)
     if output.suffix != ".zip":
         output = output.with_name(output.name + ".zip")
-    output.parent.mkdir(parents=True, exist_ok=True)
+    output.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     return storage.backup(output)
 
 

@@ -19,7 +19,6 @@ instance_option = click.option(
 )
 
 
-
 def load_village(instance: Path | None) -> Village:
     return build_village(instance_dir_from(instance))
 
@@ -30,7 +29,6 @@ def get_survey(village: Village, survey_id: str):
         known = ", ".join(s.id for s in village.surveys.all()) or "none"
         raise click.ClickException(f"unknown survey '{survey_id}' (known: {known})")
     return survey
-
 
 
 def write_output(path: Path, data: str | bytes) -> None:
