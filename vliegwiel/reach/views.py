@@ -72,6 +72,8 @@ SESSION_KEY = "access_codes"
 #: A village hall shares one IP address, hence the larger number there.
 FAILURES_PER_IP = 30
 FAILURES_PER_SESSION = 10
+#: Wrong or used codes one organiser account may type in data entry per 15 minutes.
+ENTRY_CODE_FAILURES = 30
 
 
 def problem_message(kind: str) -> str:
@@ -391,13 +393,27 @@ def data_entry(survey_id: str):
         answers = prune(survey, answers)
         key = None
         if code_text.strip() or survey.access == "code":
+            # Checking codes tells whether a household has answered: limited per account.
+            entry_throttle = app_throttle(
+                current_app,
+                "entry-code",
+                current_app.config.get("ENTRY_CODE_FAILURES", ENTRY_CODE_FAILURES),
+            )
+            if entry_throttle.blocked(g.user.id):
+                abort(429)
             try:
                 if normalise_code(code_text) is None:
                     raise CodeProblem("malformed")
                 key = verify_code(village.storage, village.config.secret_key, survey.id, code_text)
             except CodeProblem as problem:
+                if problem.kind != "malformed":
+                    entry_throttle.fail(g.user.id)
                 code_error = _entry_code_message(problem.kind)
-        confirmed = request.form.get("toch_opslaan") == "ja"
+        # Only a beheerder, who may read every response anyway, is asked about a possible
+        # double; for an ambassadeur the answer would tell whether such a response exists, so
+        # it is saved and flagged for the beheerder without a word.
+        warn = g.user.can("beheerder")
+        confirmed = request.form.get("toch_opslaan") == "ja" or not warn
         if not errors and not code_error:
             duplicate = _identical_paper_response(village, survey, answers)
         if not errors and not code_error and (not duplicate or confirmed):
@@ -428,6 +444,7 @@ def data_entry(survey_id: str):
                 )
                 return redirect(url_for(".data_entry", survey_id=survey.id))
     paper_count = sum(1 for r in responses_of(village, survey.id) if r.get("channel") == "paper")
+    duplicate = duplicate and g.user.can("beheerder")
     failed = bool(errors or code_error or duplicate)
     return render_template(
         "beheer/access/entry.html",
