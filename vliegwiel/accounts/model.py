@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from vliegwiel.core.errors import VliegwielError
+from vliegwiel.core.storage import Storage
 from vliegwiel.surveys.responses import now
 
 USERS = "users"
@@ -46,7 +47,9 @@ def generate_password() -> str:
     return secrets.token_urlsafe(12)
 
 
-def add_user(storage, username: str, role: str, password: str | None = None) -> tuple[User, str]:
+def add_user(
+    storage: Storage, username: str, role: str, password: str | None = None
+) -> tuple[User, str]:
     """Create an account; returns it with its password (generated when not given)."""
     name = _normalise(username)
     if role not in ROLES:
@@ -71,16 +74,11 @@ def _user(record: dict) -> User:
     return User(record["id"], record["username"], record["role"], record.get("session_version", 0))
 
 
-def list_users(storage) -> list[User]:
+def list_users(storage: Storage) -> list[User]:
     return [_user(r) for r in storage.all(USERS)]
 
 
-def get_user(storage, user_id: str) -> User | None:
-    record = storage.get(USERS, user_id)
-    return _user(record) if record else None
-
-
-def end_sessions(storage, user_id: str) -> None:
+def end_sessions(storage: Storage, user_id: str) -> None:
     """Log this user out everywhere: every session cookie made so far stops working."""
     with storage.locked(USERS):
         record = storage.get(USERS, user_id)
@@ -89,7 +87,12 @@ def end_sessions(storage, user_id: str) -> None:
             storage.update(USERS, user_id, {"session_version": version})
 
 
-def find_user(storage, username: str) -> dict | None:
+def get_user(storage: Storage, user_id: str) -> User | None:
+    record = storage.get(USERS, user_id)
+    return _user(record) if record else None
+
+
+def find_user(storage: Storage, username: str) -> dict | None:
     try:
         name = _normalise(username)
     except AccountError:
@@ -98,7 +101,7 @@ def find_user(storage, username: str) -> dict | None:
     return found[0] if found else None
 
 
-def authenticate(storage, username: str, password: str) -> User | None:
+def authenticate(storage: Storage, username: str, password: str) -> User | None:
     record = find_user(storage, username)
     if record is None:
         # Spend the same time as a real check, so response times do not reveal usernames.
@@ -109,7 +112,7 @@ def authenticate(storage, username: str, password: str) -> User | None:
     return _user(record)
 
 
-def set_password(storage, username: str, password: str | None = None) -> str:
+def set_password(storage: Storage, username: str, password: str | None = None) -> str:
     record = find_user(storage, username)
     if record is None:
         raise AccountError(f"no user '{username}'")
@@ -126,7 +129,7 @@ def set_password(storage, username: str, password: str | None = None) -> str:
     return password
 
 
-def remove_user(storage, username: str) -> None:
+def remove_user(storage: Storage, username: str) -> None:
     with storage.locked(USERS):
         record = find_user(storage, username)
         if record is None:

@@ -3,7 +3,9 @@ survey, and writing an output file whole or not at all."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -39,3 +41,17 @@ def write_output(path: Path, data: str | bytes) -> None:
     else:
         tmp.write_bytes(data)
     tmp.replace(path)
+
+
+def output_option(
+    help: str = "The file to write.", *, required: bool = True
+) -> Callable[[Any], Any]:
+    """The ``-o/--output FILE`` option of every command that writes a file."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        required=required,
+        default=None,
+        help=help,
+    )
