@@ -202,13 +202,12 @@ def test_duplicate_yaml_key_is_refused():
 @pytest.mark.parametrize(
     ("where", "message"),
     [
-        ("same", "on the same page"),
         ("later", "which is not an earlier question"),
         ("self", "which is not an earlier question"),
     ],
 )
-def test_show_if_may_only_use_earlier_pages(where, message):
-    ref = {"same": "a", "later": "z", "self": "b"}[where]
+def test_show_if_may_only_use_earlier_questions(where, message):
+    ref = {"later": "z", "self": "b"}[where]
     text = f"""\
     id: t
     title: T

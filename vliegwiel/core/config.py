@@ -39,6 +39,8 @@ class VillageConfig:
     session_idle_hours: float = 8
     #: Reverse proxies in front of the server whose X-Forwarded-For/-Proto are believed.
     trusted_proxies: int = 0
+    #: The municipality the village belongs to: fills ``{gemeente}`` in survey texts.
+    municipality: str | None = None
 
     @property
     def instance_dir(self) -> Path:
@@ -118,6 +120,7 @@ def load_config(instance_dir: Path) -> VillageConfig:
         households=need(village, "households", int, "village"),
         session_idle_hours=float(idle),
         trusted_proxies=proxies,
+        municipality=need(village, "municipality", str, "village") or None,
     )
 
 
@@ -134,6 +137,8 @@ secret_key = "{secrets.token_urlsafe(48)}"
 languages = ["nl", "en"]
 # Number of households, used for the response rate in reports (optional).
 # households = 350
+# The municipality, filled in for {{gemeente}} in survey texts (optional).
+# municipality = "Het Hogeland"
 
 [privacy]
 # Results over fewer respondents than this are never shown (small-group protection).

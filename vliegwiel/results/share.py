@@ -138,7 +138,7 @@ def bundle_data(village: Village, survey: Survey, results: SurveyResults) -> Bun
         summaries=[SummaryShare(**s.as_dict()) for s in results.summaries],
         channels=dict(results.channels.cells),
     )
-    return Bundle(manifest=manifest, survey=survey.model_dump(mode="json"), results=shared)
+    return Bundle(manifest=manifest, survey=survey.definition(), results=shared)
 
 
 def _question(result: QuestionResult, part: tuple[str, str] | None = None) -> QuestionShare:

@@ -11,6 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from vliegwiel.core.errors import VliegwielError
+from vliegwiel.surveys.condition_check import condition_problems
 from vliegwiel.surveys.question_types import QuestionType
 from vliegwiel.surveys.schema import Survey
 
@@ -186,6 +187,12 @@ def validate_survey(
                 problems.append(
                     Problem(file, _line_of(lines, path), f"question '{question.id}': {message}")
                 )
+    if not problems:
+        # Only once every question's settings are known: they say which answers exist.
+        problems = [
+            Problem(file, _line_of(lines, path), message)
+            for path, message in condition_problems(survey, question_types)
+        ]
     if problems:
         raise SurveyError(_unique(problems))
     return survey
