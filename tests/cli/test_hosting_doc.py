@@ -225,7 +225,7 @@ def test_every_command_of_the_hosting_guide_runs(tmp_path, monkeypatch):
             assert found == 1, key
         config.write_text(text, encoding="utf-8")
         loaded = load_config(config.parent)
-        assert loaded.https and loaded.trusted_proxies == ["127.0.0.1"]
+        assert loaded.https and loaded.trusted_proxies == 1
         assert loaded.base_url == "https://achterveld.example.nl"
 
         # Every systemd unit's ExecStart runs.

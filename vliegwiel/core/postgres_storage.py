@@ -274,6 +274,8 @@ class PostgresStorage:
         self._local = threading.local()
         #: collection -> (change number, pickled records); see ``all``.
         self._cache: dict[str, tuple[int, bytes]] = {}
+        #: Signs backup manifests (``build_village`` sets the instance's key), as on TinyDB.
+        self.signing_key: bytes | None = None
 
     def describe(self) -> str:
         return f"PostgreSQL {redact_url(self.url)} (village {self.village})"
@@ -566,11 +568,11 @@ class PostgresStorage:
                 chunk = records[start : start + BUCKET_SIZE]
                 table = {str(doc_id): r for doc_id, r in enumerate(chunk, 1)}
                 files[f"{name}/{number:04d}.json"] = record_bytes({tinydb_storage.TABLE: table})
-        return write_backup_zip(dest, files, version)
+        return write_backup_zip(dest, files, version, self.signing_key)
 
     def restore(self, backup: Path) -> None:
         """Replace this village's records with a backup's, in one transaction."""
-        files = tinydb_storage.Storage._read_backup(Path(backup))
+        files = tinydb_storage.Storage.read_backup(Path(backup), self.signing_key)
         version = None
         collections: dict[str, list[dict]] = {}
         for name in sorted(files):

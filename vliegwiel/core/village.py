@@ -17,6 +17,7 @@ import pluggy
 
 from vliegwiel.core.config import VillageConfig, load_config
 from vliegwiel.core.plugins import PluginProblems, call_implementation, create_plugin_manager
+from vliegwiel.core.storage import backup_key
 from vliegwiel.core.storage_backends import open_storage
 from vliegwiel.core.storage_contract import RecordStore
 
@@ -76,6 +77,7 @@ def build_village(instance_dir: Path, extra_plugins: tuple = ()) -> Village:
     instance_dir = Path(instance_dir).resolve()
     config = load_config(instance_dir)
     storage = open_storage(config)
+    storage.signing_key = backup_key(config.secret_key)
     storage.migrate(instance_dir / "backups")
     pm = create_plugin_manager(instance_dir / "plugins", config.plugins, extra_plugins)
     village = Village(config, instance_dir, storage, pm)

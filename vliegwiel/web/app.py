@@ -10,13 +10,13 @@ from typing import Any
 from flask import Flask, render_template, request, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from vliegwiel.core.resources import static_dir, templates_dir
 from vliegwiel.core.storage import StorageError
 from vliegwiel.core.storage_contract import DatabaseUnavailable
 from vliegwiel.core.village import build_village
 from vliegwiel.web import i18n
-from vliegwiel.web.proxies import TrustedProxies, parse_networks
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +51,11 @@ def create_app(instance_path: str | Path, test_config: dict[str, Any] | None = N
     )
     app.config.update(test_config)
     app.extensions["vliegwiel"] = village
-    if config.trusted_proxies:
-        app.wsgi_app = TrustedProxies(app.wsgi_app, parse_networks(config.trusted_proxies))
 
+    if config.trusted_proxies:
+        # Only behind that many proxies: otherwise anyone could claim any address.
+        hops = config.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     CSRFProtect(app)
     i18n.init_app(app)
     _register_security_headers(app)
