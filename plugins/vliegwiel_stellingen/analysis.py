@@ -165,9 +165,7 @@ def two_proportion_z(x1: int, n1: int, x2: int, n2: int) -> float:
 # --- the opinion map ----------------------------------------------------------------------------
 
 
-def vote_matrix(
-    votes: list[Vote], statements: list[int]
-) -> tuple[list[str], np.ndarray]:
+def vote_matrix(votes: list[Vote], statements: list[int]) -> tuple[list[str], np.ndarray]:
     """Participants (first vote order) and their votes, NaN where they did not vote."""
     column = {number: i for i, number in enumerate(statements)}
     rows: dict[str, int] = {}

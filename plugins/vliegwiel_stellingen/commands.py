@@ -136,8 +136,9 @@ def results(set_id: str, as_json: bool, instance: Path | None) -> None:
     click.echo(f"consensus: {_numbers(result['consensus'])}")
     click.echo(f"divisive: {_numbers(result['divisive'])}")
     for i, group in enumerate(result["groups"] or [], start=1):
-        click.echo(f"group {i}: {group['size']} participants, sets apart: "
-                   f"{_numbers(group['distinctive'])}")
+        click.echo(
+            f"group {i}: {group['size']} participants, sets apart: {_numbers(group['distinctive'])}"
+        )
     click.echo(result["groups_reason"])
 
 

@@ -127,7 +127,9 @@ def suggestions(store: PluginStore, set_id: str) -> list[dict[str, Any]]:
 
 def suggest(store: PluginStore, set_id: str, text: str) -> None:
     """A resident's statement, waiting for moderation."""
-    store.insert(f"{set_id}/statements", _statement(clean_statement(text), None, SUGGESTED, "inwoner"))
+    store.insert(
+        f"{set_id}/statements", _statement(clean_statement(text), None, SUGGESTED, "inwoner")
+    )
 
 
 def moderate(store: PluginStore, set_id: str, statement_id: str, approve: bool) -> None:
@@ -152,9 +154,7 @@ def set_open(store: PluginStore, set_id: str, is_open: bool) -> None:
 
 
 def votes(store: PluginStore, set_id: str) -> list[Vote]:
-    return [
-        Vote(v["participant"], v["statement"], v["vote"]) for v in store.all(f"{set_id}/votes")
-    ]
+    return [Vote(v["participant"], v["statement"], v["vote"]) for v in store.all(f"{set_id}/votes")]
 
 
 def voted_on(store: PluginStore, set_id: str, participant: str) -> set[int]:

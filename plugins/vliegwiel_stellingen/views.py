@@ -29,9 +29,7 @@ from .conversations import VOTE_WORDS
 PLUGIN = "stellingen"
 TEMPLATES = Path(__file__).parent / "templates"
 
-public = Blueprint(
-    "stellingen", __name__, url_prefix="/stellingen", template_folder=str(TEMPLATES)
-)
+public = Blueprint("stellingen", __name__, url_prefix="/stellingen", template_folder=str(TEMPLATES))
 admin = Blueprint("stellingen_beheer", __name__, url_prefix="/beheer/stellingen")
 
 
@@ -105,7 +103,9 @@ def vote(set_id: str):
     if value is None or number not in known:
         abort(400)
     participant = resident_key(f"{PLUGIN}:{set_id}")
-    conv.record_votes(_store(), set_id, [(participant, number, value)], channel="web", replace=False)
+    conv.record_votes(
+        _store(), set_id, [(participant, number, value)], channel="web", replace=False
+    )
     return redirect(url_for(".vote_page", set_id=set_id))
 
 
@@ -124,10 +124,8 @@ def suggest(set_id: str):
             except conv.ConversationError as problem:
                 error = str(problem)
             else:
-                flash(
-                    _("Dank u wel. Uw stelling verschijnt zodra de organisatie haar heeft bekeken."),
-                    "info",
-                )
+                thanks = _("Dank u wel. Uw stelling verschijnt na controle door de organisatie.")
+                flash(thanks, "info")
                 return redirect(url_for(".vote_page", set_id=set_id))
     return render_template(
         "stellingen/suggest.html",
