@@ -2,8 +2,9 @@
 
 Public plugin API (docs/plugins.md, "A participation method of your own"): a plugin's own
 records in the instance's storage, a stable anonymous key for "one vote per browser", the
-organiser check for its management pages, the small-group threshold and, for its commands,
-the instance. Everything else of the core may change; these names stay.
+organiser check for its management pages and the small-group threshold. Commands load the
+instance with ``vliegwiel.cli.common.load_village`` and wrap ``village.storage`` in a
+:class:`PluginStore`. Everything else of the core may change; these names stay.
 """
 
 from __future__ import annotations
@@ -11,13 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
 
-from vliegwiel.rounds import participant_hash
-from vliegwiel.storage import Storage, validate_collection
+from vliegwiel.core.storage import Storage, validate_collection
+from vliegwiel.rounds.model import participant_hash
 
 #: Every plugin's records live under ``plugins/<plugin>/`` in the data folder.
 ROOT = "plugins"
@@ -82,23 +82,13 @@ def min_group_size(app: Flask | None = None) -> int:
     return _village(app).config.min_group_size
 
 
-def open_instance(instance: str | Path | None) -> Flask:
-    """The app of an instance, for a plugin's commands (``--instance``, else
-    ``$VLIEGWIEL_INSTANCE``, else the current folder). Raises the core's errors, which the
-    ``vliegwiel`` command prints as one line."""
-    from vliegwiel.app import create_app
-    from vliegwiel.config import instance_dir_from
-
-    return create_app(instance_dir_from(instance))
-
-
 def resident_key(scope: str) -> str:
     """Who is acting in ``scope`` (say a conversation id), as stored: a hash of the scope and
     the browser's random id, never the id itself, so keys of two scopes cannot be linked.
 
     For "one vote per browser"; needs a request. The id lives in the signed session cookie
     and survives closing the browser."""
-    from vliegwiel.web.rounds_public import browser_id
+    from vliegwiel.rounds.views_public import browser_id
 
     return participant_hash(scope, f"browser:{browser_id()}")
 
@@ -106,6 +96,6 @@ def resident_key(scope: str) -> str:
 def organiser_required(view: Callable) -> Callable:
     """Decorate a management view: logged-in ``beheerder`` accounts only (others are sent to
     the login page, or get 403)."""
-    from vliegwiel.web.auth import require_role
+    from vliegwiel.accounts.views import require_role
 
     return require_role("beheerder")(view)

@@ -23,4 +23,6 @@ def vliegwiel_blueprints(app: Any) -> list:
     return [public, admin]
 
 
-__all__ = ["stellingen", "vliegwiel_blueprints"]
+@hookimpl
+def vliegwiel_register_commands(cli: Any) -> None:
+    cli.add_command(stellingen)

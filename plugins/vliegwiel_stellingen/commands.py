@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-from vliegwiel.plugin_support import min_group_size, open_instance, plugin_store
+from vliegwiel.cli.common import instance_option, load_village
+from vliegwiel.plugin_support import PluginStore
 
 from . import conversations as conv
 from . import results as res
@@ -16,14 +17,6 @@ from .analysis import MIN_PARTICIPANTS_DEFAULT, PERMUTATIONS
 from .paper_votes import read_votes
 
 PLUGIN = "stellingen"
-
-instance_option = click.option(
-    "--instance",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Instance folder (default: $VLIEGWIEL_INSTANCE, else the current folder).",
-)
-
 
 def _read_text(path: Path) -> str:
     try:
@@ -65,17 +58,13 @@ def stellingen() -> None:
 def new(title: str, statements_file: Path, min_participants: int, instance: Path | None) -> None:
     """Start a conversation called TITLE with the organisers' statements; prints its id."""
     lines = [line.strip() for line in _read_text(statements_file).splitlines()]
-    app = open_instance(instance)
-    with app.app_context():
-        try:
-            set_id = conv.create(
-                plugin_store(PLUGIN),
-                title,
-                [line for line in lines if line],
-                min_participants=min_participants,
-            )
-        except conv.ConversationError as error:
-            raise click.ClickException(str(error)) from None
+    store = PluginStore(load_village(instance).storage, PLUGIN)
+    try:
+        set_id = conv.create(
+            store, title, [line for line in lines if line], min_participants=min_participants
+        )
+    except conv.ConversationError as error:
+        raise click.ClickException(str(error)) from None
     click.echo(set_id)
 
 
@@ -93,16 +82,14 @@ def new(title: str, statements_file: Path, min_participants: int, instance: Path
 def votes(set_id: str, import_file: Path, instance: Path | None) -> None:
     """Add paper and meeting votes to conversation ID. Importing the same file again
     replaces those votes rather than counting them twice."""
-    app = open_instance(instance)
-    with app.app_context():
-        store = plugin_store(PLUGIN)
-        record = _conversation(store, set_id)
-        count = len(conv.statements(store, set_id))
-        try:
-            found = read_votes(_read_text(import_file), set_id, count)
-        except conv.ConversationError as error:
-            raise click.ClickException(str(error)) from None
-        written = conv.record_votes(store, set_id, found, channel="papier", replace=True)
+    store = PluginStore(load_village(instance).storage, PLUGIN)
+    record = _conversation(store, set_id)
+    count = len(conv.statements(store, set_id))
+    try:
+        found = read_votes(_read_text(import_file), set_id, count)
+    except conv.ConversationError as error:
+        raise click.ClickException(str(error)) from None
+    written = conv.record_votes(store, set_id, found, channel="papier", replace=True)
     people = len({participant for participant, _n, _v in found})
     click.echo(f"{written} votes of {people} participants imported into '{record['id']}'.")
 
@@ -114,18 +101,16 @@ def votes(set_id: str, import_file: Path, instance: Path | None) -> None:
 def results(set_id: str, as_json: bool, instance: Path | None) -> None:
     """The protected results of conversation ID: counts per statement, consensus, divisive
     statements and opinion groups when they are real. Computed once per change of the votes."""
-    app = open_instance(instance)
-    with app.app_context():
-        store = plugin_store(PLUGIN)
-        record = _conversation(store, set_id)
-        k = min_group_size()
-        if res.is_current(store, record, k):
-            result = res.current(store, record, k)
-        else:
-            with click.progressbar(
-                length=PERMUTATIONS, label="Permutation test", file=click.get_text_stream("stderr")
-            ) as bar:
-                result = res.compute(store, record, k, progress=bar.update)
+    village = load_village(instance)
+    store = PluginStore(village.storage, PLUGIN)
+    record = _conversation(store, set_id)
+    k = village.config.min_group_size
+    if res.is_current(store, record, k):
+        result = res.current(store, record, k)
+    else:
+        stderr = click.get_text_stream("stderr")
+        with click.progressbar(length=PERMUTATIONS, label="Permutation test", file=stderr) as bar:
+            result = res.compute(store, record, k, progress=bar.update)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "plugins"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from stellingen_villages import ALL, camp_views, simulate  # noqa: E402
