@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from .analysis import MIN_PARTICIPANTS_DEFAULT, PERMUTATIONS
 from .paper_votes import read_votes
 
 PLUGIN = "stellingen"
+
 
 def _read_text(path: Path) -> str:
     try:
@@ -89,9 +91,9 @@ def votes(set_id: str, import_file: Path, instance: Path | None) -> None:
         found = read_votes(_read_text(import_file), set_id, count)
     except conv.ConversationError as error:
         raise click.ClickException(str(error)) from None
-    written = conv.record_votes(store, set_id, found, channel="papier", replace=True)
+    accepted = conv.record_votes(store, set_id, found, channel="papier", replace=True)
     people = len({participant for participant, _n, _v in found})
-    click.echo(f"{written} votes of {people} participants imported into '{record['id']}'.")
+    click.echo(f"{accepted} votes of {people} participants imported into '{record['id']}'.")
 
 
 @stellingen.command("results")
@@ -108,8 +110,10 @@ def results(set_id: str, as_json: bool, instance: Path | None) -> None:
     if res.is_current(store, record, k):
         result = res.current(store, record, k)
     else:
-        stderr = click.get_text_stream("stderr")
-        with click.progressbar(length=PERMUTATIONS, label="Permutation test", file=stderr) as bar:
+        # On stderr, so ``--json > file`` stays plain JSON.
+        with click.progressbar(
+            length=PERMUTATIONS, label="Permutation test", file=sys.stderr
+        ) as bar:
             result = res.compute(store, record, k, progress=bar.update)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))

@@ -7,8 +7,9 @@ All records live in the plugin's own collections (``vliegwiel.plugin_support.Plu
 - ``<id>/statements``: ``{id, number, text, status, source, created_at}``; a statement gets
   its ``number`` (1, 2, ...) when it is approved, so the numbers residents, paper forms and
   ``results --json`` use are always 1..n without gaps; suggestions wait without one;
-- ``<id>/votes``: ``{id: "<participant>-<number>", participant, statement, vote, channel}``;
-  the id makes "one vote per participant per statement" a property of the storage;
+- ``<id>/votes``: one record per participant, ``{id: <participant key>, votes: {"<number>":
+  1 | -1 | 0}, channel}``: the id makes "one participant, one record" a property of the
+  storage, and a paper import of a meeting is a write per person, not per vote;
 - ``<id>/analysis``: one record ``latest`` holding the result of :func:`analyse` for a version.
 """
 
@@ -154,11 +155,16 @@ def set_open(store: PluginStore, set_id: str, is_open: bool) -> None:
 
 
 def votes(store: PluginStore, set_id: str) -> list[Vote]:
-    return [Vote(v["participant"], v["statement"], v["vote"]) for v in store.all(f"{set_id}/votes")]
+    return [
+        Vote(record["id"], int(number), value)
+        for record in store.all(f"{set_id}/votes")
+        for number, value in record["votes"].items()
+    ]
 
 
 def voted_on(store: PluginStore, set_id: str, participant: str) -> set[int]:
-    return {v["statement"] for v in store.find(f"{set_id}/votes", participant=participant)}
+    record = store.get(f"{set_id}/votes", participant)
+    return {int(number) for number in record["votes"]} if record else set()
 
 
 def record_votes(
@@ -169,34 +175,35 @@ def record_votes(
     channel: str,
     replace: bool,
 ) -> int:
-    """Store (participant, statement number, vote) triples; returns how many were written.
+    """Store (participant, statement number, vote) triples; returns how many were accepted.
 
     ``replace=False`` (residents on the web): a second vote on the same statement is ignored,
     the first counts. ``replace=True`` (an import run again after a correction): the file's
-    vote wins. Either way the set's version goes up, so the analysis is recomputed.
+    vote wins. When anything changed, the set's version goes up, so the analysis is
+    recomputed once.
     """
     name = f"{set_id}/votes"
-    written = 0
+    by_participant: dict[str, dict[str, int]] = {}
+    for participant, number, value in new:
+        by_participant.setdefault(participant, {})[str(number)] = value
+    accepted, changed = 0, False
     with store.locked(name):
-        for participant, number, value in new:
-            record_id = f"{participant}-{number}"
-            if store.get(name, record_id) is not None:
-                if replace:
-                    store.update(name, record_id, {"vote": value, "channel": channel})
-                    written += 1
+        for participant, cast in by_participant.items():
+            record = store.get(name, participant)
+            if record is None:
+                store.insert(name, {"id": participant, "votes": cast, "channel": channel})
+                accepted, changed = accepted + len(cast), True
                 continue
-            store.insert(
-                name,
-                {
-                    "id": record_id,
-                    "participant": participant,
-                    "statement": number,
-                    "vote": value,
-                    "channel": channel,
-                },
-            )
-            written += 1
-        if written:
-            record = store.get(SETS, set_id)
-            store.update(SETS, set_id, {"version": record["version"] + 1})
-    return written
+            if replace:
+                fresh = cast
+            else:
+                fresh = {n: v for n, v in cast.items() if n not in record["votes"]}
+            accepted += len(fresh)
+            if any(record["votes"].get(n) != v for n, v in fresh.items()):
+                store.update(name, participant, {"votes": {**record["votes"], **fresh}})
+                changed = True
+        if changed:
+            with store.locked(SETS):
+                version = store.get(SETS, set_id)["version"]
+                store.update(SETS, set_id, {"version": version + 1})
+    return accepted
