@@ -8,10 +8,12 @@ change of the votes) when an organiser opens the conversation or runs ``results`
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
@@ -57,6 +59,10 @@ def _order(statements: list[dict], participant: str) -> list[dict]:
         return hashlib.sha256(f"{participant}:{s['number']}".encode()).hexdigest()
 
     return sorted(statements, key=key)
+
+
+def _day(iso: str) -> str:
+    return format_date(datetime.fromisoformat(iso), "long")
 
 
 # --- residents ----------------------------------------------------------------------------------
@@ -146,7 +152,7 @@ def results_page(set_id: str):
         "stellingen/results.html",
         conversation=record,
         result=found["result"] if found else None,
-        computed_at=found["computed_at"] if found else None,
+        computed_at=_day(found["computed_at"]) if found else None,
         k=min_group_size(),
         title=_("Uitslag: %(title)s", title=record["title"]),
     )
