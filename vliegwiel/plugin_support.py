@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app
@@ -66,6 +68,20 @@ class PluginStore:
         """Hold the collection's lock (threads and processes) for a read-then-write."""
         with self._storage.locked(self.collection(name)):
             yield
+
+
+@dataclass(frozen=True)
+class Participation:
+    """One way residents took part outside rounds and surveys, for the flywheel page.
+
+    ``participants`` is the true count of people; the core hides it when it is 1 to k-1.
+    ``url`` is the path of the page where residents can see it (``url_for(...)``).
+    """
+
+    title: str
+    url: str
+    start: datetime | None
+    participants: int
 
 
 def _village(app: Flask | None) -> Any:

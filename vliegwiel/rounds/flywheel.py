@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from vliegwiel.plugin_support import Participation
 from vliegwiel.results.suppression import suppress_counts
 from vliegwiel.rounds.ideas import PILOT_DECISIONS, all_ideas
 from vliegwiel.rounds.model import DRAFT, PUBLISHED, collection, list_rounds, phase, status_of
@@ -100,3 +101,25 @@ def flywheel(storage, k: int, now: datetime) -> list[RoundFigures]:
         for r in list_rounds(storage)
         if status_of(r, now) != DRAFT
     ]
+
+
+@dataclass(frozen=True)
+class OtherFigures:
+    """Participation a plugin counts outside rounds (``vliegwiel_flywheel_participation``)."""
+
+    plugin: str
+    title: str
+    url: str
+    start: datetime | None
+    participants: int | None  # None: hidden (fewer than k)
+
+
+def other_participation(village: Any, k: int) -> list[OtherFigures]:
+    """Every plugin's rows, protected like the rounds' counts, oldest first."""
+    rows = [
+        OtherFigures(plugin, item.title, item.url, item.start, protect(item.participants, k))
+        for plugin, found in village.call_hook("vliegwiel_flywheel_participation", village=village)
+        for item in (found or [])
+        if isinstance(item, Participation)
+    ]
+    return sorted(rows, key=lambda r: (r.start is None, r.start.isoformat() if r.start else ""))
