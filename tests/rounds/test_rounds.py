@@ -403,8 +403,8 @@ def test_cli_round_commands(village, instance_dir, tmp_path):
 # --- the participant-key seam -------------------------------------------------------------------
 
 
-def test_participant_key_uses_a_registered_resolver_before_the_browser(app):
-    from vliegwiel.rounds.views_public import participant_key, register_participant_resolver
+def test_participant_key_uses_a_resolver_of_the_village_before_the_browser(app):
+    from vliegwiel.rounds.views_public import participant_key
 
     plain = {"id": "r1", "settings": {"requires_codes": False}}
     coded = {"id": "r2", "settings": {"requires_codes": True}}
@@ -413,8 +413,8 @@ def test_participant_key_uses_a_registered_resolver_before_the_browser(app):
         assert participant_key(plain) == first  # same browser, same key
         with pytest.raises(RoundError, match="uitnodigingscode"):
             participant_key(coded)
-    register_participant_resolver(
-        app, lambda r: "code-42" if r["settings"]["requires_codes"] else None
+    app.extensions["vliegwiel"].participant_resolvers.append(
+        lambda r: "code-42" if r["settings"]["requires_codes"] else None
     )
     with app.test_request_context("/"):
         assert participant_key(coded) == participant_hash("r2", "code:code-42")

@@ -11,10 +11,11 @@ from typing import Any
 
 import click
 
-from vliegwiel.cli.common import get_survey, instance_option, write_output
+from vliegwiel.cli.common import get_survey, instance_option, output_option, write_output
+from vliegwiel.core.village import Village
 
 
-def write_xlsx(village: Any, survey: Any, responses: list[dict], output: Path | None) -> None:
+def write_xlsx(village: Village, survey: Any, responses: list[dict], output: Path | None) -> None:
     """``vliegwiel export --format xlsx``: a workbook can only go to a file."""
     from vliegwiel.surveys.xlsx_export import export_xlsx
 
@@ -32,13 +33,7 @@ def register(main: click.Group) -> None:
     @main.command()
     @click.argument("survey_id")
     @instance_option
-    @click.option(
-        "-o",
-        "--output",
-        type=click.Path(dir_okay=False, path_type=Path),
-        required=True,
-        help="The PDF file to write.",
-    )
+    @output_option("The PDF file to write.")
     @click.option("--round", "wave", default=None, help="The round (default: the latest).")
     @click.option(
         "--timeout", default=600.0, show_default=True, help="Stop rendering after so many seconds."
@@ -52,7 +47,7 @@ def register(main: click.Group) -> None:
 
         app, village = _app(instance)
         survey = get_survey(village, survey_id)
-        with app.test_request_context():
+        with app.app_context():
             with click.progressbar(length=_RENDER_STEPS + 1, label="Making the report") as bar:
 
                 def step(_message: str) -> None:
@@ -70,13 +65,7 @@ def register(main: click.Group) -> None:
     @main.command()
     @click.argument("survey_id")
     @instance_option
-    @click.option(
-        "-o",
-        "--output",
-        type=click.Path(dir_okay=False, path_type=Path),
-        required=True,
-        help="The zip file to write.",
-    )
+    @output_option("The zip file to write.")
     @click.option("--round", "wave", default=None, help="The round (default: the latest).")
     def share(survey_id: str, instance: Path | None, output: Path, wave: str | None) -> None:
         """Write a bundle of SURVEY_ID's protected results for other villages.
@@ -90,7 +79,7 @@ def register(main: click.Group) -> None:
 
         app, village = _app(instance)
         survey = get_survey(village, survey_id)
-        with app.test_request_context():
+        with app.app_context():
             results = compute_results(village, survey, wave=wave)
             data = write_bundle(village, survey, results)
         write_output(output, data)

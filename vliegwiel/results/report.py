@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 
 from vliegwiel.core.pdf import render_pdf
 from vliegwiel.core.resources import static_dir
+from vliegwiel.core.village import Village
 from vliegwiel.results.report_sections import ReportSection
 from vliegwiel.results.tallies import SurveyResults, compute_results
 from vliegwiel.results.trends import compute_trends
@@ -28,7 +29,9 @@ from vliegwiel.surveys.schema import Survey
 REPORT_TIMEOUT = 120.0
 
 
-def plugin_sections(village: Any, survey: Survey, results: SurveyResults) -> list[ReportSection]:
+def plugin_sections(
+    village: Village, survey: Survey, results: SurveyResults
+) -> list[ReportSection]:
     """The report sections of every plugin, in their ``order``."""
     sections = [
         section
@@ -49,7 +52,7 @@ def response_rate(results: SurveyResults, households: int | None) -> float | Non
     return round(100.0 * shown / households, 1)
 
 
-def methods_context(village: Any, results: SurveyResults) -> dict[str, Any]:
+def methods_context(village: Village, results: SurveyResults) -> dict[str, Any]:
     """What the methods note (templates/results/_methods.html) needs."""
     households = village.config.households
     return {
@@ -60,8 +63,8 @@ def methods_context(village: Any, results: SurveyResults) -> dict[str, Any]:
     }
 
 
-def report_html(village: Any, survey: Survey, *, wave: str | None = None) -> str:
-    """The report as HTML. Needs a Flask app (request) context."""
+def report_html(village: Village, survey: Survey, *, wave: str | None = None) -> str:
+    """The report as HTML. Needs a Flask app context (templates and translations)."""
     results = compute_results(village, survey, wave=wave, with_texts=True)
     return render_template(
         "report/report.html",
@@ -75,7 +78,7 @@ def report_html(village: Any, survey: Survey, *, wave: str | None = None) -> str
 
 
 def render_report(
-    village: Any,
+    village: Village,
     survey: Survey,
     *,
     wave: str | None = None,

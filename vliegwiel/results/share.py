@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from vliegwiel import __version__
 from vliegwiel.core.errors import VliegwielError
+from vliegwiel.core.village import Village
 from vliegwiel.results.tallies import QuestionResult, SurveyResults
 from vliegwiel.surveys.responses import now
 from vliegwiel.surveys.schema import Survey
@@ -113,7 +114,7 @@ class Bundle(_Strict):
 # --- writing --------------------------------------------------------------------------------
 
 
-def bundle_data(village: Any, survey: Survey, results: SurveyResults) -> Bundle:
+def bundle_data(village: Village, survey: Survey, results: SurveyResults) -> Bundle:
     """The bundle of ``results`` as a validated model (the page beside others uses it too)."""
     manifest = Manifest(
         format=FORMAT,
@@ -170,7 +171,7 @@ def _statement_text(result: QuestionResult, key: str) -> str:
     return key
 
 
-def write_bundle(village: Any, survey: Survey, results: SurveyResults) -> bytes:
+def write_bundle(village: Village, survey: Survey, results: SurveyResults) -> bytes:
     """The zip bytes of a bundle."""
     bundle = bundle_data(village, survey, results)
     members = {

@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from vliegwiel.core.village import Village
 from vliegwiel.results.charts import line_chart
 from vliegwiel.results.tallies import compute_results
 from vliegwiel.results.waves import split_by_wave, waves_of
@@ -33,7 +34,7 @@ class QuestionTrend:
         return Markup(line_chart(localise(self.question.text), self.series, self.x_labels))
 
 
-def compute_trends(village: Any, survey: Survey) -> list[QuestionTrend]:
+def compute_trends(village: Village, survey: Survey) -> list[QuestionTrend]:
     """Per question, the published value in every round: percentages per answer for
     choice questions, the mean for numbers. Empty when the survey ran only once."""
 

@@ -14,6 +14,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from vliegwiel.core.storage import Storage
+from vliegwiel.core.village import Village
 from vliegwiel.surveys.responses import now, responses_of
 from vliegwiel.surveys.schema import Survey
 
@@ -28,13 +30,13 @@ class Wave:
     started_at: str
 
 
-def waves_of(storage: Any, survey_id: str) -> list[Wave]:
+def waves_of(storage: Storage, survey_id: str) -> list[Wave]:
     """The survey's rounds, oldest first; there is always at least one."""
     records = sorted(storage.find(WAVES, survey_id=survey_id), key=lambda r: r["started_at"])
     return [Wave(_("Ronde 1"), "")] + [Wave(r["label"], r["started_at"]) for r in records]
 
 
-def start_wave(storage: Any, survey_id: str, label: str, at: str | None = None) -> Wave:
+def start_wave(storage: Storage, survey_id: str, label: str, at: str | None = None) -> Wave:
     """Start a new round now (or ``at``): later responses belong to it."""
     label = " ".join(label.split())
     if not label or len(label) > MAX_LABEL:
@@ -62,7 +64,7 @@ def split_by_wave(
 
 
 def wave_responses(
-    village: Any, survey: Survey, label: str | None = None
+    village: Village, survey: Survey, label: str | None = None
 ) -> tuple[str | None, list[dict[str, Any]]]:
     """The responses of round ``label`` (default: the latest) and that round's label.
 

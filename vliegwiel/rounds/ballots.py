@@ -13,6 +13,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from vliegwiel.core.storage import Storage
 from vliegwiel.rounds.ideas import shortlist
 from vliegwiel.rounds.model import (
     BUDGET_METHODS,
@@ -49,7 +50,7 @@ def ballots_of(round_id: str) -> str:
     return collection(round_id, "ballots")
 
 
-def projects_of(storage, round_id: str) -> list[Project]:
+def projects_of(storage: Storage, round_id: str) -> list[Project]:
     return [
         Project(i["id"], int(i.get("cost", 0)), i["title"]) for i in shortlist(storage, round_id)
     ]
@@ -102,7 +103,7 @@ def check_ballot(round_record: dict[str, Any], projects: list[Project], ballot: 
         raise BallotError(_("Uw stembiljet is leeg. Kies minstens één idee."))
 
 
-def has_voted(storage, round_id: str, participant: str) -> bool:
+def has_voted(storage: Storage, round_id: str, participant: str) -> bool:
     return bool(storage.find(ballots_of(round_id), participant=participant))
 
 
@@ -135,11 +136,11 @@ def cast_ballot(
         )
 
 
-def stored_ballots(storage, round_id: str) -> list[dict[str, Any]]:
+def stored_ballots(storage: Storage, round_id: str) -> list[dict[str, Any]]:
     return storage.all(ballots_of(round_id))
 
 
-def count_votes(storage, round_record: dict[str, Any]) -> Outcome | None:
+def count_votes(storage: Storage, round_record: dict[str, Any]) -> Outcome | None:
     """The outcome of the round's method over all stored ballots; None without a shortlist."""
     projects = projects_of(storage, round_record["id"])
     if not projects:
@@ -161,7 +162,7 @@ def count_votes(storage, round_record: dict[str, Any]) -> Outcome | None:
 # --- pabulib ------------------------------------------------------------------------------------
 
 
-def export_pb(storage, round_record: dict[str, Any], unit: str = "") -> str:
+def export_pb(storage: Storage, round_record: dict[str, Any], unit: str = "") -> str:
     """The shortlist and every ballot as a .pb file; voter ids are ballot ids, not people."""
     settings = round_record["settings"]
     method = settings["method"]
@@ -190,7 +191,7 @@ def export_pb(storage, round_record: dict[str, Any], unit: str = "") -> str:
     return write_pb(PBInstance(meta, projects, votes))
 
 
-def import_pb(storage, round_record: dict[str, Any], text: str, *, now: datetime) -> int:
+def import_pb(storage: Storage, round_record: dict[str, Any], text: str, *, now: datetime) -> int:
     """Add the ballots of a .pb file (paper ballots counted elsewhere, another tool).
 
     All or nothing: the file's projects must be the round's shortlist with the same costs and

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import click
 
-from vliegwiel.cli.common import instance_option, load_village, write_output
+from vliegwiel.cli.common import instance_option, load_village, output_option, write_output
+from vliegwiel.core.village import Village
 
 
-def _round(village, round_id: str) -> dict:
+def _round(village: Village, round_id: str) -> dict:
     from vliegwiel.rounds.model import get_round, list_rounds
 
     record = get_round(village.storage, round_id)
@@ -46,7 +47,7 @@ def register(main: click.Group) -> None:
     @click.argument("round_id")
     @instance_option
     @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
-    @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+    @output_option("Write here (default: standard output).", required=False)
     def round_export(round_id: str, instance: Path | None, fmt: str, output: Path | None) -> None:
         """Export a round: CSV (one row per idea) or JSON (all data, no contact details)."""
         from vliegwiel.rounds.io import export_csv, export_json
@@ -63,7 +64,7 @@ def register(main: click.Group) -> None:
     @round_group.command("design-export")
     @click.argument("round_id")
     @instance_option
-    @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+    @output_option()
     def design_export(round_id: str, instance: Path | None, output: Path) -> None:
         """Write a round's design (phases, settings, survey; no resident data) as JSON."""
         from vliegwiel.rounds.io import export_design
@@ -99,7 +100,7 @@ def register(main: click.Group) -> None:
     @round_group.command("ballots-export")
     @click.argument("round_id")
     @instance_option
-    @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+    @output_option()
     def ballots_export(round_id: str, instance: Path | None, output: Path) -> None:
         """Write the shortlist and ballots of a round as a pabulib .pb file."""
         from vliegwiel.rounds.ballots import export_pb
