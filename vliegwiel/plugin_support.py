@@ -115,3 +115,22 @@ def organiser_required(view: Callable) -> Callable:
     from vliegwiel.accounts.views import require_role
 
     return require_role("beheerder")(view)
+
+
+class PdfError(Exception):
+    """A PDF could not be made in time (or WeasyPrint failed); the message says why."""
+
+
+def render_pdf(html: str, *, timeout: float = 120.0) -> bytes:
+    """A plugin's HTML as a PDF, rendered like the core's reports: in a child process with a
+    time limit, reading files only from vliegwiel's static folder (link the report style
+    with ``<link rel="stylesheet" href="vliegwiel-static:/report.css">``). Raises
+    :class:`PdfError`. Render the HTML with ``render_template`` in a request first."""
+    from vliegwiel.core.pdf import PdfRenderError
+    from vliegwiel.core.pdf import render_pdf as render
+    from vliegwiel.core.resources import static_dir
+
+    try:
+        return render(html, static_dir=static_dir(), timeout=timeout)
+    except PdfRenderError as error:
+        raise PdfError(str(error)) from error

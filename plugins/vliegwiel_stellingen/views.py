@@ -12,15 +12,27 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from vliegwiel.plugin_support import (
+    PdfError,
     min_group_size,
     organiser_required,
     plugin_store,
+    render_pdf,
     resident_key,
 )
 
@@ -184,6 +196,31 @@ def admin_page(set_id: str):
         k=min_group_size(),
         form=FlaskForm(),
         title=record["title"],
+    )
+
+
+@admin.get("/<set_id>/rapport.pdf")
+@organiser_required
+def report_pdf(set_id: str):
+    """The results for the village meeting, as a PDF."""
+    record = _conversation_or_404(set_id)
+    html = render_template(
+        "stellingen/report.html",
+        conversation=record,
+        result=res.current(_store(), record, min_group_size()),
+        k=min_group_size(),
+        made=format_date(datetime.now(), "long"),
+    )
+    try:
+        pdf = render_pdf(html)
+    except PdfError as error:
+        current_app.logger.error("stellingen report of %s failed: %s", set_id, error)
+        flash(_("Het rapport kon niet worden gemaakt. Probeer het later nog eens."), "error")
+        return redirect(url_for(".admin_page", set_id=set_id))
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="stellingen-{set_id}.pdf"'},
     )
 
 

@@ -364,3 +364,23 @@ def test_a_closed_conversation_takes_no_votes(client, app, conversation):
         page=f"/stellingen/{conversation}/voorstel",
     )
     assert conv.votes(store_of(app), conversation) == []
+
+
+def test_the_organiser_gets_the_results_as_a_pdf_report(client, app, conversation, tmp_path):
+    from pdf_reading import pdf_text
+
+    votes = simulate([40, 35], seed=6)
+    triples = [(f"p-{v.participant}", v.statement, v.value) for v in votes]
+    conv.record_votes(store_of(app), conversation, triples, channel="papier", replace=True)
+    url = f"/beheer/stellingen/{conversation}/rapport.pdf"
+    assert client.get(url).status_code == 302  # residents and strangers: to the login page
+
+    client.login()
+    response = client.get(url)
+
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = " ".join(pdf_text(response.data).split())
+    assert "Ons dorp in 2030" in text and "Testdorp" in text
+    assert "Deelnemers: 75" in text
+    assert "Groepen met een eigen mening" in text and "2 groepen" in text
+    assert "Auto's rijden te hard door de Dorpsstraat." in text
