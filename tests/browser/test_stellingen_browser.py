@@ -77,3 +77,34 @@ def test_a_resident_votes_through_ten_statements_without_javascript(
         expect(result.get_by_text("Nog geen groepen")).to_be_visible()
         result.screenshot(path=screenshot_dir / f"stellingen-uitslag-{label}.png", full_page=True)
         reader.close()
+
+
+def test_residents_see_real_groups_once_an_organiser_updated_the_results(
+    browser: Browser, live_server: LiveServer, screenshot_dir: Path
+):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "themes"))
+    from stellingen_villages import simulate
+
+    store = PluginStore(live_server.village.storage, "stellingen")
+    set_id = conv.create(store, "Het dorpsplein", STATEMENTS + ["Een elfde.", "Een twaalfde."])
+    triples = [(v.participant, v.statement, v.value) for v in simulate([60, 60], seed=2)]
+    conv.record_votes(store, set_id, triples, channel="papier", replace=True)
+
+    organiser = new_context(browser, live_server, viewport=DESKTOP).new_page()
+    log_in(organiser)
+    organiser.goto(f"/beheer/stellingen/{set_id}")
+    expect(organiser.get_by_role("heading", name="Groep 2:")).to_be_visible()
+
+    for viewport, label in ((PHONE, "phone"), (DESKTOP, "desktop")):
+        reader = new_context(browser, live_server, viewport=viewport, java_script_enabled=False)
+        page = reader.new_page()
+        page.goto(f"/stellingen/{set_id}/uitslag")
+        expect(page.get_by_text("Deelnemers: 120")).to_be_visible()
+        expect(page.get_by_text("De stemmen vormen 2 groepen")).to_be_visible()
+        headings = page.get_by_role("heading", level=3).all_inner_texts()
+        assert len(headings) == 2 and all("deelnemers" in h for h in headings)
+        # Nothing scrolls sideways on a phone: the table scrolls inside its own box.
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport["width"]
+        page.screenshot(path=screenshot_dir / f"stellingen-groepen-{label}.png", full_page=True)
+        reader.close()

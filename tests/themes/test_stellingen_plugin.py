@@ -384,3 +384,26 @@ def test_the_organiser_gets_the_results_as_a_pdf_report(client, app, conversatio
     assert "Deelnemers: 75" in text
     assert "Groepen met een eigen mening" in text and "2 groepen" in text
     assert "Auto's rijden te hard door de Dorpsstraat." in text
+
+
+def test_votes_at_the_same_moment_are_all_kept(app, conversation):
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = store_of(app)
+
+    def resident(i: int) -> None:
+        for number in range(1, 13):
+            conv.record_votes(
+                store, conversation, [(f"r{i}", number, 1)], channel="web", replace=False
+            )
+            # The same resident's replayed vote, racing the first: it must not count twice.
+            conv.record_votes(
+                store, conversation, [(f"r{i}", number, -1)], channel="web", replace=False
+            )
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(resident, range(6)))
+
+    votes = conv.votes(store, conversation)
+    assert len(votes) == 6 * 12 and {v.value for v in votes} == {1}
+    assert conv.get(store, conversation)["version"] == 6 * 12  # one change per vote kept
