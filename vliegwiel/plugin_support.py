@@ -12,14 +12,24 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app
 
 from vliegwiel.core.storage import Storage, validate_collection
+from vliegwiel.rounds.flywheel import Participation
 from vliegwiel.rounds.model import participant_hash
+
+__all__ = [
+    "Participation",
+    "PdfError",
+    "PluginStore",
+    "min_group_size",
+    "organiser_required",
+    "plugin_store",
+    "render_pdf",
+    "resident_key",
+]
 
 #: Every plugin's records live under ``plugins/<plugin>/`` in the data folder.
 ROOT = "plugins"
@@ -68,20 +78,6 @@ class PluginStore:
         """Hold the collection's lock (threads and processes) for a read-then-write."""
         with self._storage.locked(self.collection(name)):
             yield
-
-
-@dataclass(frozen=True)
-class Participation:
-    """One way residents took part outside rounds and surveys, for the flywheel page.
-
-    ``participants`` is the true count of people; the core hides it when it is 1 to k-1.
-    ``url`` is the path of the page where residents can see it (``url_for(...)``).
-    """
-
-    title: str
-    url: str
-    start: datetime | None
-    participants: int
 
 
 def _village(app: Flask | None) -> Any:

@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 
 from vliegwiel.core.storage import Storage
-from vliegwiel.plugin_support import Participation
 from vliegwiel.results.suppression import suppress_counts
 from vliegwiel.rounds.ideas import PILOT_DECISIONS, all_ideas
 from vliegwiel.rounds.model import DRAFT, PUBLISHED, collection, list_rounds, phase, status_of
@@ -102,6 +101,21 @@ def flywheel(storage: Storage, k: int, now: datetime) -> list[RoundFigures]:
         for r in list_rounds(storage)
         if status_of(r, now) != DRAFT
     ]
+
+
+@dataclass(frozen=True)
+class Participation:
+    """One way residents took part outside rounds and surveys, for the flywheel page; public
+    as ``vliegwiel.plugin_support.Participation``.
+
+    ``participants`` is the true count of people; the core hides it when it is 1 to k-1.
+    ``url`` is the path of the page where residents can see it (``url_for(...)``).
+    """
+
+    title: str
+    url: str
+    start: datetime | None
+    participants: int
 
 
 @dataclass(frozen=True)
