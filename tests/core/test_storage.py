@@ -16,7 +16,7 @@ from tinydb import TinyDB
 from tinydb.storages import JSONStorage
 
 from vliegwiel.core import storage as storage_mod
-from vliegwiel.core.storage import Storage, StorageError
+from vliegwiel.core.storage import Storage, StorageError, put_record
 
 
 @pytest.fixture
@@ -67,6 +67,32 @@ def test_round_trip(store: Storage) -> None:
     assert store.collections() == ["responses/dorpsenquete", "users"]
     assert store.collections("responses/") == ["responses/dorpsenquete"]
     assert store.all("never-written") == [] and store.count("never-written") == 0
+
+
+def test_put_record_creates_then_updates_one_record_under_concurrent_writers(
+    data_dir: Path,
+) -> None:
+    put_record(Storage(data_dir), "survey_status", "dorp", {"status": "open"})
+    assert Storage(data_dir).get("survey_status", "dorp") == {"id": "dorp", "status": "open"}
+
+    # Eight writers, each with its own Storage (as separate requests or processes would),
+    # set the same new record at once: one record, with one of their values, no error.
+    errors: list[BaseException] = []
+
+    def put(n: int) -> None:
+        try:
+            put_record(Storage(data_dir), "moderation", "tekst-1", {"status": f"s{n}"})
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=put, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    (record,) = Storage(data_dir).all("moderation")
+    assert record["id"] == "tekst-1" and record["status"] in {f"s{n}" for n in range(8)}
 
 
 def test_duplicate_id_is_refused(store: Storage) -> None:

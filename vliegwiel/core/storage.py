@@ -610,3 +610,17 @@ class Storage:
             shutil.rmtree(staging, ignore_errors=True)
             raise StorageError(f"could not restore {backup} into {data_dir}: {exc}") from exc
         shutil.rmtree(old, ignore_errors=True)
+
+
+def put_record(storage: Storage, collection: str, record_id: str, fields: dict) -> None:
+    """Create the record ``record_id`` with ``fields``, or set ``fields`` on it if it exists.
+
+    One read-check-write under the collection's lock, so two requests that set the same
+    record at once leave one record, never two or a KeyError. Uses only the public Storage
+    API, so it works with every storage backend.
+    """
+    with storage.locked(collection):
+        if storage.get(collection, record_id) is None:
+            storage.insert(collection, {**fields, "id": record_id})
+        else:
+            storage.update(collection, record_id, fields)
