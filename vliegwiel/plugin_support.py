@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from vliegwiel.core.storage import Storage, validate_collection
+from vliegwiel.core.storage import Storage, put_record, validate_collection
 from vliegwiel.rounds.flywheel import Participation
 from vliegwiel.rounds.model import participant_hash
 
@@ -69,6 +69,10 @@ class PluginStore:
 
     def update(self, name: str, record_id: str, changes: dict[str, Any]) -> None:
         self._storage.update(self.collection(name), record_id, changes)
+
+    def put(self, name: str, record_id: str, fields: dict[str, Any]) -> None:
+        """Create the record ``record_id`` with ``fields``, or set them on it if it exists."""
+        put_record(self._storage, self.collection(name), record_id, fields)
 
     def delete(self, name: str, record_id: str) -> bool:
         return self._storage.delete(self.collection(name), record_id)

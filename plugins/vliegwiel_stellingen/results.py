@@ -118,12 +118,7 @@ def compute(
         "computed_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "result": result,
     }
-    name = f"{set_id}/{CACHE}"
-    with store.locked(name):
-        if store.get(name, LATEST) is None:
-            store.insert(name, {"id": LATEST, **cached})
-        else:
-            store.update(name, LATEST, cached)
+    store.put(f"{set_id}/{CACHE}", LATEST, cached)
     return result
 
 
