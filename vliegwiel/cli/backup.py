@@ -17,7 +17,9 @@ import click
 
 from vliegwiel.cli.common import instance_option, output_option
 from vliegwiel.core.config import instance_dir_from, load_config
-from vliegwiel.core.storage import Storage
+from vliegwiel.core.storage import Storage, backup_key
+from vliegwiel.core.storage_backends import open_storage
+from vliegwiel.core.storage_contract import RecordStore
 
 __all__ = ["backup_instance", "register", "restore_instance"]
 
@@ -26,9 +28,11 @@ def _stamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
 
 
-def _storage(instance_dir: Path) -> Storage:
-    load_config(instance_dir)  # a clear error when this is not an instance folder
-    return Storage(instance_dir / "data")
+def _storage(instance_dir: Path) -> RecordStore:
+    config = load_config(instance_dir)  # a clear error when this is not an instance folder
+    storage = open_storage(config)
+    storage.signing_key = backup_key(config.secret_key)  # backups are signed by the instance
+    return storage
 
 
 def backup_instance(instance_dir: Path, output: Path | None = None) -> Path:
@@ -42,7 +46,7 @@ def backup_instance(instance_dir: Path, output: Path | None = None) -> Path:
     output = Path(output)
     if output.suffix != ".zip":
         output = output.with_name(output.name + ".zip")
-    output.parent.mkdir(parents=True, exist_ok=True)
+    output.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     return storage.backup(output)
 
 
@@ -58,18 +62,23 @@ def restore_instance(instance_dir: Path, backup: Path, *, force: bool = False) -
     holds_data = any(storage.count(name) for name in names)
     if holds_data and not force:
         raise click.ClickException(
-            f"{data_dir} already holds data; restoring replaces all of it. Stop the server, "
-            "then run again with --force (a safety backup of the current data is made first)."
+            f"{storage.describe()} already holds data; restoring replaces all of it. Stop the "
+            "server, then run again with --force (a safety backup of the current data is made "
+            "first)."
         )
     safety = None
     if names:
         safety = storage.backup(instance_dir / "backups" / f"before-restore-{_stamp()}.zip")
+    if not isinstance(storage, Storage):
+        # PostgreSQL: one transaction replaces the village's rows (a backup is the same zip).
+        storage.restore(Path(backup))  # type: ignore[attr-defined]
+        return safety
     with contextlib.ExitStack() as stack:
         # Hold the current collections' locks during the swap, so no write from a server that
         # is still running lands halfway; it sees the restored files on its next read.
         for name in names:
             stack.enter_context(storage.locked(name))
-        Storage.restore(Path(backup), data_dir)
+        Storage.restore(Path(backup), data_dir, storage.signing_key)
     return safety
 
 

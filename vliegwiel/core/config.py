@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import tomllib
 from dataclasses import dataclass, field
@@ -11,6 +12,9 @@ from pathlib import Path
 from vliegwiel.core.errors import VliegwielError
 
 CONFIG_NAME = "vliegwiel.toml"
+#: Environment variable naming the PostgreSQL database when vliegwiel.toml names none.
+DATABASE_URL_ENV = "VLIEGWIEL_DATABASE_URL"
+VILLAGE_KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
 
 
 class ConfigError(VliegwielError):
@@ -35,6 +39,16 @@ class VillageConfig:
     base_url: str = "http://127.0.0.1:8000"
     submissions_per_ip_per_hour: int = 600
     households: int | None = None
+    #: ``[storage] url`` (else $VLIEGWIEL_DATABASE_URL): a PostgreSQL database; None: TinyDB.
+    database_url: str | None = None
+    #: ``[storage] village``: this village's key in a shared database (default: folder name).
+    storage_village: str = ""
+    #: An organiser who does nothing for this long is logged out.
+    session_idle_hours: float = 8
+    #: Reverse proxies in front of the server whose X-Forwarded-For/-Proto are believed.
+    trusted_proxies: int = 0
+    #: The municipality the village belongs to: fills ``{gemeente}`` in survey texts.
+    municipality: str | None = None
 
     @property
     def instance_dir(self) -> Path:
@@ -45,6 +59,12 @@ def instance_dir_from(option: str | os.PathLike | None) -> Path:
     """--instance, else $VLIEGWIEL_INSTANCE, else the current folder."""
     chosen = option or os.environ.get("VLIEGWIEL_INSTANCE") or "."
     return Path(chosen).expanduser().resolve()
+
+
+def village_key(instance_dir: Path) -> str:
+    """The default key of a village in a shared database: its folder name, made safe."""
+    key = re.sub(r"[^a-z0-9_-]+", "-", Path(instance_dir).name.lower()).strip("-_")
+    return key[:63] or "village"
 
 
 def load_config(instance_dir: Path) -> VillageConfig:
@@ -62,6 +82,7 @@ def load_config(instance_dir: Path) -> VillageConfig:
     privacy = raw.get("privacy", {})
     limits = raw.get("limits", {})
     server = raw.get("server", {})
+    storage = raw.get("storage", {})
 
     def need(table: dict, key: str, kind: type, where: str, default=None):
         value = table.get(key, default)
@@ -89,11 +110,28 @@ def load_config(instance_dir: Path) -> VillageConfig:
     per_hour = need(limits, "submissions_per_ip_per_hour", int, "limits", 600)
     if per_hour < 0:
         raise ConfigError(f"{path}: [limits] submissions_per_ip_per_hour must be 0 (off) or more")
+    idle = server.get("session_idle_hours", 8)
+    if isinstance(idle, bool) or not isinstance(idle, int | float) or not 0 < idle <= 24 * 31:
+        raise ConfigError(f"{path}: [server] session_idle_hours must be a number from 0 to 744")
+    proxies = need(server, "trusted_proxies", int, "server", 0)
+    if not 0 <= proxies <= 5:
+        raise ConfigError(f"{path}: [server] trusted_proxies must be 0 (none) to 5")
     plugins = raw.get("plugins", {}).get("enabled")
     if plugins is not None and not (
         isinstance(plugins, list) and all(isinstance(p, str) for p in plugins)
     ):
         raise ConfigError(f"{path}: [plugins] enabled must be a list of plugin names")
+    database_url = need(storage, "url", str, "storage") or os.environ.get(DATABASE_URL_ENV)
+    if database_url and not database_url.startswith(("postgresql://", "postgres://")):
+        raise ConfigError(
+            f"{path}: [storage] url (or ${DATABASE_URL_ENV}) must start with postgresql://"
+        )
+    storage_village = need(storage, "village", str, "storage") or village_key(instance_dir)
+    if not VILLAGE_KEY.fullmatch(storage_village):
+        raise ConfigError(
+            f"{path}: [storage] village must be 1 to 63 of a-z, 0-9, '-' and '_' "
+            f"(got {storage_village!r})"
+        )
     return VillageConfig(
         path=path,
         name=name,
@@ -106,12 +144,26 @@ def load_config(instance_dir: Path) -> VillageConfig:
         base_url=need(server, "base_url", str, "server", "http://127.0.0.1:8000").rstrip("/"),
         submissions_per_ip_per_hour=per_hour,
         households=need(village, "households", int, "village"),
+        database_url=database_url or None,
+        storage_village=storage_village,
+        session_idle_hours=float(idle),
+        trusted_proxies=proxies,
+        municipality=need(village, "municipality", str, "village") or None,
     )
 
 
-def config_text(name: str) -> str:
+def _toml_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def config_text(name: str, database_url: str | None = None) -> str:
     """The vliegwiel.toml that ``init`` writes, with a fresh secret key."""
-    escaped = name.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = _toml_string(name)[1:-1]
+    storage = (
+        f"url = {_toml_string(database_url)}"
+        if database_url
+        else '# url = "postgresql://vliegwiel@localhost/vliegwiel"'
+    )
     return f'''# Settings of this village's vliegwiel instance.
 
 [village]
@@ -122,6 +174,8 @@ secret_key = "{secrets.token_urlsafe(48)}"
 languages = ["nl", "en"]
 # Number of households, used for the response rate in reports (optional).
 # households = 350
+# The municipality, filled in for {{gemeente}} in survey texts (optional).
+# municipality = "Het Hogeland"
 
 [privacy]
 # Results over fewer respondents than this are never shown (small-group protection).
@@ -132,11 +186,21 @@ min_group_size = 5
 base_url = "http://127.0.0.1:8000"
 # Set to true when the instance is served over HTTPS: cookies are then sent only over HTTPS.
 https = false
+# An organiser who does nothing for this many hours is logged out.
+session_idle_hours = 8
+# Behind a reverse proxy (nginx, Caddy): how many proxies add X-Forwarded-For. Only then are
+# limits counted per visitor instead of per proxy. 0 when residents connect directly.
+trusted_proxies = 0
 
 [limits]
 # Submissions per IP address per hour; a village hall on one wifi shares one address.
 # 0 turns the limit off.
 submissions_per_ip_per_hour = 600
+
+[storage]
+# Without a url the data is kept in data/ (TinyDB files). With a PostgreSQL url, in that
+# database, under this village's key (default: the folder name; set it with village = "...").
+{storage}
 
 [plugins]
 # Uncomment to load only these plugins (installed ones and files in plugins/).

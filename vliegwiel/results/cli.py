@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +69,8 @@ def register(main: click.Group) -> None:
     @output_option("The zip file to write.")
     @click.option("--round", "wave", default=None, help="The round (default: the latest).")
     def share(survey_id: str, instance: Path | None, output: Path, wave: str | None) -> None:
-        """Write a bundle of SURVEY_ID's protected results for other villages.
+        """Write a bundle of SURVEY_ID's protected results for other villages: a zipped
+        Frictionless Data Package (datapackage.json, results.csv, survey.json, summaries.json).
 
         The bundle holds the survey definition, the published (small-group protected)
         numbers and the village's name and number of households: never a response or a
@@ -86,34 +88,77 @@ def register(main: click.Group) -> None:
         click.echo(f"Wrote {output}", err=True)
 
     @main.command("compare")
-    @click.argument(
-        "bundles", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)
+    @click.argument("bundles", nargs=-1, required=True)
+    @click.option(
+        "--villages",
+        "villages_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Compare the published results of SURVEY in every village instance in this "
+        "folder (as served by 'vliegwiel serve --villages') instead of bundle files.",
     )
-    def compare_command(bundles: tuple[Path, ...]) -> None:
-        """Print bundles side by side, per question of the first bundle."""
+    def compare_command(bundles: tuple[str, ...], villages_dir: Path | None) -> None:
+        """Print bundles side by side, per question of the first bundle.
+
+        BUNDLES are zip files made with 'vliegwiel share' (Data Packages, or bundles
+        written before them). With --villages DIR give one
+        survey id instead: every village in DIR that published that survey's results is
+        shown (villages that did not publish are left out).
+        """
         from vliegwiel.results.share import MAX_BUNDLE_BYTES, BundleError, compare, read_bundle
 
-        loaded = []
-        for path in bundles:
-            if path.stat().st_size > MAX_BUNDLE_BYTES:
-                raise click.ClickException(f"{path}: larger than a bundle can be")
-            try:
-                loaded.append(read_bundle(path.read_bytes()))
-            except BundleError as error:
-                raise click.ClickException(f"{path}: {error}") from None
+        if villages_dir is not None:
+            if len(bundles) != 1:
+                raise click.UsageError("with --villages give exactly one SURVEY id")
+            loaded = _published_in(villages_dir, bundles[0])
+        else:
+            loaded = []
+            for name in bundles:
+                path = Path(name)
+                if not path.is_file():
+                    raise click.ClickException(f"{path}: no such bundle file")
+                if path.stat().st_size > MAX_BUNDLE_BYTES:
+                    raise click.ClickException(f"{path}: larger than a bundle can be")
+                try:
+                    loaded.append(read_bundle(path.read_bytes()))
+                except BundleError as error:
+                    raise click.ClickException(f"{path}: {error}") from None
         names = [
-            b.manifest.village + (f" ({b.manifest.wave})" if b.manifest.wave else "")
+            _printable(b.manifest.village + (f" ({b.manifest.wave})" if b.manifest.wave else ""))
             for b in loaded
         ]
         width = max(12, *(len(n) for n in names))
         click.echo(f"{'':<40} " + " ".join(f"{n:>{width}}" for n in names))
         for question in compare(loaded):
             click.echo("")
-            click.echo(question["text"])
+            click.echo(_printable(question["text"]))
             for row in question["rows"]:
                 cells = [_cell(v, question["kind"]) for v in row["values"]]
-                label = row["label"][:38]
+                label = _printable(row["label"])[:38]
                 click.echo(f"  {label:<38} " + " ".join(f"{c:>{width}}" for c in cells))
+
+
+def _published_in(villages_dir: Path, survey_id: str) -> list[Any]:
+    """The bundles of every village in the folder that published ``survey_id``."""
+    from vliegwiel.results.across import published_bundles
+    from vliegwiel.web.province import create_province
+
+    province = create_province(villages_dir)
+    with province.sites[0].app.test_request_context():
+        loaded = published_bundles(province.villages(), survey_id)
+    if not loaded:
+        raise click.ClickException(
+            f"no village in {villages_dir} has published the results of '{survey_id}'"
+        )
+    return loaded
+
+
+def _printable(text: object) -> str:
+    """Text from another village's bundle, safe for a terminal: control characters (the
+    start of escape sequences that retitle windows, recolour or move the cursor) become '?'."""
+    return "".join(
+        "?" if unicodedata.category(c) in ("Cc", "Cf") and c != " " else c for c in str(text)
+    )
 
 
 def _cell(value: float | None, kind: str) -> str:

@@ -10,9 +10,11 @@ from typing import Any
 from flask import Flask, render_template, request, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from vliegwiel.core.resources import static_dir, templates_dir
 from vliegwiel.core.storage import StorageError
+from vliegwiel.core.storage_contract import DatabaseUnavailable
 from vliegwiel.core.village import build_village
 from vliegwiel.web import i18n
 
@@ -50,6 +52,10 @@ def create_app(instance_path: str | Path, test_config: dict[str, Any] | None = N
     app.config.update(test_config)
     app.extensions["vliegwiel"] = village
 
+    if config.trusted_proxies:
+        # Only behind that many proxies: otherwise anyone could claim any address.
+        hops = config.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     CSRFProtect(app)
     i18n.init_app(app)
     _register_security_headers(app)
@@ -143,7 +149,9 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(StorageError)
     def storage_error(error: StorageError):
         log.error("storage failed: %s", error)
-        return render_template("error.html", code=503, kind="storage"), 503
+        # A database that cannot be reached is not about the resident's answers: say so.
+        kind = "database" if isinstance(error, DatabaseUnavailable) else "storage"
+        return render_template("error.html", code=503, kind=kind), 503
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
