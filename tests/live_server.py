@@ -19,6 +19,7 @@ import requests
 from vliegwiel.accounts.model import add_user
 from vliegwiel.core.instance import init_instance
 from vliegwiel.core.village import build_village
+from vliegwiel.testing import open_surveys
 
 #: One page, one required free-text question: the answer carries each response's own marker.
 TINY_SURVEY = """\
@@ -50,6 +51,8 @@ def make_instance(
     )
     config.write_text(text, encoding="utf-8")
     (path / "surveys" / "snel.yaml").write_text(TINY_SURVEY, encoding="utf-8")
+    # Survey files start as concepts; these tests answer them as residents do.
+    open_surveys(path)
     if accounts:
         village = build_village(path)
         for role, password in accounts.items():

@@ -14,6 +14,7 @@ from vliegwiel.surveys import cli as commands
 from vliegwiel.surveys import views_organiser, views_resident, views_templates
 from vliegwiel.surveys.loader import SurveyRegistry
 from vliegwiel.surveys.question_types import QuestionType
+from vliegwiel.surveys.status import open_surveys_from_before_lifecycle
 
 
 @hookimpl(tryfirst=True)
@@ -21,6 +22,7 @@ def vliegwiel_startup(village: Village) -> None:
     # First, because every other capability reads surveys.
     village.question_types = collect_question_types(village.pm)
     village.surveys = SurveyRegistry(village.instance_dir / "surveys", village.question_types)
+    open_surveys_from_before_lifecycle(village)
 
 
 @hookimpl

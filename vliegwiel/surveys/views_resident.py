@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import ExitStack
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from vliegwiel.surveys.forms import build_form, read_answers
@@ -21,20 +21,31 @@ from vliegwiel.surveys.responses import (
     visible_questions,
 )
 from vliegwiel.surveys.schema import Survey
-from vliegwiel.surveys.status import is_open
+from vliegwiel.surveys.status import OPEN, TEST, is_open, status_of
 from vliegwiel.web.context import current_village
 
 bp = Blueprint("resident", __name__)
 
 
 def open_survey(survey_id: str) -> Survey:
+    """The survey, if this visitor may answer it now; sets ``g.testing`` for a test run.
+
+    Residents see open surveys only. A logged-in team member may also answer a survey in
+    test, through these same pages; a concept or closed survey does not exist for anyone.
+    """
     village = current_village()
     survey = village.surveys.get(survey_id)
     if survey is None:
         abort(404)
-    if not is_open(village.storage, survey.id):
+    status = status_of(village.storage, survey.id)
+    g.testing = status == TEST and g.get("user") is not None
+    if status != OPEN and not g.testing:
         abort(404)
     return survey
+
+
+def testing() -> bool:
+    return bool(g.get("testing"))
 
 
 def _draft_ids() -> dict[str, str]:
@@ -42,12 +53,14 @@ def _draft_ids() -> dict[str, str]:
 
 
 def current_draft(survey: Survey) -> dict[str, Any] | None:
-    return load_draft(current_village().storage, survey, _draft_ids().get(survey.id))
+    return load_draft(
+        current_village().storage, survey, _draft_ids().get(survey.id), test=testing()
+    )
 
 
 def keep_draft(survey: Survey, draft: dict | None, answers: dict, resume: int) -> None:
     """Save the draft and remember its id in this browser's session."""
-    draft = save_draft(current_village().storage, survey, draft, answers, resume)
+    draft = save_draft(current_village().storage, survey, draft, answers, resume, test=testing())
     ids = _draft_ids()
     if ids.get(survey.id) != draft["id"]:
         ids[survey.id] = draft["id"]
@@ -64,6 +77,9 @@ def forget_draft(survey: Survey) -> None:
 
 def _before_answering(survey: Survey):
     """A hook for access control (codes): a response to redirect to, or None to go on."""
+    if testing():
+        # The team tests the questions; no code is asked and none is used up.
+        return None
     for check in current_village().answer_guards:
         response = check(survey)
         if response is not None:
@@ -185,13 +201,16 @@ def review(survey_id: str):
         try:
             with ExitStack() as guards:
                 extra: dict[str, Any] = {}
-                for guard in village.submission_guards:
-                    guards.enter_context(guard(survey, extra))
-                save_response(village, survey, answers, channel="web", extra=extra)
+                if not testing():
+                    for guard in village.submission_guards:
+                        guards.enter_context(guard(survey, extra))
+                save_response(village, survey, answers, channel="web", extra=extra, test=testing())
         except IncompleteResponse as error:
             errors = error.errors
         else:
             forget_draft(survey)
+            if testing():
+                return redirect(url_for(".thanks", survey_id=survey.id, test=1))
             return redirect(url_for(".thanks", survey_id=survey.id))
     form = build_form(village.question_types, [], answers={})
     rows = []
@@ -218,7 +237,8 @@ def thanks(survey_id: str):
     survey = village.surveys.get(survey_id)
     if survey is None:
         abort(404)
-    return render_template("resident/thanks.html", survey=survey)
+    test = request.args.get("test") == "1" and g.get("user") is not None
+    return render_template("resident/thanks.html", survey=survey, test_answer=test)
 
 
 @bp.get("/privacy")
