@@ -9,10 +9,10 @@ Fixtures (all function-scoped, each test gets its own instance folder):
 
 - ``vliegwiel_instance``: a fresh instance (``vliegwiel init``) without example surveys, with
   one organiser account ``beheerder`` / :data:`ORGANISER_PASSWORD`.
-- ``vliegwiel_make_app``: ``factory(plugins=(), templates=(), **config) -> Flask``; adds the
-  named survey templates to the instance and builds the app. Installed plugins load by
-  themselves; ``plugins=`` adds objects that are not installed (a module that is installed
-  too is skipped, so a test works before and after ``pip install -e .``).
+- ``vliegwiel_make_app``: ``factory(plugins=(), templates=(), **config) -> Flask``; adds
+  (and opens) the named survey templates to the instance and builds the app. Installed
+  plugins load by themselves; ``plugins=`` adds objects that are not installed (a module
+  that is installed too is skipped, so a test works before and after ``pip install -e .``).
 - ``vliegwiel_app``, ``vliegwiel_client`` (a :class:`VillageClient`), ``vliegwiel_village``.
 """
 

@@ -25,6 +25,7 @@ from vliegwiel.reach.letters import code_url, round_code_url
 from vliegwiel.rounds.ballots import cast_ballot
 from vliegwiel.rounds.ideas import set_decision, set_shortlist, submit_idea, support
 from vliegwiel.rounds.model import create_round, get_round, phase, update_round, utc_now
+from vliegwiel.surveys.status import OPEN, set_status
 
 EXAMPLE = "dorpsenquete"
 #: An organiser (role beheerder) that the live_server fixture adds to every fresh instance.
@@ -204,6 +205,8 @@ def add_code_survey(server) -> None:
     """Put the code survey in the instance's surveys/ folder (the registry picks it up)."""
     path = server.village.instance_dir / "surveys" / f"{CODE_SURVEY}.yaml"
     path.write_text(CODE_SURVEY_YAML, encoding="utf-8")
+    # A new file is a concept; these tours walk it as the live survey residents answer.
+    set_status(server.village.storage, CODE_SURVEY, OPEN)
 
 
 def issue_codes(server, count: int, scope: str = CODE_SURVEY) -> list[str]:
@@ -428,6 +431,29 @@ def organiser_rounds_tour(page: Page, server) -> Iterator[str]:
     yield "public-results"
 
 
+def lifecycle_tour(page: Page, server) -> Iterator[str]:
+    """A new survey from concept through test (the team answers) to open; run last, after
+    the other tours' answers, with a survey of its own."""
+    path = server.village.instance_dir / "surveys" / "proef.yaml"
+    path.write_text(CODE_SURVEY_YAML.replace("buurtbus", "proef").replace("access: code", ""))
+    page.goto("/beheer/enquete/proef")
+    yield "survey-concept"
+    page.get_by_role("button", name="In test zetten").click()
+    expect(page.get_by_role("status").first).to_be_visible()
+    yield "survey-in-test"
+    page.get_by_role("link", name="Zelf testen zoals een bewoner").click()
+    page.get_by_role("link", name="Begin de enquête").click()
+    yield "survey-test-page"
+    page.get_by_label("Ja").check()
+    next_page(page)
+    page.get_by_role("button", name="Versturen").click()
+    yield "survey-test-thanks"
+    page.get_by_role("link", name="Terug naar de enquête in het beheer").click()
+    page.get_by_role("button", name="Nu openen").click()
+    expect(page.get_by_role("status").first).to_be_visible()
+    yield "survey-open"
+
+
 #: Every tour, in order; the site-wide checks walk them all.
 TOURS: tuple[Tour, ...] = (
     resident_tour,
@@ -435,6 +461,7 @@ TOURS: tuple[Tour, ...] = (
     codes_tour,
     rounds_tour,
     organiser_rounds_tour,
+    lifecycle_tour,
 )
 
 

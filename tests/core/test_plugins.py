@@ -175,6 +175,10 @@ def test_hook_vliegwiel_survey_templates(make_app, tmp_path):
     added = client.post_form("/beheer/sjablonen/proefsjabloon", {}, page="/beheer/sjablonen/")
 
     assert added.status_code == 302
+    # An added template is a concept until the team opens it.
+    assert "Korte enquête" not in client.get("/").get_data(as_text=True)
+    page = "/beheer/enquete/kort"
+    client.post_form(f"{page}/status", {"status": "open"}, page=page)
     assert "Korte enquête" in client.get("/").get_data(as_text=True)
     answer_kort(client)
     assert "Al toegevoegd" in client.get("/beheer/sjablonen/").get_data(as_text=True)

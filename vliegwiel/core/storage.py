@@ -49,6 +49,7 @@ __all__ = [
     "Storage",
     "StorageError",
     "validate_collection",
+    "write_file",
 ]
 
 #: Version of the on-disk layout; ``data/meta.json`` records the version the data is in.
@@ -145,6 +146,12 @@ def _write_atomic(path: Path, payload: bytes) -> os.stat_result:
             tmp.unlink()
         raise StorageError(f"could not write {path}: {exc}") from exc
     return st
+
+
+def write_file(path: Path, payload: bytes) -> None:
+    """Replace a file outside the database (a survey definition, say) as durably as a bucket:
+    a reader sees the old or the new content, never half; StorageError on failure."""
+    _write_atomic(Path(path), payload)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from vliegwiel import hookimpl
 from vliegwiel.core.plugins import PluginError, call_implementation
 from vliegwiel.core.village import Village
 from vliegwiel.surveys import cli as commands
-from vliegwiel.surveys import views_organiser, views_resident, views_templates
+from vliegwiel.surveys import views_editor, views_organiser, views_resident, views_templates
 from vliegwiel.surveys.loader import SurveyRegistry
 from vliegwiel.surveys.question_types import QuestionType
 from vliegwiel.surveys.status import open_surveys_from_before_lifecycle
@@ -27,7 +27,7 @@ def vliegwiel_startup(village: Village) -> None:
 
 @hookimpl
 def vliegwiel_blueprints(app: Flask) -> list[Blueprint]:
-    return [views_resident.bp, views_organiser.bp, views_templates.bp]
+    return [views_resident.bp, views_organiser.bp, views_templates.bp, views_editor.bp]
 
 
 @hookimpl
