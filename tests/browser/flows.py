@@ -431,12 +431,55 @@ def organiser_rounds_tour(page: Page, server) -> Iterator[str]:
     yield "public-results"
 
 
+#: A two-page survey the team writes in the browser's editor (lifecycle tour and test).
+EDITOR_SURVEY = "buurtfeest"
+EDITOR_SURVEY_YAML = """\
+id: buurtfeest
+title: Buurtfeest
+intro: Twee vragen over het buurtfeest in juni.
+pages:
+  - id: feest
+    title: Het feest
+    questions:
+      - id: komt
+        type: single_choice
+        text: Komt u naar het buurtfeest?
+        required: true
+        options:
+          - {value: ja, label: Ja}
+          - {value: nee, label: Nee}
+  - id: helpen
+    title: Helpen
+    questions:
+      - id: taak
+        type: long_text
+        text: Waarmee wilt u helpen?
+"""
+
+
+def write_in_editor(page: Page, text: str, button: str) -> None:
+    page.get_by_label("De enquête in YAML").fill(text)
+    page.get_by_role("button", name=button).click()
+
+
 def lifecycle_tour(page: Page, server) -> Iterator[str]:
-    """A new survey from concept through test (the team answers) to open; run last, after
-    the other tours' answers, with a survey of its own."""
-    path = server.village.instance_dir / "surveys" / "proef.yaml"
-    path.write_text(CODE_SURVEY_YAML.replace("buurtbus", "proef").replace("access: code", ""))
-    page.goto("/beheer/enquete/proef")
+    """The team writes a survey in the editor (a mistake first), previews it, saves it as a
+    concept, tests it, and opens it. Needs a logged-in beheerder; run after the other tours."""
+    page.goto("/beheer/")
+    page.get_by_role("link", name="Nieuwe enquête maken").click()
+    yield "survey-new"
+    write_in_editor(
+        page,
+        EDITOR_SURVEY_YAML.replace("type: single_choice", "type: keuze"),
+        "Controleren en voorbeeld tonen",
+    )
+    expect(page.get_by_role("alert")).to_be_visible()
+    yield "survey-editor-problems"
+    write_in_editor(page, EDITOR_SURVEY_YAML, "Controleren en voorbeeld tonen")
+    expect(page.get_by_text("Geen problemen gevonden.")).to_be_visible()
+    yield "survey-editor-preview"
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Buurtfeest")
     yield "survey-concept"
     page.get_by_role("button", name="In test zetten").click()
     expect(page.get_by_role("status").first).to_be_visible()
@@ -445,6 +488,7 @@ def lifecycle_tour(page: Page, server) -> Iterator[str]:
     page.get_by_role("link", name="Begin de enquête").click()
     yield "survey-test-page"
     page.get_by_label("Ja").check()
+    next_page(page)
     next_page(page)
     page.get_by_role("button", name="Versturen").click()
     yield "survey-test-thanks"

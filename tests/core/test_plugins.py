@@ -502,6 +502,9 @@ def test_bundled_templates_are_offered_and_can_be_added(client, instance_dir):
     client.post_form("/beheer/sjablonen/energie", {}, page="/beheer/sjablonen/")
 
     assert (instance_dir / "surveys" / "energie.yaml").is_file()
+    assert client.get("/enquete/energie").status_code == 404  # a concept until opened
+    page = "/beheer/enquete/energie"
+    client.post_form(f"{page}/status", {"status": "open"}, page=page)
     assert client.get("/enquete/energie").status_code == 200
 
 
