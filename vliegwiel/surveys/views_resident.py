@@ -5,11 +5,24 @@ from __future__ import annotations
 from contextlib import ExitStack
 from typing import Any
 
-from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    after_this_request,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from vliegwiel.surveys.forms import build_form, read_answers
 from vliegwiel.surveys.responses import (
+    DRAFT_LIFETIME,
     RESUME_AT_REVIEW,
     IncompleteResponse,
     load_draft,
@@ -48,8 +61,61 @@ def testing() -> bool:
     return bool(g.get("testing"))
 
 
+#: The one long-lived cookie: which draft (by its random id) this browser has for each survey.
+#: It outlives a browser restart, as the intro page promises; the session cookie does not.
+DRAFT_COOKIE = "vliegwiel_drafts"
+#: A browser keeps at most this many drafts (one per survey); the oldest entries drop off.
+MAX_DRAFTS_PER_BROWSER = 20
+
+
+def _serializer() -> URLSafeSerializer:
+    # Signed so that a tampered cookie is ignored rather than trusted; the ids in it are
+    # unguessable anyway.
+    return URLSafeSerializer(current_app.secret_key, salt="vliegwiel-drafts")
+
+
 def _draft_ids() -> dict[str, str]:
-    return dict(session.get("drafts", {}))
+    if "draft_ids" in g:
+        return dict(g.draft_ids)
+    ids: dict[str, str] = {}
+    raw = request.cookies.get(DRAFT_COOKIE)
+    if raw:
+        try:
+            loaded = _serializer().loads(raw)
+        except BadSignature:
+            loaded = {}
+        if isinstance(loaded, dict):
+            ids = {str(k): str(v) for k, v in loaded.items() if isinstance(v, str)}
+    # Drafts started before the cookie existed lived in the session: carry them over.
+    for survey_id, draft_id in dict(session.get("drafts", {})).items():
+        ids.setdefault(survey_id, draft_id)
+    return ids
+
+
+def _store_draft_ids(ids: dict[str, str]) -> None:
+    """Remember ``ids`` for this browser for DRAFT_LIFETIME, from this response on."""
+    ids = dict(list(ids.items())[-MAX_DRAFTS_PER_BROWSER:])
+    first = "draft_ids" not in g
+    g.draft_ids = ids
+    session.pop("drafts", None)
+    if not first:
+        return
+
+    @after_this_request
+    def set_cookie(response):
+        kept = g.draft_ids
+        if kept:
+            response.set_cookie(
+                DRAFT_COOKIE,
+                _serializer().dumps(kept),
+                max_age=int(DRAFT_LIFETIME.total_seconds()),
+                httponly=True,
+                samesite="Lax",
+                secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+            )
+        else:
+            response.delete_cookie(DRAFT_COOKIE, httponly=True, samesite="Lax")
+        return response
 
 
 def current_draft(survey: Survey) -> dict[str, Any] | None:
@@ -59,18 +125,19 @@ def current_draft(survey: Survey) -> dict[str, Any] | None:
 
 
 def keep_draft(survey: Survey, draft: dict | None, answers: dict, resume: int) -> None:
-    """Save the draft and remember its id in this browser's session."""
+    """Save the draft and remember its id in this browser's draft cookie (30 days)."""
     draft = save_draft(current_village().storage, survey, draft, answers, resume, test=testing())
     ids = _draft_ids()
-    if ids.get(survey.id) != draft["id"]:
-        ids[survey.id] = draft["id"]
-        session["drafts"] = ids
+    ids.pop(survey.id, None)
+    ids[survey.id] = draft["id"]  # last: the most recently used survives the size limit
+    # Rewritten on every save, so the 30 days count from the last answer, like the draft's.
+    _store_draft_ids(ids)
 
 
 def forget_draft(survey: Survey) -> None:
     ids = _draft_ids()
     draft_id = ids.pop(survey.id, None)
-    session["drafts"] = ids
+    _store_draft_ids(ids)
     if draft_id:
         current_village().storage.delete("drafts", draft_id)
 
