@@ -31,7 +31,7 @@ EXAMPLE = "dorpsenquete"
 PAGE = f"/beheer/enquete/{EXAMPLE}"
 NEW_SURVEY = """\
 id: nieuw
-title: Nieuwe enquête
+title: Proefenquête
 pages:
   - id: p1
     questions:
@@ -74,10 +74,10 @@ def test_a_fresh_instance_ships_concepts_that_residents_cannot_see(tmp_path: Pat
 def test_a_file_copied_in_by_hand_is_a_concept(client, village, instance_dir):
     (instance_dir / "surveys" / "nieuw.yaml").write_text(NEW_SURVEY, encoding="utf-8")
     assert client.get("/enquete/nieuw").status_code == 404
-    assert "Nieuwe enquête" not in client.get("/").get_data(as_text=True)
+    assert "Proefenquête" not in client.get("/").get_data(as_text=True)
     client.login("beheerder")
     dashboard = client.get("/beheer/").get_data(as_text=True)
-    row = dashboard[dashboard.index("Nieuwe enquête") :]
+    row = dashboard[dashboard.index("Proefenquête") :]
     assert "concept" in row[: row.index("</tr>")]
 
 

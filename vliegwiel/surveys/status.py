@@ -190,6 +190,10 @@ def open_surveys_from_before_lifecycle(village: Village) -> int:
     schema-2 migration leaves; a survey file added later is a concept like any other.
     """
     storage = village.storage
+    if storage.get(UPGRADES, LIFECYCLE_UPGRADE) is None:
+        # Checked before taking the lock: locking creates the collection's folder, and a
+        # fresh instance's data/ must stay empty (restore refuses to overwrite data).
+        return 0
     with storage.locked(UPGRADES):
         note = storage.get(UPGRADES, LIFECYCLE_UPGRADE)
         if note is None or note.get("done"):
