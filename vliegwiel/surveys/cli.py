@@ -14,6 +14,7 @@ from vliegwiel.cli.common import (
     output_option,
     write_output,
 )
+from vliegwiel.surveys import xlsform_cli
 
 
 def register(cli: click.Group) -> None:
@@ -103,7 +104,7 @@ def export(survey_id: str, instance: Path | None, fmt: str, output: Path | None)
 
 @click.group()
 def survey() -> None:
-    """A survey's status (concept, test, open, closed) and the templates plugins offer."""
+    """A survey's status (concept, test, open, closed), plugin templates, XLSForms in and out."""
 
 
 def _describe(survey_id: str, lifecycle, status: str) -> str:
@@ -259,6 +260,10 @@ def survey_add(template: str, instance: Path | None) -> None:
         f"Added survey '{added.survey.id}' from {added.path.name} as a concept; "
         f"residents see it after `vliegwiel survey open {added.survey.id}`"
     )
+
+
+# `vliegwiel survey import` and `vliegwiel survey export --format xlsform`.
+xlsform_cli.add_to(survey)
 
 
 # --- plugins --------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from vliegwiel.core.errors import VliegwielError
-from vliegwiel.core.storage import LIFECYCLE_UPGRADE, UPGRADES, Storage
+from vliegwiel.core.storage import LIFECYCLE_UPGRADE, UPGRADES, Storage, put_record
 from vliegwiel.core.village import Village
 from vliegwiel.surveys.responses import now, responses_collection
 
@@ -101,10 +101,7 @@ def _write(storage: Storage, survey_id: str, lifecycle: Lifecycle) -> None:
         "closes_at": _stamp(lifecycle.closes_at),
         "changed_at": now(),
     }
-    if storage.get(STATUS, survey_id) is None:
-        storage.insert(STATUS, {"id": survey_id, **record})
-    else:
-        storage.update(STATUS, survey_id, record)
+    put_record(storage, STATUS, survey_id, record)
 
 
 def set_status(storage: Storage, survey_id: str, status: str) -> Lifecycle:
