@@ -40,9 +40,17 @@ _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*
 
 
 def make_instance(
-    parent: Path, *, per_hour: int = 0, name: str = "dorp", accounts: dict | None = None
+    parent: Path,
+    *,
+    per_hour: int = 0,
+    name: str = "dorp",
+    accounts: dict | None = None,
+    opened: bool = True,
 ) -> Path:
-    """A fresh instance with the tiny survey; ``per_hour`` is the submission limit (0: off)."""
+    """A fresh instance with the tiny survey; ``per_hour`` is the submission limit (0: off).
+
+    ``opened=False`` leaves its surveys concepts and its data/ folder empty.
+    """
     path = init_instance(parent / name, "Proefdorp")
     config = path / "vliegwiel.toml"
     text = config.read_text(encoding="utf-8")
@@ -51,8 +59,9 @@ def make_instance(
     )
     config.write_text(text, encoding="utf-8")
     (path / "surveys" / "snel.yaml").write_text(TINY_SURVEY, encoding="utf-8")
-    # Survey files start as concepts; these tests answer them as residents do.
-    open_surveys(path)
+    if opened:
+        # Survey files start as concepts; these tests answer them as residents do.
+        open_surveys(path)
     if accounts:
         village = build_village(path)
         for role, password in accounts.items():

@@ -115,7 +115,7 @@ def test_restore_into_an_empty_instance_needs_no_force(tmp_path):
     backup = tmp_path / "bron.zip"
     assert run_cli("backup", "--instance", str(source), "-o", str(backup)).returncode == 0
 
-    empty = make_instance(tmp_path, per_hour=0, name="leeg")
+    empty = make_instance(tmp_path, per_hour=0, name="leeg", opened=False)
     result = run_cli("restore", "--instance", str(empty), str(backup))
     assert result.returncode == 0, result.stderr
     assert markers(empty / "data") == ["bewaard"]
