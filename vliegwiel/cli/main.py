@@ -89,9 +89,12 @@ def serve(instance: Path | None, host: str, port: int, threads: int) -> None:
 def _serve(app, host: str, port: int, threads: int) -> None:
     import waitress
 
+    from vliegwiel.web.server import raise_file_limit, server_limits
+
     click.echo(f"{app.config['VILLAGE_NAME']}: http://{host}:{port}/  (organisers: /beheer)")
     click.echo("Press Ctrl+C to stop.")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="vliegwiel")
+    raise_file_limit()
+    waitress.serve(app, host=host, port=port, **server_limits(threads))
 
 
 @main.command()
@@ -163,8 +166,7 @@ def check(files: tuple[Path, ...], instance: Path | None) -> None:
     """
     from vliegwiel.core.config import CONFIG_NAME
     from vliegwiel.core.plugins import create_plugin_manager
-    from vliegwiel.surveys.loader import SurveyError, load_survey_file
-    from vliegwiel.surveys.plugin import collect_question_types
+    from vliegwiel.surveys.loader import SurveyError, collect_question_types, load_survey_file
 
     instance_dir = instance_dir_from(instance)
     plugins_dir = instance_dir / "plugins" if (instance_dir / CONFIG_NAME).exists() else None

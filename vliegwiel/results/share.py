@@ -19,14 +19,22 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from typing import Annotated, Any, Literal
+from typing import Any
 
 from flask_babel import gettext as _
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from vliegwiel import __version__
-from vliegwiel.core.errors import VliegwielError
 from vliegwiel.core.village import Village
+from vliegwiel.results.bundle_model import (
+    Bundle,
+    BundleError,
+    Manifest,
+    OptionResult,
+    QuestionShare,
+    ResultsShare,
+    SummaryShare,
+)
 from vliegwiel.results.tallies import QuestionResult, SurveyResults
 from vliegwiel.surveys.responses import now
 from vliegwiel.surveys.schema import Survey
@@ -39,79 +47,6 @@ MEMBERS = ("manifest.json", "survey.json", "results.json")
 MAX_BUNDLE_BYTES = 2 * 1024 * 1024
 MAX_MEMBER_BYTES = 2 * 1024 * 1024
 MAX_RATIO = 200
-
-Count = Annotated[int, Field(ge=0)] | None
-Text = Annotated[str, Field(max_length=2000)]
-
-
-class BundleError(VliegwielError, ValueError):
-    """A bundle that cannot be used; the message says why (English, for logs and the CLI)."""
-
-    code = "bundle"
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Manifest(_Strict):
-    format: Literal["vliegwiel-bundle"]
-    format_version: Literal[1]
-    village: Text
-    households: Annotated[int, Field(ge=0)] | None
-    survey_id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
-    survey_title: Text
-    wave: Text | None
-    first_response: Annotated[str, Field(max_length=40)] | None
-    last_response: Annotated[str, Field(max_length=40)] | None
-    respondents: Count
-    k: Annotated[int, Field(ge=2, le=1000)]
-    created_at: Annotated[str, Field(max_length=40)]
-    vliegwiel_version: Annotated[str, Field(max_length=40)]
-
-
-class OptionResult(_Strict):
-    value: Annotated[str, Field(max_length=64)]
-    label: Text
-    count: Count
-
-
-class QuestionShare(_Strict):
-    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
-    text: Text
-    kind: Literal["choice", "number", "matrix", "ranking", "text"]
-    hidden: bool
-    respondents: Count
-    options: Annotated[list[OptionResult], Field(max_length=200)] = []
-    mean: float | None = None
-    median: float | None = None
-    parts: Annotated[list[QuestionShare], Field(max_length=100)] = []
-
-
-class FindingShare(_Strict):
-    label: Text
-    value: Text | None
-    note: Text = ""
-
-
-class SummaryShare(_Strict):
-    plugin: Annotated[str, Field(max_length=64)]
-    title: Text
-    findings: Annotated[list[FindingShare], Field(max_length=200)]
-    note: Text = ""
-
-
-class ResultsShare(_Strict):
-    questions: Annotated[list[QuestionShare], Field(max_length=500)]
-    summaries: Annotated[list[SummaryShare], Field(max_length=50)]
-    channels: dict[Annotated[str, Field(max_length=20)], Count]
-
-
-class Bundle(_Strict):
-    manifest: Manifest
-    survey: dict[str, Any]
-    results: ResultsShare
-
 
 # --- writing --------------------------------------------------------------------------------
 
@@ -138,7 +73,7 @@ def bundle_data(village: Village, survey: Survey, results: SurveyResults) -> Bun
         summaries=[SummaryShare(**s.as_dict()) for s in results.summaries],
         channels=dict(results.channels.cells),
     )
-    return Bundle(manifest=manifest, survey=survey.model_dump(mode="json"), results=shared)
+    return Bundle(manifest=manifest, survey=survey.definition(), results=shared)
 
 
 def _question(result: QuestionResult, part: tuple[str, str] | None = None) -> QuestionShare:
@@ -204,12 +139,19 @@ def read_bundle(data: bytes) -> Bundle:
                 f"Data Packages, {', '.join(MEMBERS)}); found {names}"
             )
         raw = {info.filename: _read_member(archive, info) for info in infos}
-    if "datapackage.json" in raw:
-        return read_datapackage(raw)
+    for name, content in raw.items():
+        if name.endswith(".json") and _nesting(content) > MAX_NESTING:
+            raise BundleError(f"{name} is nested more than {MAX_NESTING} levels deep")
     try:
+        if "datapackage.json" in raw:
+            return read_datapackage(raw)
         parsed = {name: json.loads(raw[name].decode("utf-8")) for name in MEMBERS}
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise BundleError(f"a member is not UTF-8 JSON: {error}") from None
+    except (RecursionError, ValueError) as error:  # a number of 5,000 digits, say
+        if isinstance(error, BundleError):
+            raise
+        raise BundleError(f"a member cannot be read: {type(error).__name__}") from None
     try:
         bundle = Bundle(
             manifest=parsed["manifest.json"],
@@ -222,6 +164,36 @@ def read_bundle(data: bytes) -> Bundle:
         where = ".".join(str(p) for p in first["loc"])
         raise BundleError(f"bundle does not match the format at {where}: {first['msg']}") from None
     return bundle
+
+
+#: A real survey.json nests about ten levels; deeper is an attack on the parser and
+#: everything after it (Python's recursion limit is about a thousand).
+MAX_NESTING = 40
+
+
+def _nesting(data: bytes) -> int:
+    """How deep brackets nest in JSON text, strings skipped, without parsing it."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in data:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_NESTING:
+                    return deepest
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return deepest
 
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:

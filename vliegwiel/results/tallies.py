@@ -146,7 +146,6 @@ def compute_results(
     texts an organiser approved.
     """
     if responses is None:
-
         wave, responses = wave_responses(village, survey, wave)
     k = village.config.min_group_size
     tallies = {

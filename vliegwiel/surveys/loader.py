@@ -7,10 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pluggy
 import yaml
 from pydantic import ValidationError
 
 from vliegwiel.core.errors import VliegwielError
+from vliegwiel.core.plugins import PluginError, call_implementation
+from vliegwiel.surveys.condition_check import condition_problems
 from vliegwiel.surveys.question_types import QuestionType
 from vliegwiel.surveys.schema import Survey
 
@@ -112,6 +115,8 @@ def parse_yaml(text: str, file: str) -> tuple[Any, dict]:
         raise SurveyError([Problem(file, 1, f"not valid YAML: {error}")]) from None
     except RecursionError:
         raise SurveyError([Problem(file, 1, "nested too deeply")]) from None
+    except ValueError as error:  # such as an integer of more than 4,300 digits
+        raise SurveyError([Problem(file, 1, f"not a usable value: {error}")]) from None
 
 
 def _line_of(lines: dict[tuple, int], loc: tuple) -> int:
@@ -184,6 +189,12 @@ def validate_survey(
                 problems.append(
                     Problem(file, _line_of(lines, path), f"question '{question.id}': {message}")
                 )
+    if not problems:
+        # Only once every question's settings are known: they say which answers exist.
+        problems = [
+            Problem(file, _line_of(lines, path), message)
+            for path, message in condition_problems(survey, question_types)
+        ]
     if problems:
         raise SurveyError(_unique(problems))
     return survey
@@ -205,7 +216,15 @@ def load_survey_file(path: Path, question_types: dict[str, QuestionType]) -> Sur
         raise SurveyError([Problem(str(path), 1, "not UTF-8 text")]) from None
     except OSError as error:
         raise SurveyError([Problem(str(path), 1, f"cannot read: {error.strerror}")]) from None
-    return load_survey_text(text, str(path), question_types)
+    try:
+        return load_survey_text(text, str(path), question_types)
+    except SurveyError:
+        raise
+    except Exception as error:
+        # Whatever else goes wrong with one file (a bug a strange file finds, a plugin's
+        # question type that fails) sets that file aside; it must not take the site down.
+        problem = f"could not be loaded ({type(error).__name__}): {error}"[:500]
+        raise SurveyError([Problem(str(path), 1, problem)]) from None
 
 
 @dataclass(frozen=True)
@@ -249,6 +268,10 @@ class SurveyRegistry:
             except SurveyError as error:
                 broken.append(BrokenSurvey(path, error.problems))
                 continue
+            except Exception as error:  # the file vanished while being read, say
+                problem = Problem(str(path), 1, f"could not be loaded: {type(error).__name__}")
+                broken.append(BrokenSurvey(path, [problem]))
+                continue
             if survey.id in surveys:
                 message = f"survey id '{survey.id}' is also used by {paths[survey.id].name}"
                 broken.append(BrokenSurvey(path, [Problem(str(path), 1, message)]))
@@ -276,3 +299,23 @@ class SurveyRegistry:
         with self._lock:
             self._refresh()
             return list(self._broken)
+
+
+def collect_question_types(pm: pluggy.PluginManager) -> dict[str, QuestionType]:
+    """Every question type by name; two plugins claiming one name is a start-up error."""
+    types: dict[str, QuestionType] = {}
+    owners: dict[str, str] = {}
+    # Call each implementation separately so a clash can name both plugins.
+    for impl in reversed(pm.hook.vliegwiel_question_types.get_hookimpls()):
+        owner = impl.plugin_name
+        for qtype in call_implementation(impl, "vliegwiel_question_types", {}) or []:
+            if not isinstance(qtype, QuestionType) or not qtype.name:
+                raise PluginError(f"plugin '{owner}' returned {qtype!r}, not a named QuestionType")
+            if qtype.name in types:
+                raise PluginError(
+                    f"question type '{qtype.name}' is registered by both "
+                    f"'{owners[qtype.name]}' and '{owner}'"
+                )
+            types[qtype.name] = qtype
+            owners[qtype.name] = owner
+    return types
