@@ -10,7 +10,17 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
@@ -21,6 +31,7 @@ from vliegwiel.accounts.model import ROLES
 from vliegwiel.accounts.views import require_role
 from vliegwiel.core.pdf import PdfRenderError
 from vliegwiel.results import share
+from vliegwiel.results.across import published_bundles
 from vliegwiel.results.breakdowns import candidates
 from vliegwiel.results.report import methods_context, plugin_sections, render_report
 from vliegwiel.results.tallies import (
@@ -196,6 +207,11 @@ def compare(survey_id: str):
     form = CompareForm()
     own = share.bundle_data(village, survey, compute_results(village, survey))
     bundles, errors, status = [own], [], 200
+    province = current_app.extensions.get("vliegwiel.province")
+    with_server = province is not None and request.args.get("kernen") == "server"
+    if with_server:
+        # Other villages on this server: only what they published (see results/across.py).
+        bundles += published_bundles(province.villages(), survey.id, exclude=village)
     if request.method == "POST":
         if not form.validate():
             abort(400)
@@ -219,6 +235,8 @@ def compare(survey_id: str):
         rows=share.compare(bundles),
         errors=errors,
         form=form,
+        on_province=province is not None,
+        with_server=with_server,
     ), status
 
 
