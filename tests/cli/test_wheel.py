@@ -83,6 +83,9 @@ def test_wheel_installs_and_runs_outside_the_repository(tmp_path: Path):
     run(*cli, "check", survey_file, cwd=outside, env=env)
     listed = run(*cli, "surveys", "--json", "--instance", "dorp", cwd=outside, env=env)
     assert [row["id"] for row in json.loads(listed.stdout)] == ["dorpsenquete"]
+    assert json.loads(listed.stdout)[0]["status"] == "concept"
+    opened = run(*cli, "survey", "open", "dorpsenquete", "--instance", "dorp", cwd=outside, env=env)
+    assert opened.stdout.strip() == "dorpsenquete: open"
     statements = outside / "stellingen.txt"
     statements.write_text("Meer bankjes.\nMinder verkeer.\n", encoding="utf-8")
     made = run(*cli, "stellingen", "new", "Het plein", "--statements", statements,

@@ -206,6 +206,10 @@ def test_hook_vliegwiel_survey_templates(make_app, tmp_path):
     added = client.post_form("/beheer/sjablonen/proefsjabloon", {}, page="/beheer/sjablonen/")
 
     assert added.status_code == 302
+    # An added template is a concept until the team opens it.
+    assert "Korte enquête" not in client.get("/").get_data(as_text=True)
+    page = "/beheer/enquete/kort"
+    client.post_form(f"{page}/status", {"status": "open"}, page=page)
     assert "Korte enquête" in client.get("/").get_data(as_text=True)
     answer_kort(client)
     assert "Al toegevoegd" in client.get("/beheer/sjablonen/").get_data(as_text=True)
@@ -529,6 +533,9 @@ def test_bundled_templates_are_offered_and_can_be_added(client, instance_dir):
     client.post_form("/beheer/sjablonen/energie", {}, page="/beheer/sjablonen/")
 
     assert (instance_dir / "surveys" / "energie.yaml").is_file()
+    assert client.get("/enquete/energie").status_code == 404  # a concept until opened
+    page = "/beheer/enquete/energie"
+    client.post_form(f"{page}/status", {"status": "open"}, page=page)
     assert client.get("/enquete/energie").status_code == 200
 
 
