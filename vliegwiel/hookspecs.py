@@ -17,9 +17,9 @@ if TYPE_CHECKING:
     import click
     from flask import Blueprint, Flask
 
-    from vliegwiel.plugin_support import Participation
     from vliegwiel.question_types import QuestionType
     from vliegwiel.report_sections import ReportSection
+    from vliegwiel.rounds.flywheel import Participation
     from vliegwiel.summaries import Summary
     from vliegwiel.surveys.schema import Survey
 
