@@ -23,6 +23,7 @@ from vliegwiel.cli.demo import add_sample_responses
 from vliegwiel.reach.codes import Household, create_codes
 from vliegwiel.reach.letters import code_url, round_code_url
 from vliegwiel.rounds.ballots import cast_ballot
+from vliegwiel.rounds.count import outcome_now
 from vliegwiel.rounds.ideas import set_decision, set_shortlist, submit_idea, support
 from vliegwiel.rounds.model import create_round, get_round, phase, update_round, utc_now
 from vliegwiel.surveys.status import OPEN, set_status
@@ -267,7 +268,12 @@ def seed_ideas(storage, record: dict, ideas: dict[str, int], supporters: int = 0
 
 
 def seed_ballots(storage, record: dict, ballots: list[list[str]]) -> None:
-    """Ballots (lists of idea ids) cast by other residents during the vote."""
+    """Ballots (lists of idea ids) cast by other residents during the vote, then counted as
+    an organiser's page would count them.
+
+    Residents' pages never count (they show "De stemmen worden nu geteld" and queue a count in
+    the server); the tours that walk the outcome and pledge pages want the counted page.
+    """
     for number, ballot in enumerate(ballots, 1):
         cast_ballot(
             storage,
@@ -276,6 +282,7 @@ def seed_ballots(storage, record: dict, ballots: list[list[str]]) -> None:
             participant=f"stemmer-{number}",
             now=during(record, "prioritise"),
         )
+    outcome_now(storage, get_round(storage, record["id"]))
 
 
 def tick(page: Page, labels: list[str]) -> None:
