@@ -107,7 +107,10 @@ def write_survey(
     path = instance / "surveys" / name
     path.write_text(text, encoding="utf-8")
     if status is not None:
-        data = yaml.safe_load(text)
+        try:
+            data = yaml.safe_load(text)
+        except (yaml.YAMLError, ValueError):
+            data = None  # a file meant to be broken: it stays a concept, as the loader sets it aside
         if isinstance(data, dict) and isinstance(data.get("id"), str):
             storage = Storage(instance / "data")
             storage.migrate(instance / "backups")

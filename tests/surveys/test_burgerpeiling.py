@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from pdf_reading import pdf_text
 
 from vliegwiel.cli.main import main
+from vliegwiel.surveys.status import OPEN, set_status
 
 SOURCE = Path(__file__).parents[1] / "data" / "burgerpeiling-2022.yaml"
 
@@ -22,6 +23,8 @@ SOURCE = Path(__file__).parents[1] / "data" / "burgerpeiling-2022.yaml"
 @pytest.fixture
 def bp(instance_dir, client, village):
     shutil.copy(SOURCE, instance_dir / "surveys" / "burgerpeiling.yaml")
+    # A file copied into surveys/ is a concept until the team opens it.
+    set_status(village.storage, "burgerpeiling", OPEN)
     survey = village.surveys.get("burgerpeiling")
     assert survey is not None, village.surveys.broken()
     return survey
