@@ -79,22 +79,29 @@ def register(main: click.Group) -> None:
     )
     @click.option("--round", "wave", default=None, help="The round (default: the latest).")
     def share(survey_id: str, instance: Path | None, output: Path, wave: str | None) -> None:
-        """Write a bundle of SURVEY_ID's protected results for other villages.
+        """Write the bundle of SURVEY_ID's latest publication, for other villages.
 
         The bundle holds the survey definition, the published (small-group protected)
         numbers and the village's name and number of households: never a response or a
-        free text.
+        free text. It is the one stored when the results were published, so it holds
+        nothing newer than the public page.
         """
-        from vliegwiel.results import compute_results
-        from vliegwiel.share import write_bundle
+        from vliegwiel.publications import latest
 
-        app, village = _app(instance)
+        _app_, village = _app(instance)
         survey = get_survey(village, survey_id)
-        with app.test_request_context():
-            results = compute_results(village, survey, wave=wave)
-            data = write_bundle(village, survey, results)
-        write_output(output, data)
-        click.echo(f"Wrote {output}", err=True)
+        publication = (
+            latest(village.storage, survey.id)
+            if wave is None
+            else latest(village.storage, survey.id, wave)
+        )
+        if publication is None:
+            raise click.ClickException(
+                f"{survey.id} has no publication yet; publish the results first "
+                "(Uitslag openbaar maken on /beheer/uitslag/" + survey.id + ")"
+            )
+        write_output(output, publication.bundle(village.storage))
+        click.echo(f"Wrote {output} (publication {publication.version})", err=True)
 
     @main.command("compare")
     @click.argument(

@@ -96,15 +96,22 @@ class QuestionTrend:
         return Markup(line_chart(localise(self.question.text), self.series, self.x_labels))
 
 
-def compute_trends(village: Any, survey: Survey) -> list[QuestionTrend]:
+def compute_trends(village: Any, survey: Survey, *, step: int | None = None) -> list[QuestionTrend]:
     """Per question, the published value in every round: percentages per answer for
-    choice questions, the mean for numbers. Empty when the survey ran only once."""
+    choice questions, the mean for numbers. Empty when the survey ran only once.
+
+    ``step`` (k) limits every round to its first multiple of k responses, as every view
+    outside the beheerders' is (``vliegwiel.publications.stepped``).
+    """
+    from vliegwiel.publications import stepped
     from vliegwiel.results import compute_results
 
     waves = waves_of(village.storage, survey.id)
     if len(waves) < 2:
         return []
     groups = split_by_wave(waves, responses_of(village, survey.id))
+    if step:
+        groups = {label: stepped(found, step) for label, found in groups.items()}
     per_wave = [
         {r.question.id: r for r in compute_results(village, survey, groups[w.label]).questions}
         for w in waves

@@ -51,7 +51,10 @@ def dashboard():
 def survey_results(survey_id: str):
     village = current_village()
     survey = _survey_or_404(survey_id)
-    results = compute_results(village, survey)
+    from vliegwiel.web.results_pages import viewer_responses
+
+    wave, responses = viewer_responses(village, survey, None)
+    results = compute_results(village, survey, responses, wave=wave)
     return render_template(
         "beheer/survey.html",
         survey=survey,

@@ -10,16 +10,28 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import MultipleFileField, StringField
 from wtforms.validators import DataRequired, Length
 
-from vliegwiel import share, xlsx_export
+from vliegwiel import publications, share, xlsx_export
 from vliegwiel.app import current_village
 from vliegwiel.breakdowns import candidates
+from vliegwiel.i18n import current_language
 from vliegwiel.pdf import PdfRenderError
 from vliegwiel.report import methods_context, plugin_sections, render_report
 from vliegwiel.results import (
@@ -31,6 +43,7 @@ from vliegwiel.results import (
     set_text_status,
     text_items,
 )
+from vliegwiel.results_json import differences, results_json
 from vliegwiel.trends import MAX_LABEL, compute_trends, start_wave, wave_responses, waves_of
 from vliegwiel.web.auth import require_role
 
@@ -61,6 +74,20 @@ def _survey_or_404(survey_id: str):
     return survey
 
 
+def viewer_responses(village, survey, wave: str | None) -> tuple[str | None, list[dict]]:
+    """The round's responses this user may see counted: all of them for a beheerder (who
+    can read every answer anyway), else only the first multiple of k
+    (``publications.stepped``), so no view changes by fewer than k responses."""
+    label, responses = wave_responses(village, survey, wave)
+    if g.user.can("beheerder"):
+        return label, responses
+    return label, publications.stepped(responses, village.config.min_group_size)
+
+
+def viewer_step(village) -> int | None:
+    return None if g.user.can("beheerder") else village.config.min_group_size
+
+
 # --- organiser ------------------------------------------------------------------------------
 
 
@@ -72,8 +99,9 @@ def organiser_results(survey_id: str):
     allowed = {q.id: q for q in candidates(survey)}
     chosen = request.args.get("uitsplitsing")
     chosen = chosen if chosen in allowed else None
+    wave, responses = viewer_responses(village, survey, request.args.get("ronde"))
     results = compute_results(
-        village, survey, breakdown=chosen, wave=request.args.get("ronde"), with_texts=True
+        village, survey, responses, breakdown=chosen, wave=wave, with_texts=True
     )
     return render_template(
         "results/organiser.html",
@@ -82,11 +110,40 @@ def organiser_results(survey_id: str):
         chosen=chosen,
         choices=list(allowed.values()),
         waves=waves_of(village.storage, survey.id),
-        trends=compute_trends(village, survey),
+        trends=compute_trends(village, survey, step=viewer_step(village)),
         sections=plugin_sections(village, survey, results),
         published=is_published(village.storage, survey.id),
+        publication=publications.latest(village.storage, survey.id),
+        stepped=viewer_step(village) is not None,
         **methods_context(village, results),
         wave_form=WaveForm(),
+        form=FlaskForm(),
+    )
+
+
+@bp.get("/beheer/uitslag/<survey_id>/publiceren")
+@require_role("beheerder")
+def publish_preview(survey_id: str):
+    """What a publication made now would show, and how it differs from the last one."""
+    village = current_village()
+    survey = _survey_or_404(survey_id)
+    wave, responses = wave_responses(village, survey, request.args.get("ronde"))
+    k = village.config.min_group_size
+    needed = publications.responses_needed(village.storage, survey.id, wave, len(responses), k)
+    results = publications.preview(village, survey, wave)
+    last = publications.latest(village.storage, survey.id)
+    return render_template(
+        "results/publish.html",
+        survey=survey,
+        results=results,
+        needed=needed,
+        waiting=len(responses) - len(publications.stepped(responses, k)),
+        previous=last,
+        changes=differences(last.results(village.storage) if last else None, results_json(results)),
+        published=is_published(village.storage, survey.id),
+        sections=plugin_sections(village, survey, results),
+        trends=compute_trends(village, survey, step=k),
+        **methods_context(village, results),
         form=FlaskForm(),
     )
 
@@ -94,14 +151,41 @@ def organiser_results(survey_id: str):
 @bp.post("/beheer/uitslag/<survey_id>/publiceren")
 @require_role("beheerder")
 def publish(survey_id: str):
+    village = current_village()
+    survey = _survey_or_404(survey_id)
+    if not FlaskForm().validate():
+        abort(400)
+    try:
+        publication = publications.publish(village, survey, request.args.get("ronde"))
+    except publications.TooSoon as refused:
+        flash(
+            _(
+                "Nog niet publiceren: er zijn nog %(n)s nieuwe antwoorden nodig sinds de "
+                "vorige publicatie.",
+                n=refused.needed,
+            ),
+            "error",
+        )
+        return redirect(url_for(".publish_preview", survey_id=survey.id))
+    set_published(village.storage, survey.id, True)
+    flash(_("Publicatie %(n)s staat nu op de openbare website.", n=publication.version), "info")
+    return redirect(url_for(".organiser_results", survey_id=survey.id))
+
+
+@bp.post("/beheer/uitslag/<survey_id>/zichtbaar")
+@require_role("beheerder")
+def toggle_visible(survey_id: str):
+    """Take the published results off the public site, or put the last publication back."""
     survey = _survey_or_404(survey_id)
     if not FlaskForm().validate():
         abort(400)
     storage = current_village().storage
+    if publications.latest(storage, survey.id) is None:
+        abort(409)
     now_published = not is_published(storage, survey.id)
     set_published(storage, survey.id, now_published)
     flash(
-        _("De uitslag staat nu op de openbare website.")
+        _("De laatste publicatie staat weer op de openbare website.")
         if now_published
         else _("De uitslag is van de openbare website gehaald."),
         "info",
@@ -153,8 +237,11 @@ def moderation(survey_id: str):
 def report_pdf(survey_id: str):
     village = current_village()
     survey = _survey_or_404(survey_id)
+    wave, responses = viewer_responses(village, survey, request.args.get("ronde"))
     try:
-        pdf = render_report(village, survey, wave=request.args.get("ronde"))
+        pdf = render_report(
+            village, survey, wave=wave, responses=responses, step=viewer_step(village)
+        )
     except PdfRenderError as error:
         log.error("report of %s failed: %s", survey.id, error)
         return render_template("results/report_failed.html", survey=survey), 503
@@ -182,11 +269,19 @@ def export_xlsx(survey_id: str):
 @bp.get("/beheer/uitslag/<survey_id>/bundel.zip")
 @require_role("beheerder")
 def bundle(survey_id: str):
+    """The bundle of the latest publication: a bundle leaves the village, so it holds
+    exactly what the village published and nothing newer."""
     village = current_village()
     survey = _survey_or_404(survey_id)
-    results = compute_results(village, survey, wave=request.args.get("ronde"))
+    if "ronde" in request.args:
+        publication = publications.latest(village.storage, survey.id, request.args["ronde"])
+    else:
+        publication = publications.latest(village.storage, survey.id)
+    if publication is None:
+        flash(_("Maak de uitslag eerst openbaar; een bundel bevat de laatste publicatie."), "error")
+        return redirect(url_for(".organiser_results", survey_id=survey.id))
     return Response(
-        share.write_bundle(village, survey, results),
+        publication.bundle(village.storage),
         mimetype="application/zip",
         headers={"Content-Disposition": f'attachment; filename="{survey.id}-bundel.zip"'},
     )
@@ -199,7 +294,8 @@ def compare(survey_id: str):
     village = current_village()
     survey = _survey_or_404(survey_id)
     form = CompareForm()
-    own = share.bundle_data(village, survey, compute_results(village, survey))
+    wave, responses = viewer_responses(village, survey, None)
+    own = share.bundle_data(village, survey, compute_results(village, survey, responses, wave=wave))
     bundles, errors, status = [own], [], 200
     if request.method == "POST":
         if not form.validate():
@@ -230,18 +326,39 @@ def compare(survey_id: str):
 # --- public ---------------------------------------------------------------------------------
 
 
-@bp.get("/uitslag/<survey_id>")
-def public_results(survey_id: str):
+def _public_publication(survey_id: str):
     village = current_village()
     survey = _survey_or_404(survey_id)
-    if not is_published(village.storage, survey.id):
+    publication = publications.latest(village.storage, survey.id)
+    if publication is None or not is_published(village.storage, survey.id):
         abort(404)
-    results = compute_results(village, survey, with_texts=True)
+    return village, survey, publication
+
+
+@bp.get("/uitslag/<survey_id>")
+def public_results(survey_id: str):
+    """The latest publication as it was stored: no counting in an anonymous request."""
+    village, survey, publication = _public_publication(survey_id)
     return render_template(
         "results/public.html",
         survey=survey,
-        results=results,
-        sections=plugin_sections(village, survey, results),
-        trends=compute_trends(village, survey),
-        **methods_context(village, results),
+        publication=publication,
+        body=Markup(publication.page_html(village.storage, current_language())),
+    )
+
+
+@bp.get("/uitslag/<survey_id>/rapport.pdf")
+def public_report(survey_id: str):
+    village, survey, publication = _public_publication(survey_id)
+    pdf = publication.pdf(village.storage)
+    if pdf is None:
+        abort(404)
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": (
+                f'inline; filename="{survey.id}-uitslag-{publication.version}.pdf"'
+            )
+        },
     )

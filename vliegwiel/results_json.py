@@ -1,0 +1,83 @@
+"""The protected results as plain JSON: the public interface of ``vliegwiel results --json``
+and the data every publication stores (docs/results.md describes the shape).
+
+Only published numbers go in: a number that small-group protection hides is ``null``.
+Labels are Dutch (the village's language of record), so two runs in different interface
+languages give the same file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vliegwiel.i18n import localise
+from vliegwiel.results import QuestionResult, SurveyResults
+
+
+def results_json(results: SurveyResults, published_at: str | None = None) -> dict[str, Any]:
+    """``{"survey", "respondents", "published_at", "questions": [...]}`` for ``results``."""
+    return {
+        "survey": results.survey.id,
+        "respondents": results.respondents_shown,
+        "published_at": published_at,
+        "round": results.wave,
+        "k": results.k,
+        "channels": dict(results.channels.cells),
+        "questions": [question_json(r) for r in results.questions],
+    }
+
+
+def question_json(result: QuestionResult, part_id: str | None = None) -> dict[str, Any]:
+    """One question (or one matrix statement, ``part_id``) as published."""
+    respondents: int | None = None if result.hidden else result.tally.respondents
+    if result.counts is not None and result.tally.kind != "ranking":
+        respondents = result.counts.total
+    stats = result.stats or {}
+    data: dict[str, Any] = {
+        "id": part_id or result.question.id,
+        "kind": result.tally.kind,
+        "respondents": respondents,
+        "answers": [
+            {
+                "value": key,
+                "label": localise(label, "nl"),
+                "count": count,
+                "percent": None if pct is None else round(pct, 1),
+            }
+            for key, label, count, pct in result.rows()
+        ],
+        "mean": None if result.hidden else stats.get("mean"),
+        "median": None if result.hidden else stats.get("median"),
+    }
+    if result.parts:
+        data["parts"] = [question_json(sub, key) for key, sub in result.parts.items()]
+    return data
+
+
+def differences(old: dict[str, Any] | None, new: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per answer, the published percentage in ``old`` and ``new`` (for the organiser's
+    preview before publishing); rows whose shown numbers did not change are left out."""
+    before = _flat(old) if old else {}
+    rows = []
+    for key, (text, value) in _flat(new).items():
+        earlier = before.get(key, (text, None))[1]
+        if earlier != value:
+            rows.append({"question": key[0], "answer": text, "before": earlier, "after": value})
+    return rows
+
+
+def _flat(data: dict[str, Any]) -> dict[tuple[str, str], tuple[str, Any]]:
+    flat: dict[tuple[str, str], tuple[str, Any]] = {}
+
+    def walk(question: dict[str, Any], prefix: str) -> None:
+        qid = prefix + question["id"]
+        for answer in question["answers"]:
+            flat[(qid, answer["value"])] = (answer["label"], answer["percent"])
+        if question["mean"] is not None or question["kind"] == "number":
+            flat[(qid, "mean")] = ("gemiddelde", question["mean"])
+        for part in question.get("parts", []):
+            walk(part, qid + ".")
+
+    for question in data["questions"]:
+        walk(question, "")
+    return flat
