@@ -27,7 +27,9 @@ def results_json(results: SurveyResults, published_at: str | None = None) -> dic
     }
 
 
-def question_json(result: QuestionResult, part_id: str | None = None) -> dict[str, Any]:
+def question_json(
+    result: QuestionResult, part_id: str | None = None, part_text: str | None = None
+) -> dict[str, Any]:
     """One question (or one matrix statement, ``part_id``) as published."""
     respondents: int | None = None if result.hidden else result.tally.respondents
     if result.counts is not None and result.tally.kind != "ranking":
@@ -35,6 +37,7 @@ def question_json(result: QuestionResult, part_id: str | None = None) -> dict[st
     stats = result.stats or {}
     data: dict[str, Any] = {
         "id": part_id or result.question.id,
+        "text": part_text or localise(result.question.text, "nl"),
         "kind": result.tally.kind,
         "respondents": respondents,
         "answers": [
@@ -50,8 +53,18 @@ def question_json(result: QuestionResult, part_id: str | None = None) -> dict[st
         "median": None if result.hidden else stats.get("median"),
     }
     if result.parts:
-        data["parts"] = [question_json(sub, key) for key, sub in result.parts.items()]
+        data["parts"] = [
+            question_json(sub, key, _statement_text(result, key))
+            for key, sub in result.parts.items()
+        ]
     return data
+
+
+def _statement_text(result: QuestionResult, key: str) -> str:
+    for statement in getattr(result.question.settings, "statements", None) or []:
+        if statement.id == key:
+            return localise(statement.text, "nl")
+    return key
 
 
 def differences(old: dict[str, Any] | None, new: dict[str, Any]) -> list[dict[str, Any]]:
@@ -59,25 +72,26 @@ def differences(old: dict[str, Any] | None, new: dict[str, Any]) -> list[dict[st
     preview before publishing); rows whose shown numbers did not change are left out."""
     before = _flat(old) if old else {}
     rows = []
-    for key, (text, value) in _flat(new).items():
-        earlier = before.get(key, (text, None))[1]
+    for key, (question, answer, value) in _flat(new).items():
+        earlier = before.get(key, (question, answer, None))[2]
         if earlier != value:
-            rows.append({"question": key[0], "answer": text, "before": earlier, "after": value})
+            rows.append({"question": question, "answer": answer, "before": earlier, "after": value})
     return rows
 
 
-def _flat(data: dict[str, Any]) -> dict[tuple[str, str], tuple[str, Any]]:
-    flat: dict[tuple[str, str], tuple[str, Any]] = {}
+def _flat(data: dict[str, Any]) -> dict[tuple[str, str], tuple[str, str, Any]]:
+    flat: dict[tuple[str, str], tuple[str, str, Any]] = {}
 
-    def walk(question: dict[str, Any], prefix: str) -> None:
+    def walk(question: dict[str, Any], prefix: str, title: str) -> None:
         qid = prefix + question["id"]
+        text = title + question["text"]
         for answer in question["answers"]:
-            flat[(qid, answer["value"])] = (answer["label"], answer["percent"])
+            flat[(qid, answer["value"])] = (text, answer["label"], answer["percent"])
         if question["mean"] is not None or question["kind"] == "number":
-            flat[(qid, "mean")] = ("gemiddelde", question["mean"])
+            flat[(qid, "mean")] = (text, "gemiddelde", question["mean"])
         for part in question.get("parts", []):
-            walk(part, qid + ".")
+            walk(part, qid + ".", text + ": ")
 
     for question in data["questions"]:
-        walk(question, "")
+        walk(question, "", "")
     return flat

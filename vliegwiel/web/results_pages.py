@@ -22,7 +22,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
+from flask_babel import lazy_gettext, ngettext
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import MultipleFileField, StringField
@@ -159,10 +159,10 @@ def publish(survey_id: str):
         publication = publications.publish(village, survey, request.args.get("ronde"))
     except publications.TooSoon as refused:
         flash(
-            _(
-                "Nog niet publiceren: er zijn nog %(n)s nieuwe antwoorden nodig sinds de "
-                "vorige publicatie.",
-                n=refused.needed,
+            ngettext(
+                "Nog niet publiceren: er is nog %(num)s nieuw antwoord nodig.",
+                "Nog niet publiceren: er zijn nog %(num)s nieuwe antwoorden nodig.",
+                refused.needed,
             ),
             "error",
         )
