@@ -170,3 +170,60 @@ def test_share_without_a_publication_says_to_publish_first(wijk_app, instance_di
     assert result.exit_code != 0
     assert "has no publication yet" in result.output
     assert not (tmp_path / "b.zip").exists()
+
+
+# --- results back to residents --------------------------------------------------------------
+
+
+def test_home_thanks_and_closed_survey_pages_link_to_the_results(wijk_app) -> None:
+    resident = wijk_app.test_client()
+    home = resident.get("/").get_data(as_text=True)
+    assert "Er zijn nog geen uitslagen gepubliceerd." in home
+    assert PUBLIC not in home
+    thanks = resident.get("/enquete/wijkpeiling/bedankt").get_data(as_text=True)
+    assert PUBLIC not in thanks and 'href="/#uitslagen"' in thanks
+
+    publish_survey(wijk_app, "wijkpeiling")
+    home = resident.get("/").get_data(as_text=True)
+    uitslagen = home[home.index('id="uitslagen"') : home.index('id="kop-rondes"')]
+    assert f'href="{PUBLIC}">Uitslag: Wijkpeiling</a>' in uitslagen
+    assert "20 inwoners deden mee" in uitslagen
+    thanks = resident.get("/enquete/wijkpeiling/bedankt").get_data(as_text=True)
+    assert f'<a href="{PUBLIC}">Bekijk de uitslag tot nu toe</a>' in thanks
+
+    # The organiser closes the survey; its old link now leads to the results.
+    admin = _beheerder(wijk_app)
+    admin.post_form("/beheer/enquete/wijkpeiling/status", page="/beheer/enquete/wijkpeiling")
+    closed = resident.get("/enquete/wijkpeiling")
+    assert closed.status_code == 200
+    body = closed.get_data(as_text=True)
+    assert f'Deze enquête is gesloten; <a href="{PUBLIC}">bekijk de uitslag</a>' in body
+    assert resident.get("/enquete/wijkpeiling/pagina/1").status_code == 404
+    # Withdrawn results are not linked from anywhere.
+    admin.post_form(ORGANISER + "/zichtbaar", page=ORGANISER)
+    assert PUBLIC not in resident.get("/enquete/wijkpeiling").get_data(as_text=True)
+    assert PUBLIC not in resident.get("/").get_data(as_text=True)
+    assert resident.get("/enquete/bestaat-niet").status_code == 404
+
+
+def test_atom_feed_lists_every_publication(wijk_app) -> None:
+    import xml.etree.ElementTree as ET
+
+    atom = "{http://www.w3.org/2005/Atom}"
+    empty = wijk_app.test_client().get("/uitslagen.atom")
+    assert empty.mimetype == "application/atom+xml"
+    assert ET.fromstring(empty.data).findall(f"{atom}entry") == []
+
+    publish_survey(wijk_app, "wijkpeiling")
+    _respond(wijk_app, 5)
+    publish_survey(wijk_app, "wijkpeiling")
+    feed = ET.fromstring(wijk_app.test_client().get("/uitslagen.atom").data)
+    entries = feed.findall(f"{atom}entry")
+    assert [e.find(f"{atom}title").text for e in entries] == [
+        "Uitslag: Wijkpeiling (publicatie 2)",
+        "Uitslag: Wijkpeiling",
+    ]
+    assert entries[0].find(f"{atom}link").get("href") == "http://localhost" + PUBLIC
+    assert entries[0].find(f"{atom}summary").text == "25 inwoners deden mee."
+    ids = [e.find(f"{atom}id").text for e in entries]
+    assert len(set(ids)) == 2

@@ -38,6 +38,7 @@ ACCESS = {
     "auth.login": EVERYONE,
     "results.public_results": EVERYONE,
     "results.public_report": EVERYONE,
+    "results.feed": EVERYONE,
     "rounds.round_list": EVERYONE,
     "rounds.round_page": EVERYONE,
     "rounds.ideas": EVERYONE,

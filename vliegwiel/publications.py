@@ -230,3 +230,29 @@ def _bundle(village: Any, survey: Survey, results: SurveyResults) -> bytes:
     from vliegwiel.share import write_bundle
 
     return write_bundle(village, survey, results)
+
+
+def shown_publications(village: Any) -> list[Publication]:
+    """The latest publication of every survey whose results are on the public site,
+    newest first (home page, feed). Reads only the small index."""
+    from vliegwiel.results import is_published
+
+    latest_of: dict[str, Publication] = {}
+    for publication in publications_of(village.storage):
+        latest_of[publication.survey_id] = publication
+    shown = [
+        p
+        for p in latest_of.values()
+        if village.surveys.get(p.survey_id) is not None
+        and is_published(village.storage, p.survey_id)
+    ]
+    return sorted(shown, key=lambda p: p.published_at, reverse=True)
+
+
+def shown_publication(village: Any, survey_id: str) -> Publication | None:
+    """The publication of one survey the public may see, or None."""
+    from vliegwiel.results import is_published
+
+    if not is_published(village.storage, survey_id):
+        return None
+    return latest(village.storage, survey_id)

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from vliegwiel.app import current_village
 from vliegwiel.forms import build_form, read_answers
+from vliegwiel.publications import shown_publication, shown_publications
 from vliegwiel.responses import (
     RESUME_AT_REVIEW,
     IncompleteResponse,
@@ -23,6 +24,7 @@ from vliegwiel.responses import (
 )
 from vliegwiel.survey_schema import Survey
 from vliegwiel.survey_status import is_open
+from vliegwiel.web.round_results import round_results
 
 bp = Blueprint("resident", __name__)
 
@@ -75,11 +77,25 @@ def _before_answering(survey: Survey):
 def home():
     village = current_village()
     surveys = [s for s in village.surveys.all() if is_open(village.storage, s.id)]
-    return render_template("resident/home.html", surveys=surveys)
+    return render_template(
+        "resident/home.html",
+        surveys=surveys,
+        results=[(village.surveys.get(p.survey_id), p) for p in shown_publications(village)],
+        round_results=round_results(village),
+    )
 
 
 @bp.get("/enquete/<survey_id>")
 def intro(survey_id: str):
+    village = current_village()
+    known = village.surveys.get(survey_id)
+    if known is not None and not is_open(village.storage, known.id):
+        # A link to a closed survey still leads somewhere: to its results, when published.
+        return render_template(
+            "resident/closed.html",
+            survey=known,
+            publication=shown_publication(village, known.id),
+        )
     survey = open_survey(survey_id)
     draft = current_draft(survey)
     answers = draft["answers"] if draft else {}
@@ -218,7 +234,11 @@ def thanks(survey_id: str):
     survey = village.surveys.get(survey_id)
     if survey is None:
         abort(404)
-    return render_template("resident/thanks.html", survey=survey)
+    return render_template(
+        "resident/thanks.html",
+        survey=survey,
+        publication=shown_publication(village, survey.id),
+    )
 
 
 @bp.get("/privacy")

@@ -362,3 +362,23 @@ def public_report(survey_id: str):
             )
         },
     )
+
+
+#: Entries in the feed; a village publishes a few times a year.
+FEED_ENTRIES = 50
+
+
+@bp.get("/uitslagen.atom")
+def feed():
+    """Every publication on the public site, newest first, for the village website.
+    Reads only the small publication index."""
+    village = current_village()
+    shown = {p.survey_id for p in publications.shown_publications(village)}
+    entries = [
+        (village.surveys.get(p.survey_id), p)
+        for p in reversed(publications.publications_of(village.storage))
+        if p.survey_id in shown
+    ][:FEED_ENTRIES]
+    updated = entries[0][1].published_at if entries else "1970-01-01T00:00:00+00:00"
+    xml = render_template("results/feed.xml", entries=entries, updated=updated)
+    return Response(xml, mimetype="application/atom+xml")

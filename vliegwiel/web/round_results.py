@@ -1,0 +1,34 @@
+"""What came of each participation round, for the home page's "Uitslagen": the rounds
+whose vote is over, with the decision about every idea that has one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vliegwiel.ideas import DECISION_LABELS, all_ideas
+from vliegwiel.rounds import DRAFT, PUBLISHED, list_rounds, phase_over, status_of
+from vliegwiel.web.rounds_public import clock
+
+
+def round_results(village: Any) -> list[dict[str, Any]]:
+    """Newest first: ``{"round", "outcome" (vote over), "decisions": [(idea, label)]}``.
+
+    Decisions are listed only once the round's results are published, as on its own page.
+    """
+    now = clock()
+    found = []
+    for record in reversed(list_rounds(village.storage)):
+        status = status_of(record, now)
+        if status == DRAFT:
+            continue
+        outcome = phase_over(record, "prioritise", now)
+        decisions = []
+        if status == PUBLISHED:
+            decisions = [
+                (idea, DECISION_LABELS[idea["decision"]])
+                for idea in all_ideas(village.storage, record["id"])
+                if idea.get("decision") in DECISION_LABELS
+            ]
+        if outcome or decisions:
+            found.append({"round": record, "outcome": outcome, "decisions": decisions})
+    return found
