@@ -1,4 +1,4 @@
-"""Commands for results: ``vliegwiel report``, ``vliegwiel share`` and ``vliegwiel compare``.
+"""Commands for results: ``vliegwiel report``, ``results``, ``share`` and ``compare``.
 
 (``vliegwiel export --format xlsx`` lives with the other export formats in cli.py and calls
 :func:`write_xlsx` here.)
@@ -103,6 +103,50 @@ def register(main: click.Group) -> None:
         write_output(output, publication.bundle(village.storage))
         click.echo(f"Wrote {output} (publication {publication.version})", err=True)
 
+    @main.command("results")
+    @click.argument("survey_id")
+    @instance_option
+    @click.option(
+        "--published",
+        is_flag=True,
+        help="The latest publication, as the public page shows it (default: what a lezer "
+        "sees now, counted in steps of k responses).",
+    )
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON (see docs/results.md).")
+    @click.option("--round", "wave", default=None, help="The round (default: the latest).")
+    def results_command(
+        survey_id: str, instance: Path | None, published: bool, as_json: bool, wave: str | None
+    ) -> None:
+        """Print SURVEY_ID's protected results: what a lezer would see, or (--published)
+        the latest publication. Hidden numbers are null in JSON and "-" in text."""
+        import json
+
+        from vliegwiel.publications import latest, stepped
+        from vliegwiel.results import compute_results
+        from vliegwiel.results_json import results_json
+        from vliegwiel.trends import wave_responses
+
+        app, village = _app(instance)
+        survey = get_survey(village, survey_id)
+        if published:
+            publication = (
+                latest(village.storage, survey.id)
+                if wave is None
+                else latest(village.storage, survey.id, wave)
+            )
+            if publication is None:
+                raise click.ClickException(f"{survey.id} has no publication yet")
+            data = publication.results(village.storage)
+        else:
+            with app.test_request_context():
+                label, responses = wave_responses(village, survey, wave)
+                counted = stepped(responses, village.config.min_group_size)
+                data = results_json(compute_results(village, survey, counted, wave=label))
+        if as_json:
+            click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        else:
+            _print_results(data)
+
     @main.command("compare")
     @click.argument(
         "bundles", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)
@@ -132,6 +176,31 @@ def register(main: click.Group) -> None:
                 cells = [_cell(v, question["kind"]) for v in row["values"]]
                 label = row["label"][:38]
                 click.echo(f"  {label:<38} " + " ".join(f"{c:>{width}}" for c in cells))
+
+
+def _print_results(data: dict[str, Any]) -> None:
+    def shown(value: Any) -> str:
+        return "-" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+    header = f"{data['survey']}: {shown(data['respondents'])} respondents"
+    if data["published_at"]:
+        header += f", published {data['published_at']}"
+    click.echo(header)
+
+    def question(q: dict[str, Any], indent: str) -> None:
+        click.echo(f"{indent}{q['text']} ({shown(q['respondents'])} answered)")
+        for answer in q["answers"]:
+            pct = "-" if answer["percent"] is None else f"{answer['percent']:g}%"
+            label = answer["label"][:40]
+            click.echo(f"{indent}  {label:<40} {shown(answer['count']):>6} {pct:>7}")
+        if q["mean"] is not None:
+            click.echo(f"{indent}  mean {shown(q['mean'])}, median {shown(q['median'])}")
+        for part in q.get("parts", []):
+            question(part, indent + "  ")
+
+    for q in data["questions"]:
+        click.echo("")
+        question(q, "")
 
 
 def _cell(value: float | None, kind: str) -> str:

@@ -102,6 +102,20 @@ class SurveyResults:
 PUBLISHED_STATS = ("mean", "median")
 
 
+def stat_decimals(tally: Tally) -> int:
+    """Decimals of a published mean or median: one for a short scale (0-10), else none.
+
+    Two decimals of a mean of n answers, next to the mean of n + 1, give the new answer
+    away; rounding blurs that, and a whole number is all a village needs anyway.
+    """
+    return 1 if tally.kind == "choice" and len(tally.rows) <= 11 else 0
+
+
+def _round(value: float, decimals: int) -> float | int:
+    rounded = round(value, decimals)
+    return int(rounded) if decimals == 0 else rounded
+
+
 def protect_tally(question: Question, tally: Tally, k: int) -> QuestionResult:
     hidden = tally.respondents < k
     counts = None
@@ -119,7 +133,12 @@ def protect_tally(question: Question, tally: Tally, k: int) -> QuestionResult:
         )
     stats = None
     if tally.stats and not hidden:
-        stats = {key: value for key, value in tally.stats.items() if key in PUBLISHED_STATS}
+        decimals = stat_decimals(tally)
+        stats = {
+            key: _round(value, decimals)
+            for key, value in tally.stats.items()
+            if key in PUBLISHED_STATS
+        }
     for key, part in tally.parts.items():
         parts[key] = protect_tally(question, part, k)
     return QuestionResult(question, tally, counts, stats, hidden, parts)
