@@ -14,10 +14,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from vliegwiel.access import Household, new_codes, store_codes  # noqa: E402
-from vliegwiel.app import create_app  # noqa: E402
-from vliegwiel.instance import init_instance  # noqa: E402
-from vliegwiel.letters import letters_html, letters_pdf  # noqa: E402
+from vliegwiel.core.instance import init_instance  # noqa: E402
+from vliegwiel.reach.codes import Household, new_codes, store_codes  # noqa: E402
+from vliegwiel.reach.letters import letters_html, letters_pdf  # noqa: E402
+from vliegwiel.web.app import create_app  # noqa: E402
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Print how long vliegwiel.pdf.render_pdf takes for typical reports (child process included).
+"""Print how long vliegwiel.core.pdf.render_pdf takes for typical reports (child process included).
 
 Run: python bench/bench_pdf.py
 """
@@ -13,8 +13,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from vliegwiel.charts import bar_chart, line_chart  # noqa: E402
-from vliegwiel.pdf import render_pdf  # noqa: E402
+from vliegwiel.core.pdf import render_pdf  # noqa: E402
+from vliegwiel.results.charts import bar_chart, line_chart  # noqa: E402
 
 STYLE = "<style>body { font-family: 'DejaVu Sans'; } svg { width: 100%; }</style>"
 REPEATS = 3

@@ -16,13 +16,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from vliegwiel.app import build_village, create_app  # noqa: E402
-from vliegwiel.demo import add_sample_responses  # noqa: E402
-from vliegwiel.instance import init_instance  # noqa: E402
-from vliegwiel.pdf import render_pdf  # noqa: E402
-from vliegwiel.report import report_html  # noqa: E402
-from vliegwiel.resources import static_dir  # noqa: E402
-from vliegwiel.results import compute_results  # noqa: E402
+from vliegwiel.cli.demo import add_sample_responses  # noqa: E402
+from vliegwiel.core.instance import init_instance  # noqa: E402
+from vliegwiel.core.pdf import render_pdf  # noqa: E402
+from vliegwiel.core.resources import static_dir  # noqa: E402
+from vliegwiel.core.village import build_village
+from vliegwiel.results.report import report_html  # noqa: E402
+from vliegwiel.results.tallies import compute_results  # noqa: E402
+from vliegwiel.web.app import create_app  # noqa: E402
 
 SURVEY = "dorpsenquete"
 

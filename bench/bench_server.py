@@ -43,10 +43,10 @@ from live_server import (  # noqa: E402
     token_of,
 )
 
-from vliegwiel.accounts import add_user  # noqa: E402
-from vliegwiel.app import build_village  # noqa: E402
-from vliegwiel.responses import responses_collection, save_response  # noqa: E402
-from vliegwiel.storage import BUCKET_SIZE  # noqa: E402
+from vliegwiel.accounts.model import add_user  # noqa: E402
+from vliegwiel.core.storage import BUCKET_SIZE  # noqa: E402
+from vliegwiel.core.village import build_village  # noqa: E402
+from vliegwiel.surveys.responses import responses_collection, save_response  # noqa: E402
 
 PASSWORD = "bench-wachtwoord-123"
 

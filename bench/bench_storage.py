@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from vliegwiel.storage import BUCKET_SIZE, Storage
+from vliegwiel.core.storage import BUCKET_SIZE, Storage
 
 SIZES = (100, 5_000, 20_000)
 COLLECTION = "responses/dorpsenquete"

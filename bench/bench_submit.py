@@ -16,9 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from vliegwiel.app import create_app
-from vliegwiel.instance import init_instance
-from vliegwiel.responses import responses_collection, save_draft, save_response
+from vliegwiel.core.instance import init_instance
+from vliegwiel.surveys.responses import responses_collection, save_draft, save_response
+from vliegwiel.web.app import create_app
 
 ANSWERS = {
     "leeftijd": "45_64",

@@ -15,9 +15,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from vliegwiel.accounts import add_user
-from vliegwiel.app import Village, build_village, create_app
-from vliegwiel.instance import init_instance
+from vliegwiel.accounts.model import add_user
+from vliegwiel.core.instance import init_instance
+from vliegwiel.core.village import Village, build_village
+from vliegwiel.web.app import create_app
 
 TESTS_DIR = Path(__file__).parent
 # Test helper modules (pdf_reading, ...) import as top-level modules from tests/.

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import requests
 
-from vliegwiel.accounts import add_user
-from vliegwiel.app import build_village
-from vliegwiel.instance import init_instance
+from vliegwiel.accounts.model import add_user
+from vliegwiel.core.instance import init_instance
+from vliegwiel.core.village import build_village
 
 #: One page, one required free-text question: the answer carries each response's own marker.
 TINY_SURVEY = """\
@@ -67,7 +67,7 @@ def vliegwiel_command() -> list[str]:
     script = Path(sys.executable).with_name("vliegwiel")
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-c", "from vliegwiel.cli import main; main()"]
+    return [sys.executable, "-c", "from vliegwiel.cli.main import main; main()"]
 
 
 class Server:

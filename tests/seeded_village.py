@@ -4,9 +4,9 @@ and a poll), so tests can fill every URL parameter in app.url_map with a real id
 from __future__ import annotations
 
 from conftest import write_survey
-from test_rounds_web import Clock, make_round, set_shortlist, submit_idea, vote
+from round_helpers import Clock, make_round, set_shortlist, submit_idea, vote
 
-from vliegwiel.responses import save_response
+from vliegwiel.surveys.responses import save_response
 
 SURVEY = """\
 id: kort

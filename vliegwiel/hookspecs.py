@@ -14,17 +14,49 @@ import pluggy
 if TYPE_CHECKING:
     from pathlib import Path
 
+    import click
     from flask import Blueprint, Flask
 
     from vliegwiel.question_types import QuestionType
     from vliegwiel.report_sections import ReportSection
     from vliegwiel.summaries import Summary
-    from vliegwiel.survey_schema import Survey
+    from vliegwiel.surveys.schema import Survey
 
 hookspec = pluggy.HookspecMarker("vliegwiel")
 
 
 # --- Start-up: what a plugin adds to the instance --------------------------------------------
+
+
+@hookspec
+def vliegwiel_startup(village: Any) -> None:
+    """Set up what the plugin needs in a village that is starting.
+
+    Called once by ``build_village`` for every app and every CLI command that loads an
+    instance, after the settings, the storage and the plugins are loaded. ``village`` is the
+    :class:`vliegwiel.core.village.Village` being built: ``config`` (the settings),
+    ``instance_dir``, ``storage``, ``pm``, ``question_types`` and ``surveys`` (filled in
+    by the core's surveys capability, which runs first), and the lists ``answer_guards``
+    (callables ``(survey) -> response | None`` run before a resident may answer) and
+    ``submission_guards`` (context-manager factories ``(survey, extra)`` wrapped around
+    saving a response). Returns nothing. An exception here stops start-up with its message,
+    so check the plugin's own settings here rather than on the first request.
+    """
+
+
+@hookspec
+def vliegwiel_register_commands(cli: click.Group) -> None:
+    """Add sub-commands to the ``vliegwiel`` command.
+
+    Called once when the ``vliegwiel`` command starts, for the core's capabilities and for
+    installed plugins (entry points, respecting ``VLIEGWIEL_PLUGINS``); single-file plugins in
+    an instance's ``plugins/`` folder cannot add commands, as the command starts before it
+    knows the instance. ``cli`` is the click group; add commands or groups with
+    ``cli.add_command(...)`` or ``@cli.command()``. Use ``vliegwiel.cli.common``
+    (``instance_option``, ``load_village``, ``get_survey``, ``write_output``) so a command
+    takes ``--instance`` like every other. Returns nothing. A plugin cannot replace a
+    command: a name that is already taken is left as it was, with a warning naming the plugin.
+    """
 
 
 @hookspec
@@ -35,7 +67,7 @@ def vliegwiel_question_types() -> list[QuestionType]:
     is loaded. Takes no parameters. Returns a list of :class:`vliegwiel.question_types.QuestionType`
     instances; each type's ``name`` is the ``type:`` value in survey YAML. Two plugins that
     register the same name stop start-up with an error naming both. The built-in types are
-    registered through this same hook by ``vliegwiel.builtin_questions``.
+    registered through this same hook by ``vliegwiel.surveys.builtin_questions``.
     """
 
 
@@ -68,7 +100,7 @@ def vliegwiel_response_indicators(survey: Survey, answers: dict[str, Any]) -> di
     """Derive values from one response, stored with it.
 
     Called for every response just before it is saved (web, paper and demo data alike).
-    ``survey`` is the :class:`vliegwiel.survey_schema.Survey`; ``answers`` maps question id to
+    ``survey`` is the :class:`vliegwiel.surveys.schema.Survey`; ``answers`` maps question id to
     the stored answer (see docs/surveys.md for the form of each type). Returns ``None`` when the
     survey is not the plugin's concern, else a dict of JSON-serialisable values whose keys are
     namespaced ``"<plugin>.<name>"`` (for example ``"energie.kwh_per_year"``). The core merges
@@ -109,7 +141,7 @@ def vliegwiel_report_sections(survey: Survey, results: Any) -> list[ReportSectio
     """Add sections to results pages and PDF reports.
 
     Called when a results page or a PDF report is rendered. ``results`` is the
-    :class:`vliegwiel.results.SurveyResults` (tallies already suppressed, plugin summaries
+    :class:`vliegwiel.results.tallies.SurveyResults` (tallies already suppressed, plugin summaries
     included). Returns a list of :class:`vliegwiel.report_sections.ReportSection`; their HTML
     must escape anything that came from residents (use ``markupsafe.escape``); it is inserted
     into both the page and the PDF, which fetches no external URL.

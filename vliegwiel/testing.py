@@ -102,8 +102,8 @@ class VillageClient(FlaskClient):
 
 def add_survey_template(instance_dir: Path, name: str, extra_plugins: Iterable[Any] = ()) -> Path:
     """Copy the survey template a plugin offers (its file name without .yaml) into surveys/."""
-    from vliegwiel.app import build_village
-    from vliegwiel.survey_templates import TemplateError, add_template
+    from vliegwiel.core.village import build_village
+    from vliegwiel.surveys.templates import TemplateError, add_template
 
     village = build_village(instance_dir, tuple(extra_plugins))
     try:
@@ -115,7 +115,7 @@ def add_survey_template(instance_dir: Path, name: str, extra_plugins: Iterable[A
 
 def stored_responses(app: Flask, survey_id: str) -> list[dict[str, Any]]:
     """The responses of a survey as stored (with their ``indicators``)."""
-    from vliegwiel.responses import responses_of
+    from vliegwiel.surveys.responses import responses_of
 
     return responses_of(app.extensions["vliegwiel"], survey_id)
 
@@ -123,9 +123,9 @@ def stored_responses(app: Flask, survey_id: str) -> list[dict[str, Any]]:
 @pytest.fixture
 def vliegwiel_instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh instance folder with one organiser account and no surveys."""
-    from vliegwiel.accounts import add_user
-    from vliegwiel.app import build_village
-    from vliegwiel.instance import init_instance
+    from vliegwiel.accounts.model import add_user
+    from vliegwiel.core.instance import init_instance
+    from vliegwiel.core.village import build_village
 
     # An allow-list in the developer's shell must not decide which plugins a test sees.
     monkeypatch.delenv("VLIEGWIEL_PLUGINS", raising=False)
@@ -137,7 +137,7 @@ def vliegwiel_instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def vliegwiel_make_app(vliegwiel_instance: Path) -> Callable[..., Flask]:
     """``factory(plugins=(), templates=(), **config)``: an app on the test instance."""
-    from vliegwiel.app import create_app
+    from vliegwiel.web.app import create_app
 
     def factory(plugins: Iterable[Any] = (), templates: Iterable[str] = (), **config: Any) -> Flask:
         # A plugin installed with pip already loads through its entry point; registering the

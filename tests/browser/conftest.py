@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from vliegwiel.accounts import add_user
-from vliegwiel.app import create_app
+from vliegwiel.accounts.model import add_user
+from vliegwiel.web.app import create_app
 
 from .flows import ORGANISER, ORGANISER_PASSWORD
 from .live import CHROMIUM, CHROMIUM_ARGS, LiveServer, new_context, serve

@@ -19,12 +19,12 @@ from datetime import datetime, timedelta
 
 from playwright.sync_api import Page, expect
 
-from vliegwiel.access import Household, create_codes
-from vliegwiel.ballots import cast_ballot
-from vliegwiel.demo import add_sample_responses
-from vliegwiel.ideas import set_decision, set_shortlist, submit_idea, support
-from vliegwiel.letters import code_url, round_code_url
-from vliegwiel.rounds import create_round, get_round, phase, update_round, utc_now
+from vliegwiel.cli.demo import add_sample_responses
+from vliegwiel.reach.codes import Household, create_codes
+from vliegwiel.reach.letters import code_url, round_code_url
+from vliegwiel.rounds.ballots import cast_ballot
+from vliegwiel.rounds.ideas import set_decision, set_shortlist, submit_idea, support
+from vliegwiel.rounds.model import create_round, get_round, phase, update_round, utc_now
 
 EXAMPLE = "dorpsenquete"
 #: An organiser (role beheerder) that the live_server fixture adds to every fresh instance.
@@ -216,7 +216,7 @@ def issue_codes(server, count: int, scope: str = CODE_SURVEY) -> list[str]:
 
 
 def letter_url(server, code: str) -> str:
-    """The address a letter's QR code opens (vliegwiel.letters, with the live server's URL)."""
+    """The address a letter's QR code opens (reach.letters, with the live server URL)."""
     return code_url(server.url, CODE_SURVEY, code)
 
 

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, expect
 from waitress import wasyncore
 from waitress.server import create_server
 
-from vliegwiel.app import Village
+from vliegwiel.core.village import Village
 
 CHROMIUM = Path(os.environ.get("VLIEGWIEL_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [

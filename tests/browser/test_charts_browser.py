@@ -5,8 +5,8 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from tests.browser.flows import EXAMPLE, log_in
-from vliegwiel.charts import SERIES_COLOURS
-from vliegwiel.demo import add_sample_responses
+from vliegwiel.cli.demo import add_sample_responses
+from vliegwiel.results.charts import SERIES_COLOURS
 
 
 def _rgb(hex_colour: str) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from vliegwiel.access import codes_collection
+from vliegwiel.reach.codes import codes_collection
 
 from .flows import (
     CODE_SURVEY,

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from vliegwiel.demo import add_sample_responses
+from vliegwiel.cli.demo import add_sample_responses
 
 from .flows import (
     EXAMPLE,

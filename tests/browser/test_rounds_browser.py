@@ -10,9 +10,9 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from vliegwiel.ballots import stored_ballots
-from vliegwiel.ideas import all_ideas, support_counts
-from vliegwiel.rounds import phase
+from vliegwiel.rounds.ballots import stored_ballots
+from vliegwiel.rounds.ideas import all_ideas, support_counts
+from vliegwiel.rounds.model import phase
 
 from .flows import round_in_phase, seed_ballots, seed_ideas, tick
 from .live import LiveServer, new_context

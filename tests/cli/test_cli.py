@@ -1,0 +1,179 @@
+"""The ``vliegwiel`` command: init, surveys, export, demo, instance selection and --help."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from vliegwiel.accounts.model import authenticate
+from vliegwiel.cli.main import main
+from vliegwiel.core.village import build_village
+from vliegwiel.rounds.ideas import all_ideas, support_counts
+from vliegwiel.rounds.model import list_rounds, status_of
+from vliegwiel.surveys.responses import save_response
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def add_responses(instance: Path, count: int) -> None:
+    village = build_village(instance)
+    survey = village.surveys.get("dorpsenquete")
+    for i in range(count):
+        save_response(village, survey, {"leeftijd": "45_64", "prettig_wonen": 1 + i % 10})
+
+
+def test_init_creates_an_instance_and_prints_a_one_time_password(runner, tmp_path):
+    target = tmp_path / "achterveld"
+    result = runner.invoke(main, ["init", str(target), "--name", "Achterveld"])
+    assert result.exit_code == 0, result.output
+    for name in ("vliegwiel.toml", "data", "surveys/dorpsenquete.yaml", "plugins"):
+        assert (target / name).exists(), name
+    config = (target / "vliegwiel.toml").read_text(encoding="utf-8")
+    assert 'name = "Achterveld"' in config
+    assert target.joinpath("vliegwiel.toml").stat().st_mode & 0o077 == 0  # holds the secret
+    password = re.search(r"One-time password: (\S+)", result.output).group(1)
+    village = build_village(target)
+    assert authenticate(village.storage, "beheerder", password) is not None
+    assert village.config.min_group_size == 5
+
+
+def test_init_refuses_an_existing_instance(runner, tmp_path):
+    target = tmp_path / "dorp"
+    assert runner.invoke(main, ["init", str(target)]).exit_code == 0
+    before = (target / "vliegwiel.toml").read_bytes()
+    result = runner.invoke(main, ["init", str(target)])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"Error: {target} is already a vliegwiel instance (vliegwiel.toml exists)"
+    ]
+    assert (target / "vliegwiel.toml").read_bytes() == before
+
+
+def test_surveys_json_lists_id_title_and_responses(runner, instance_dir):
+    add_responses(instance_dir, 3)
+    result = runner.invoke(main, ["surveys", "--json", "--instance", str(instance_dir)])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert isinstance(rows, list)
+    (row,) = [r for r in rows if r["id"] == "dorpsenquete"]
+    assert row["title"] == "Dorpsenquête" and row["responses"] == 3
+
+
+def test_instance_from_the_environment(runner, instance_dir, tmp_path, monkeypatch):
+    add_responses(instance_dir, 2)
+    monkeypatch.chdir(tmp_path)  # not an instance: the variable must be what finds it
+    result = runner.invoke(main, ["surveys"], env={"VLIEGWIEL_INSTANCE": str(instance_dir)})
+    assert result.exit_code == 0, result.output
+    assert re.search(r"dorpsenquete\s+2 responses", result.stdout)
+    # --instance wins over the variable.
+    result = runner.invoke(
+        main,
+        ["surveys", "--instance", str(tmp_path / "nergens")],
+        env={"VLIEGWIEL_INSTANCE": str(instance_dir)},
+    )
+    assert result.exit_code == 1
+    assert "nergens/vliegwiel.toml not found" in result.output
+
+
+def test_export_writes_csv_and_codebook(runner, instance_dir, tmp_path):
+    add_responses(instance_dir, 4)
+    out = tmp_path / "uit" / "antwoorden.csv"
+    out.parent.mkdir()
+    result = runner.invoke(
+        main, ["export", "dorpsenquete", "-o", str(out), "--instance", str(instance_dir)]
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert len(rows) == 4
+    assert [r["prettig_wonen"] for r in rows] == ["1", "2", "3", "4"]
+    codebook = out.with_name("antwoorden-codebook.csv")
+    columns = {r["column"] for r in csv.DictReader(io.StringIO(codebook.read_text("utf-8")))}
+    assert columns == set(rows[0])
+    assert sorted(p.name for p in out.parent.iterdir()) == [
+        "antwoorden-codebook.csv",
+        "antwoorden.csv",
+    ]
+
+
+def test_export_json_to_standard_output(runner, instance_dir):
+    add_responses(instance_dir, 2)
+    result = runner.invoke(
+        main, ["export", "dorpsenquete", "--format", "json", "--instance", str(instance_dir)]
+    )
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    village = build_village(instance_dir)
+    assert data["responses"] == village.storage.all("responses/dorpsenquete")
+
+
+def test_unknown_survey_is_one_clear_line(runner, instance_dir):
+    result = runner.invoke(main, ["export", "nope", "--instance", str(instance_dir)])
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: unknown survey 'nope' (known: dorpsenquete)"
+
+
+def test_corrupt_database_file_is_one_line_naming_the_file(runner, instance_dir):
+    add_responses(instance_dir, 1)
+    (bucket,) = (instance_dir / "data" / "responses" / "dorpsenquete").glob("*.json")
+    bucket.write_bytes(b"\x00\x00 niet meer te lezen")
+    for args in (["export", "dorpsenquete"], ["surveys", "--json"]):
+        result = runner.invoke(main, [*args, "--instance", str(instance_dir)])
+        assert result.exit_code == 1
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("Error: ") and str(bucket) in lines[0]
+        assert "Traceback" not in result.output
+    assert bucket.read_bytes() == b"\x00\x00 niet meer te lezen"
+
+
+def test_missing_meta_file_is_one_line_and_not_recreated(runner, instance_dir):
+    add_responses(instance_dir, 1)
+    meta = instance_dir / "data" / "meta.json"
+    meta.unlink()
+    result = runner.invoke(main, ["surveys", "--instance", str(instance_dir)])
+    assert result.exit_code == 1
+    assert len(result.output.strip().splitlines()) == 1
+    assert str(meta) in result.output
+    assert not meta.exists()
+
+
+def test_demo_without_serving_creates_responses(runner, tmp_path):
+    target = tmp_path / "demo"
+    result = runner.invoke(main, ["demo", "--no-serve", "--responses", "20", "--dir", str(target)])
+    assert result.exit_code == 0, result.output
+    village = build_village(target)
+    assert village.storage.count("responses/dorpsenquete") == 20
+    channels = {r["channel"] for r in village.storage.all("responses/dorpsenquete")}
+    assert channels <= {"web", "paper"}
+    assert authenticate(village.storage, "demo", "demo-wachtwoord") is not None
+    # The demo village also has a participation round open for ideas, with supports.
+    (round_record,) = list_rounds(village.storage)
+    assert status_of(round_record, datetime.now(UTC)) == "open"
+    assert len(all_ideas(village.storage, round_record["id"])) == 5
+    assert sum(support_counts(village.storage, round_record["id"]).values()) > 20
+    # The theme plugins' templates are in the demo too, each with its responses.
+    assert village.storage.count("responses/energie") == 20
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()):
+    for name, command in group.commands.items():
+        yield (*prefix, name)
+        if isinstance(command, click.Group):
+            yield from _commands(command, (*prefix, name))
+
+
+@pytest.mark.parametrize("path", [(), *_commands(main)], ids=lambda p: " ".join(p) or "main")
+def test_help_of_every_command(runner, path):
+    result = runner.invoke(main, [*path, "--help"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Usage: ")

@@ -1,0 +1,449 @@
+"""Storage: real bucket files in tmp_path, real TinyDB, real threads and processes."""
+
+from __future__ import annotations
+
+import errno
+import json
+import multiprocessing
+import os
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from tinydb import TinyDB
+from tinydb.storages import JSONStorage
+
+from vliegwiel.core import storage as storage_mod
+from vliegwiel.core.storage import Storage, StorageError
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    path = tmp_path / "data"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def store(data_dir: Path) -> Storage:
+    return Storage(data_dir)
+
+
+def bucket_files(data_dir: Path, collection: str) -> list[str]:
+    return sorted(p.name for p in (data_dir / collection).glob("*.json"))
+
+
+# -- basic behaviour --------------------------------------------------------------------------
+
+
+def test_round_trip(store: Storage) -> None:
+    anna = store.insert("users", {"name": "Anna", "role": "organiser"})
+    bert = store.insert("users", {"name": "Bert", "role": "resident"})
+    given = store.insert("users", {"id": "cor", "name": "Cor", "role": "resident"})
+
+    assert given == "cor"
+    assert len(anna) == 32 and anna != bert
+    assert store.get("users", anna) == {"id": anna, "name": "Anna", "role": "organiser"}
+    assert store.get("users", "nobody") is None
+    assert [r["name"] for r in store.all("users")] == ["Anna", "Bert", "Cor"]
+    assert [r["name"] for r in store.find("users", role="resident")] == ["Bert", "Cor"]
+    assert store.find("users", role="resident", name="Cor") == [store.get("users", "cor")]
+    assert store.find("users", missing=None) == []
+    assert store.count("users") == 3
+
+    store.update("users", bert, {"role": "organiser"})
+    assert store.get("users", bert)["role"] == "organiser"
+    with pytest.raises(KeyError):
+        store.update("users", "nobody", {"role": "x"})
+
+    assert store.delete("users", anna) is True
+    assert store.delete("users", anna) is False
+    assert store.get("users", anna) is None
+    assert store.count("users") == 2
+
+    store.insert("responses/dorpsenquete", {"answers": {}})
+    assert store.collections() == ["responses/dorpsenquete", "users"]
+    assert store.collections("responses/") == ["responses/dorpsenquete"]
+    assert store.all("never-written") == [] and store.count("never-written") == 0
+
+
+def test_duplicate_id_is_refused(store: Storage) -> None:
+    store.insert("codes", {"id": "ABC"})
+    with pytest.raises(ValueError, match="ABC"):
+        store.insert("codes", {"id": "ABC"})
+    with pytest.raises(ValueError):
+        store.update("codes", "ABC", {"id": "XYZ"})
+    assert store.count("codes") == 1
+
+
+def test_returned_records_are_copies(store: Storage) -> None:
+    record = {"answers": {"woonduur": "lang"}}
+    rid = store.insert("responses/x", record)
+    record["answers"]["woonduur"] = "changed by caller"
+    assert "id" not in record  # the caller's dict is not modified
+    got = store.get("responses/x", rid)
+    got["answers"]["woonduur"] = "mutated"
+    store.all("responses/x")[0]["answers"]["extra"] = 1
+    assert store.get("responses/x", rid)["answers"] == {"woonduur": "lang"}
+
+
+def test_bucket_rollover_keeps_insertion_order(data_dir: Path) -> None:
+    store = Storage(data_dir, bucket_size=3)
+    ids = [store.insert("responses/s", {"n": n}) for n in range(10)]
+
+    assert bucket_files(data_dir, "responses/s") == [
+        "0000.json",
+        "0001.json",
+        "0002.json",
+        "0003.json",
+    ]
+    assert [r["n"] for r in store.all("responses/s")] == list(range(10))
+    assert [store.get("responses/s", i)["n"] for i in ids] == list(range(10))
+
+    # Deleting from an early bucket does not let a new record jump the queue.
+    store.delete("responses/s", ids[1])
+    store.insert("responses/s", {"n": 10})
+    assert [r["n"] for r in store.all("responses/s")] == [0, *range(2, 11)]
+
+
+def test_data_survives_a_new_instance_and_is_tinydb(data_dir: Path) -> None:
+    store = Storage(data_dir)
+    rid = store.insert("users", {"name": "Anna"})
+    store.update("users", rid, {"name": "Anna B."})
+
+    assert Storage(data_dir).get("users", rid) == {"id": rid, "name": "Anna B."}
+    # The bucket is an ordinary TinyDB file with a "records" table.
+    db = TinyDB(data_dir / "users" / "0000.json", storage=JSONStorage, access_mode="r")
+    assert db.table("records").all() == [{"id": rid, "name": "Anna B."}]
+    db.close()
+
+
+def test_another_instance_sees_writes_immediately(data_dir: Path) -> None:
+    reader, writer = Storage(data_dir), Storage(data_dir)
+    rid = writer.insert("codes", {"state": "a"})
+    assert reader.get("codes", rid)["state"] == "a"  # now cached by the reader
+    # Same-size rewrites in quick succession: the cache must still notice every one.
+    for state in "bcdefghij":
+        writer.update("codes", rid, {"state": state})
+        assert reader.get("codes", rid)["state"] == state
+    other = writer.insert("codes", {"state": "z"})
+    assert reader.get("codes", other)["state"] == "z"
+    writer.delete("codes", rid)
+    assert reader.get("codes", rid) is None
+
+
+# -- failures ---------------------------------------------------------------------------------
+
+
+def test_missing_data_dir_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(StorageError, match="does-not-exist"):
+        Storage(tmp_path / "does-not-exist")
+
+
+def test_failed_replace_keeps_previous_state(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Storage(data_dir)
+    rid = store.insert("users", {"name": "Anna"})
+    before = (data_dir / "users" / "0000.json").read_bytes()
+
+    def broken_replace(src: object, dst: object) -> None:
+        raise OSError(errno.EIO, "simulated I/O error")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(StorageError, match="0000.json"):
+        store.insert("users", {"name": "Bert"})
+    with pytest.raises(StorageError):
+        store.update("users", rid, {"name": "Changed"})
+    monkeypatch.undo()
+
+    assert (data_dir / "users" / "0000.json").read_bytes() == before
+    assert [p.name for p in (data_dir / "users").iterdir() if p.name.endswith(".tmp")] == []
+    assert store.all("users") == [{"id": rid, "name": "Anna"}]
+    assert Storage(data_dir).all("users") == [{"id": rid, "name": "Anna"}]
+
+
+def test_full_disk_keeps_previous_state(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Storage(data_dir)
+    rid = store.insert("users", {"name": "Anna"})
+
+    def no_space(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", no_space)
+    with pytest.raises(StorageError, match="No space left"):
+        store.insert("users", {"name": "Bert"})
+    monkeypatch.undo()
+
+    assert Storage(data_dir).all("users") == [{"id": rid, "name": "Anna"}]
+    store.insert("users", {"name": "Bert"})  # works again once there is room
+    assert store.count("users") == 2
+
+
+def test_non_json_record_is_refused_before_writing(store: Storage, data_dir: Path) -> None:
+    store.insert("users", {"name": "Anna"})
+    with pytest.raises(TypeError, match="not plain JSON"):
+        store.insert("users", {"when": object()})
+    assert store.count("users") == 1
+
+
+@pytest.mark.parametrize("content", [b'{"records": {"1": {"id": "a"', b"", b"[1, 2]", b"\xff\xfe"])
+def test_corrupt_bucket_is_reported_and_left_alone(data_dir: Path, content: bytes) -> None:
+    Storage(data_dir).insert("users", {"name": "Anna"})
+    bucket = data_dir / "users" / "0000.json"
+    bucket.write_bytes(content)
+
+    store = Storage(data_dir)
+    for action in (
+        lambda: store.all("users"),
+        lambda: store.get("users", "x"),
+        lambda: store.insert("users", {"name": "Bert"}),
+        lambda: store.backup(data_dir.parent / "b.zip"),
+    ):
+        with pytest.raises(StorageError, match=r"users/0000\.json"):
+            action()
+    assert bucket.read_bytes() == content
+
+
+def test_missing_bucket_in_the_middle_is_reported(data_dir: Path) -> None:
+    store = Storage(data_dir, bucket_size=1)
+    for n in range(3):
+        store.insert("users", {"n": n})
+    (data_dir / "users" / "0001.json").unlink()
+    with pytest.raises(StorageError, match=r"0001\.json is missing"):
+        store.all("users")
+    with pytest.raises(StorageError, match=r"0001\.json is missing"):
+        store.insert("users", {"n": 3})
+
+
+@pytest.mark.parametrize(
+    "name", ["", "../etc", "/abs", "Users", "a//b", "a/", "a/../b", "a.b", "a b", "..", "a\\b"]
+)
+def test_bad_collection_names_are_rejected(store: Storage, data_dir: Path, name: str) -> None:
+    with pytest.raises(ValueError, match="collection name"):
+        store.insert(name, {"x": 1})
+    with pytest.raises(ValueError):
+        store.all(name)
+    with pytest.raises(ValueError):
+        with store.locked(name):
+            pass
+    assert list(data_dir.parent.iterdir()) == [data_dir]
+    assert list(data_dir.iterdir()) == []
+
+
+# -- concurrency ------------------------------------------------------------------------------
+
+
+def test_threads_lose_no_inserts(data_dir: Path) -> None:
+    store = Storage(data_dir, bucket_size=20)
+    errors: list[BaseException] = []
+
+    def work(t: int) -> None:
+        try:
+            for n in range(50):
+                store.insert("responses/s", {"thread": t, "n": n})
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    records = Storage(data_dir).all("responses/s")
+    assert sorted((r["thread"], r["n"]) for r in records) == [
+        (t, n) for t in range(8) for n in range(50)
+    ]
+    assert len({r["id"] for r in records}) == 400
+
+
+def _insert_from_process(data_dir: str, worker: int) -> None:
+    store = Storage(Path(data_dir), bucket_size=30)
+    for n in range(100):
+        store.insert("responses/s", {"worker": worker, "n": n})
+
+
+def test_processes_lose_no_inserts(data_dir: Path) -> None:
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_insert_from_process, args=(str(data_dir), w)) for w in range(2)]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join(120)
+    assert [proc.exitcode for proc in procs] == [0, 0]
+
+    records = Storage(data_dir).all("responses/s")
+    assert sorted((r["worker"], r["n"]) for r in records) == [
+        (w, n) for w in range(2) for n in range(100)
+    ]
+
+
+def test_locked_makes_read_check_update_atomic(store: Storage) -> None:
+    store.insert("codes", {"id": "K7QX", "used": False})
+    winners: list[int] = []
+    start = threading.Barrier(8)
+
+    def consume(t: int) -> None:
+        start.wait()
+        with store.locked("codes"):
+            if not store.get("codes", "K7QX")["used"]:
+                time.sleep(0.01)  # widen the window a lost race would need
+                store.update("codes", "K7QX", {"used": True, "by": t})
+                winners.append(t)
+
+    threads = [threading.Thread(target=consume, args=(t,)) for t in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(winners) == 1
+    assert store.get("codes", "K7QX")["by"] == winners[0]
+
+
+def test_locked_is_reentrant(store: Storage) -> None:
+    with store.locked("codes"), store.locked("codes"):
+        store.insert("codes", {"id": "A"})
+    assert store.count("codes") == 1
+
+
+# -- migrations -------------------------------------------------------------------------------
+
+
+def test_migrate_stamps_a_fresh_dir(store: Storage, data_dir: Path, tmp_path: Path) -> None:
+    assert store.migrate(tmp_path / "backups") is False
+    assert json.loads((data_dir / "meta.json").read_text()) == {
+        "schema_version": storage_mod.SCHEMA_VERSION
+    }
+    assert not (tmp_path / "backups").exists()
+
+
+def test_migrate_runs_a_step_once_after_a_backup(
+    store: Storage, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.migrate(tmp_path / "backups")
+    rid = store.insert("users", {"naam": "Anna"})
+    calls: list[int] = []
+
+    def rename_field(s: Storage) -> None:
+        calls.append(1)
+        for record in s.all("users"):
+            s.update("users", record["id"], {"name": record["naam"]})
+
+    monkeypatch.setattr(storage_mod, "SCHEMA_VERSION", 2)
+    monkeypatch.setitem(storage_mod.MIGRATIONS, 1, rename_field)
+
+    assert store.migrate(tmp_path / "backups") is True
+    assert store.migrate(tmp_path / "backups") is False
+    assert calls == [1]
+    assert store.get("users", rid)["name"] == "Anna"
+    assert store.schema_version() == 2
+
+    (backup,) = (tmp_path / "backups").iterdir()
+    restored = tmp_path / "restored"
+    Storage.restore(backup, restored)
+    assert Storage(restored).get("users", rid) == {"id": rid, "naam": "Anna"}
+    assert Storage(restored).schema_version() == 1
+
+
+def test_migrate_refuses_unknown_versions(
+    store: Storage, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.insert("users", {"name": "Anna"})
+    with pytest.raises(StorageError, match="meta.json is missing"):
+        store.migrate(tmp_path / "backups")
+
+    (data_dir / "meta.json").write_text('{"schema_version": 99}')
+    with pytest.raises(StorageError, match="newer"):
+        store.migrate(tmp_path / "backups")
+
+    (data_dir / "meta.json").write_text('{"schema_version": 1}')
+    monkeypatch.setattr(storage_mod, "SCHEMA_VERSION", 2)
+    with pytest.raises(StorageError, match="no migration step from schema version 1"):
+        store.migrate(tmp_path / "backups")
+    assert store.schema_version() == 1
+
+
+# -- backup and restore -----------------------------------------------------------------------
+
+
+def test_backup_during_inserts_is_a_consistent_snapshot(data_dir: Path, tmp_path: Path) -> None:
+    store = Storage(data_dir, bucket_size=7)
+    store.migrate(tmp_path / "backups")
+    store.insert("users", {"name": "Anna"})
+    first = store.insert("responses/s", {"seq": 0, "last": 0})
+    stop = threading.Event()
+    inserted: list[int] = []
+
+    def keep_inserting() -> None:
+        # Each step writes two buckets: a snapshot taken between them would be caught below.
+        n = 1
+        while not stop.is_set():
+            with store.locked("responses/s"):
+                store.insert("responses/s", {"seq": n})
+                store.update("responses/s", first, {"last": n})
+            inserted.append(n)
+            n += 1
+
+    writer = threading.Thread(target=keep_inserting)
+    writer.start()
+    backups = []
+    try:
+        for round_ in range(1, 9):
+            while len(inserted) < 10 * round_:
+                time.sleep(0.001)
+            backups.append(store.backup(tmp_path / "backups"))
+    finally:
+        stop.set()
+        writer.join()
+
+    assert len(set(backups)) == 8
+    for backup in backups:
+        assert backup.suffix == ".zip" and backup.parent == tmp_path / "backups"
+        target = tmp_path / f"restored-{backup.stem}"
+        Storage.restore(backup, target)
+        records = Storage(target).all("responses/s")
+        seqs = [r["seq"] for r in records]
+        assert len(seqs) > 1 and seqs == list(range(len(seqs)))
+        assert records[0]["last"] == seqs[-1]
+
+    # Restoring over live data brings back the snapshot, without later writes.
+    store.insert("users", {"name": "Bert"})
+    Storage.restore(backups[0], data_dir)
+    restored = Storage(data_dir)
+    assert [r["name"] for r in restored.all("users")] == ["Anna"]
+    assert restored.count("responses/s") >= 11
+    assert restored.schema_version() == storage_mod.SCHEMA_VERSION
+    assert sorted(p.name for p in data_dir.parent.iterdir() if p.name.startswith(".")) == []
+
+
+def test_restore_refuses_a_corrupt_backup(store: Storage, data_dir: Path, tmp_path: Path) -> None:
+    rid = store.insert("users", {"name": "Anna"})
+    backup = store.backup(tmp_path / "snap.zip")
+
+    damaged = tmp_path / "damaged.zip"
+    raw = bytearray(backup.read_bytes())
+    raw[len(raw) // 3] ^= 0xFF
+    damaged.write_bytes(bytes(raw))
+
+    tampered = tmp_path / "tampered.zip"
+    with zipfile.ZipFile(backup) as src, zipfile.ZipFile(tampered, "w") as dst:
+        for item in src.namelist():
+            payload = src.read(item)
+            dst.writestr(item, b"{not json" if item == "users/0000.json" else payload)
+
+    truncated = tmp_path / "truncated.zip"
+    truncated.write_bytes(backup.read_bytes()[:200])
+
+    store.insert("users", {"name": "Bert"})
+    for bad in (damaged, tampered, truncated, tmp_path / "absent.zip"):
+        with pytest.raises(StorageError, match=bad.name):
+            Storage.restore(bad, data_dir)
+        assert [r["name"] for r in Storage(data_dir).all("users")] == ["Anna", "Bert"]
+
+    Storage.restore(backup, data_dir)
+    assert Storage(data_dir).all("users") == [{"id": rid, "name": "Anna"}]

@@ -1,0 +1,146 @@
+"""Share bundles: protected numbers only, strict reading, side-by-side comparison."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import pytest
+from click.testing import CliRunner
+from publishing import publish_survey
+from results_data import HOSTILE, UNAPPROVED, fill_wijkpeiling, write_wijkpeiling
+
+from vliegwiel.cli.main import main
+from vliegwiel.results.share import MAX_MEMBER_BYTES, BundleError, read_bundle
+
+
+@pytest.fixture
+def filled(instance_dir, make_app):
+    write_wijkpeiling(instance_dir)
+    app = make_app()
+    saved = fill_wijkpeiling(app.extensions["vliegwiel"])
+    publish_survey(app, "wijkpeiling")
+    return instance_dir, saved
+
+
+def _share(instance_dir, output) -> None:
+    result = CliRunner().invoke(
+        main, ["share", "wijkpeiling", "-o", str(output), "--instance", str(instance_dir)]
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_bundle_holds_no_response_level_data(filled, tmp_path) -> None:
+    instance_dir, responses = filled
+    output = tmp_path / "bundel.zip"
+    _share(instance_dir, output)
+
+    with zipfile.ZipFile(output) as archive:
+        assert sorted(archive.namelist()) == ["manifest.json", "results.json", "survey.json"]
+        members = {name: archive.read(name).decode("utf-8") for name in archive.namelist()}
+    everything = "\n".join(members.values())
+    for response in responses:
+        assert response["id"] not in everything
+        assert response["submitted_at"] not in everything or response["submitted_at"] in (
+            json.loads(members["manifest.json"])["first_response"],
+            json.loads(members["manifest.json"])["last_response"],
+        )
+    for text in (HOSTILE, UNAPPROVED, "Meer bankjes", "Een glijbaan"):
+        assert text not in everything
+
+
+def test_bundle_numbers_are_the_protected_ones(filled, tmp_path) -> None:
+    instance_dir, _responses = filled
+    output = tmp_path / "bundel.zip"
+    _share(instance_dir, output)
+    bundle = read_bundle(output.read_bytes())
+
+    wijk = next(q for q in bundle.results.questions if q.id == "wijk")
+    counts = {o.value: o.count for o in wijk.options}
+    assert counts == {"noord": 10, "zuid": None, "oost": None}  # 8 hidden: complementary
+    # 21 responses: a publication counts in steps of k, the 21st waits for the next one.
+    assert bundle.manifest.village == "Testdorp" and bundle.manifest.respondents == 20
+    idee = next(q for q in bundle.results.questions if q.id == "idee")
+    assert idee.kind == "text" and idee.options == []
+
+
+def test_compare_prints_villages_side_by_side(filled, tmp_path) -> None:
+    instance_dir, _responses = filled
+    output = tmp_path / "bundel.zip"
+    _share(instance_dir, output)
+    result = CliRunner().invoke(main, ["compare", str(output), str(output)])
+    assert result.exit_code == 0, result.output
+    assert "Moet de speeltuin blijven?" in result.output
+    lines = [line.split() for line in result.output.splitlines()]
+    assert ["Ja", "70%", "70%"] in lines  # 14 of the 20 published responses
+    assert ["Zuid", "-", "-"] in lines
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def good_members(filled, tmp_path) -> dict[str, bytes]:
+    output = tmp_path / "bundel.zip"
+    _share(filled[0], output)
+    with zipfile.ZipFile(output) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_strict_reading_refuses_extra_members(good_members) -> None:
+    with pytest.raises(BundleError, match="exactly"):
+        read_bundle(_zip({**good_members, "../../evil.sh": b"rm -rf /"}))
+
+
+def test_strict_reading_refuses_a_zip_bomb(good_members) -> None:
+    bomb = {**good_members, "results.json": b" " * (MAX_MEMBER_BYTES + 10)}
+    with pytest.raises(BundleError, match="zip bomb|more than"):
+        read_bundle(_zip(bomb))
+
+
+def test_strict_reading_refuses_unknown_fields(good_members) -> None:
+    results = json.loads(good_members["results.json"])
+    results["responses"] = [{"id": "abc", "answers": {}}]
+    with pytest.raises(BundleError, match="responses"):
+        read_bundle(_zip({**good_members, "results.json": json.dumps(results).encode()}))
+
+
+def test_strict_reading_refuses_garbage() -> None:
+    with pytest.raises(BundleError, match="not a zip"):
+        read_bundle(b"not a zip at all")
+
+
+def test_compare_page_shows_uploaded_bundle_and_refuses_a_bad_one(
+    filled, make_app, tmp_path
+) -> None:
+    instance_dir, _responses = filled
+    output = tmp_path / "bundel.zip"
+    _share(instance_dir, output)
+    client = make_app().test_client()
+    client.login("lezer")
+    url = "/beheer/uitslag/wijkpeiling/vergelijken"
+    good = client.post_form(
+        url,
+        {"bundles": [(io.BytesIO(output.read_bytes()), "ander.zip")]},
+        content_type="multipart/form-data",
+    )
+    assert good.status_code == 200
+    html = good.get_data(as_text=True)
+    table = html[html.index("<caption>Moet de speeltuin blijven?</caption>") :]
+    table = table[: table.index("</table>")]
+    assert table.count(">Testdorp</th>") == 2  # this village beside the uploaded bundle
+    assert table.count(">70%</td>") == 2
+
+    bad = client.post_form(
+        url,
+        {"bundles": [(io.BytesIO(b"PK\x03\x04kapot"), "kapot.zip")]},
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 400
+    assert "kapot.zip is geen geldige bundel" in bad.get_data(as_text=True)

@@ -1,0 +1,119 @@
+"""Organiser accounts and their roles. Residents never need an account."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from vliegwiel.core.errors import VliegwielError
+from vliegwiel.surveys.responses import now
+
+USERS = "users"
+#: beheerder: everything; ambassadeur: enter paper answers, see aggregate results;
+#: lezer: read-only aggregate results (for example the province's contact).
+ROLES = ("beheerder", "ambassadeur", "lezer")
+MIN_PASSWORD_LENGTH = 10
+
+
+class AccountError(VliegwielError, ValueError):
+    """A clear reason why an account operation was refused."""
+
+    code = "account"
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    username: str
+    role: str
+
+    def can(self, *roles: str) -> bool:
+        return self.role in roles
+
+
+def _normalise(username: str) -> str:
+    name = username.strip().lower()
+    if not name or len(name) > 64 or not all(c.isalnum() or c in "._-@" for c in name):
+        raise AccountError("a username holds 1-64 letters, digits or . _ - @")
+    return name
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def add_user(storage, username: str, role: str, password: str | None = None) -> tuple[User, str]:
+    """Create an account; returns it with its password (generated when not given)."""
+    name = _normalise(username)
+    if role not in ROLES:
+        raise AccountError(f"unknown role '{role}'; choose one of {', '.join(ROLES)}")
+    password = password or generate_password()
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    with storage.locked(USERS):
+        if storage.find(USERS, username=name):
+            raise AccountError(f"user '{name}' already exists")
+        record = {
+            "username": name,
+            "role": role,
+            "password_hash": generate_password_hash(password),
+            "created_at": now(),
+        }
+        user_id = storage.insert(USERS, record)
+    return User(user_id, name, role), password
+
+
+def list_users(storage) -> list[User]:
+    return [User(r["id"], r["username"], r["role"]) for r in storage.all(USERS)]
+
+
+def get_user(storage, user_id: str) -> User | None:
+    record = storage.get(USERS, user_id)
+    return User(record["id"], record["username"], record["role"]) if record else None
+
+
+def find_user(storage, username: str) -> dict | None:
+    try:
+        name = _normalise(username)
+    except AccountError:
+        return None
+    found = storage.find(USERS, username=name)
+    return found[0] if found else None
+
+
+def authenticate(storage, username: str, password: str) -> User | None:
+    record = find_user(storage, username)
+    if record is None:
+        # Spend the same time as a real check, so response times do not reveal usernames.
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(record["password_hash"], password):
+        return None
+    return User(record["id"], record["username"], record["role"])
+
+
+def set_password(storage, username: str, password: str | None = None) -> str:
+    record = find_user(storage, username)
+    if record is None:
+        raise AccountError(f"no user '{username}'")
+    password = password or generate_password()
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    storage.update(USERS, record["id"], {"password_hash": generate_password_hash(password)})
+    return password
+
+
+def remove_user(storage, username: str) -> None:
+    with storage.locked(USERS):
+        record = find_user(storage, username)
+        if record is None:
+            raise AccountError(f"no user '{username}'")
+        beheerders = [u for u in list_users(storage) if u.role == "beheerder"]
+        if record["role"] == "beheerder" and len(beheerders) == 1:
+            raise AccountError("the last beheerder cannot be removed")
+        storage.delete(USERS, record["id"])
+
+
+_DUMMY_HASH = generate_password_hash("vliegwiel-timing-equaliser")

@@ -1,0 +1,229 @@
+"""The ``vliegwiel`` command: the group, and the commands that make, serve and check an
+instance. Every capability adds its own commands through ``vliegwiel_register_commands``."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import click
+import pluggy
+
+from vliegwiel.cli.common import instance_option, load_village
+from vliegwiel.core.config import instance_dir_from
+from vliegwiel.core.errors import VliegwielError
+from vliegwiel.core.plugins import PluginError, call_implementation, create_plugin_manager
+
+
+class VliegwielGroup(click.Group):
+    """Turns expected failures into one clear line and exit code 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except VliegwielError as error:
+            raise click.ClickException(str(error)) from None
+
+
+@click.group(cls=VliegwielGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="vliegwiel")
+def main() -> None:
+    """vliegwiel: surveys and participation rounds for small villages.
+
+    Start with 'vliegwiel demo' to look around, or 'vliegwiel init DIR' to create your
+    village's own instance, then 'vliegwiel serve --instance DIR'.
+    """
+
+
+# --- instance -------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", default=None, help='The village name, e.g. --name "Achterveld".')
+@click.option("--admin", default="beheerder", show_default=True, help="First organiser's username.")
+@click.option("--no-examples", is_flag=True, help="Do not copy the example surveys.")
+def init(directory: Path, name: str | None, admin: str, no_examples: bool) -> None:
+    """Create a village instance in DIRECTORY.
+
+    Writes vliegwiel.toml (with a fresh secret key), data/, surveys/ (the example
+    surveys), plugins/ and backups/, and creates the first beheerder account, whose
+    one-time password is printed once.
+    """
+    from vliegwiel.accounts.model import add_user
+    from vliegwiel.core.instance import init_instance
+    from vliegwiel.core.village import build_village
+
+    village_name = name or Path(directory).resolve().name.replace("-", " ").title()
+    path = init_instance(directory, village_name, with_examples=not no_examples)
+    village = build_village(path)
+    user, password = add_user(village.storage, admin, "beheerder")
+    click.echo(f"Created the instance of {village_name} in {path}")
+    click.echo(f"Organiser account: {user.username}")
+    click.echo(f"One-time password: {password}   (change it with 'vliegwiel user passwd')")
+    click.echo(f"Start it with:     vliegwiel serve --instance {path}")
+
+
+@main.command()
+@instance_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+def serve(instance: Path | None, host: str, port: int, threads: int) -> None:
+    """Serve the instance with waitress (use --host 0.0.0.0 to reach it from other devices)."""
+    from vliegwiel.web.app import create_app
+
+    app = create_app(instance_dir_from(instance))
+    _serve(app, host, port, threads)
+
+
+def _serve(app, host: str, port: int, threads: int) -> None:
+    import waitress
+
+    click.echo(f"{app.config['VILLAGE_NAME']}: http://{host}:{port}/  (organisers: /beheer)")
+    click.echo("Press Ctrl+C to stop.")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="vliegwiel")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--responses",
+    default=200,
+    show_default=True,
+    type=click.IntRange(0, 20000),
+    help="Sample responses per survey.",
+)
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Keep the demo instance here instead of a throwaway folder.",
+)
+@click.option("--no-serve", is_flag=True, help="Create the demo instance and stop.")
+def demo(host: str, port: int, responses: int, directory: Path | None, no_serve: bool) -> None:
+    """Start a demo village (Achterveld) with example surveys and sample answers."""
+    from vliegwiel.accounts.model import add_user
+    from vliegwiel.cli.demo import add_sample_responses, add_sample_round
+    from vliegwiel.core.instance import init_instance
+    from vliegwiel.core.village import build_village
+    from vliegwiel.surveys.templates import add_template, available_templates
+    from vliegwiel.web.app import create_app
+
+    throwaway = directory is None
+    path = Path(tempfile.mkdtemp(prefix="vliegwiel-demo-")) if throwaway else directory
+    try:
+        init_instance(path, "Achterveld")
+        village = build_village(path)
+        _, password = add_user(village.storage, "demo", "beheerder", "demo-wachtwoord")
+        for template in available_templates(village):
+            add_template(village, template.name)
+        village = build_village(path)
+        surveys = village.surveys.all()
+        with click.progressbar(
+            length=responses * len(surveys), label="Generating sample answers"
+        ) as bar:
+            for survey in surveys:
+                add_sample_responses(village, survey, responses, progress=bar.update)
+        add_sample_round(village)
+        click.echo(f"Demo instance: {path}")
+        click.echo(f"Organiser login: demo / {password}")
+        if not no_serve:
+            _serve(create_app(path), host, port, 8)
+    finally:
+        if throwaway and not no_serve:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+# --- surveys --------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@instance_option
+def check(files: tuple[Path, ...], instance: Path | None) -> None:
+    """Check survey files; print every problem as FILE:LINE: message and exit 1 if any.
+
+    Question types come from the installed plugins (and the instance's plugins/ folder
+    when --instance or the current folder is an instance).
+    """
+    from vliegwiel.core.config import CONFIG_NAME
+    from vliegwiel.core.plugins import create_plugin_manager
+    from vliegwiel.surveys.loader import SurveyError, load_survey_file
+    from vliegwiel.surveys.plugin import collect_question_types
+
+    instance_dir = instance_dir_from(instance)
+    plugins_dir = instance_dir / "plugins" if (instance_dir / CONFIG_NAME).exists() else None
+    question_types = collect_question_types(create_plugin_manager(plugins_dir))
+    failed = 0
+    for path in files:
+        try:
+            survey = load_survey_file(path, question_types)
+        except SurveyError as error:
+            failed += 1
+            for problem in error.problems:
+                click.echo(str(problem))
+            continue
+        questions = sum(1 for _ in survey.questions())
+        click.echo(
+            f"{path}: ok ({survey.id}, {len(survey.pages)} pages, {questions} questions)", err=True
+        )
+    if failed:
+        sys.exit(1)
+
+
+@main.command()
+@instance_option
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+def plugins(instance: Path | None, as_json: bool) -> None:
+    """List the loaded plugins with their version and hooks."""
+    from vliegwiel.core.config import CONFIG_NAME
+    from vliegwiel.core.plugins import create_plugin_manager, describe_plugins
+
+    instance_dir = instance_dir_from(instance)
+    if (instance_dir / CONFIG_NAME).exists():
+        pm = load_village(instance).pm
+    else:
+        pm = create_plugin_manager()
+    rows = describe_plugins(pm)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['name']:<32} {row['version']:<10} {', '.join(row['hooks'])}")
+
+
+def add_plugin_commands(group: click.Group, pm: pluggy.PluginManager | None = None) -> None:
+    """Let the core's capabilities and installed plugins add their commands.
+
+    Each plugin adds to a group of its own first, so a command that would replace an
+    existing one can be refused with the plugin's name instead of silently winning.
+    """
+    if pm is None:
+        try:
+            pm = create_plugin_manager()
+        except PluginError as error:
+            click.echo(f"warning: {error}; only the core's commands are available", err=True)
+            pm = create_plugin_manager(entry_point_plugins=False)
+    for impl in reversed(pm.hook.vliegwiel_register_commands.get_hookimpls()):
+        own = click.Group()
+        call_implementation(impl, "vliegwiel_register_commands", {"cli": own})
+        for name, command in own.commands.items():
+            if name in group.commands:
+                click.echo(
+                    f"warning: plugin '{impl.plugin_name}' adds a command '{name}' that "
+                    "already exists; it is left out",
+                    err=True,
+                )
+                continue
+            group.add_command(command, name)
+
+
+# Last, so the group's own commands are there first and no plugin can replace them.
+add_plugin_commands(main)

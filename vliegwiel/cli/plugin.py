@@ -1,0 +1,15 @@
+"""The instance-wide commands as a default plugin: ``vliegwiel backup|restore`` and
+``vliegwiel plugin new``."""
+
+from __future__ import annotations
+
+import click
+
+from vliegwiel import hookimpl
+from vliegwiel.cli import backup, scaffold
+
+
+@hookimpl
+def vliegwiel_register_commands(cli: click.Group) -> None:
+    backup.register(cli)
+    scaffold.register(cli)

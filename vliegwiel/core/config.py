@@ -1,0 +1,144 @@
+"""An instance's settings: ``vliegwiel.toml``, read with defaults, written once by ``init``."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vliegwiel.core.errors import VliegwielError
+
+CONFIG_NAME = "vliegwiel.toml"
+
+
+class ConfigError(VliegwielError):
+    """vliegwiel.toml is missing or wrong; the message names the file and the key."""
+
+    code = "config"
+
+
+@dataclass
+class VillageConfig:
+    path: Path
+    name: str
+    secret_key: str
+    languages: list[str] = field(default_factory=lambda: ["nl", "en"])
+    default_language: str = "nl"
+    #: Results over fewer respondents than this are hidden (small-group protection).
+    min_group_size: int = 5
+    #: None: every installed plugin loads; a list: only these.
+    plugins: list[str] | None = None
+    #: Set when the instance is served over HTTPS (behind a proxy): cookies get Secure.
+    https: bool = False
+    base_url: str = "http://127.0.0.1:8000"
+    submissions_per_ip_per_hour: int = 600
+    households: int | None = None
+
+    @property
+    def instance_dir(self) -> Path:
+        return self.path.parent
+
+
+def instance_dir_from(option: str | os.PathLike | None) -> Path:
+    """--instance, else $VLIEGWIEL_INSTANCE, else the current folder."""
+    chosen = option or os.environ.get("VLIEGWIEL_INSTANCE") or "."
+    return Path(chosen).expanduser().resolve()
+
+
+def load_config(instance_dir: Path) -> VillageConfig:
+    path = instance_dir / CONFIG_NAME
+    if not path.is_file():
+        raise ConfigError(
+            f"{path} not found: is {instance_dir} a vliegwiel instance? "
+            "Create one with 'vliegwiel init DIR' or pass --instance DIR."
+        )
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: {error}") from None
+    village = raw.get("village", {})
+    privacy = raw.get("privacy", {})
+    limits = raw.get("limits", {})
+    server = raw.get("server", {})
+
+    def need(table: dict, key: str, kind: type, where: str, default=None):
+        value = table.get(key, default)
+        if (
+            value is not None
+            and not isinstance(value, kind)
+            or isinstance(value, bool)
+            and kind is int
+        ):
+            raise ConfigError(f"{path}: [{where}] {key} must be a {kind.__name__}")
+        return value
+
+    name = need(village, "name", str, "village")
+    secret = need(village, "secret_key", str, "village")
+    if not name:
+        raise ConfigError(f"{path}: [village] name is missing")
+    if not secret or len(secret) < 32:
+        raise ConfigError(f"{path}: [village] secret_key is missing or shorter than 32 characters")
+    languages = need(village, "languages", list, "village", ["nl", "en"])
+    if not languages or any(lang not in ("nl", "en") for lang in languages):
+        raise ConfigError(f'{path}: [village] languages may only hold "nl" and "en"')
+    k = need(privacy, "min_group_size", int, "privacy", 5)
+    if k < 2:
+        raise ConfigError(f"{path}: [privacy] min_group_size must be at least 2")
+    per_hour = need(limits, "submissions_per_ip_per_hour", int, "limits", 600)
+    if per_hour < 0:
+        raise ConfigError(f"{path}: [limits] submissions_per_ip_per_hour must be 0 (off) or more")
+    plugins = raw.get("plugins", {}).get("enabled")
+    if plugins is not None and not (
+        isinstance(plugins, list) and all(isinstance(p, str) for p in plugins)
+    ):
+        raise ConfigError(f"{path}: [plugins] enabled must be a list of plugin names")
+    return VillageConfig(
+        path=path,
+        name=name,
+        secret_key=secret,
+        languages=languages,
+        default_language=languages[0],
+        min_group_size=k,
+        plugins=plugins,
+        https=bool(need(server, "https", bool, "server", False)),
+        base_url=need(server, "base_url", str, "server", "http://127.0.0.1:8000").rstrip("/"),
+        submissions_per_ip_per_hour=per_hour,
+        households=need(village, "households", int, "village"),
+    )
+
+
+def config_text(name: str) -> str:
+    """The vliegwiel.toml that ``init`` writes, with a fresh secret key."""
+    escaped = name.replace("\\", "\\\\").replace('"', '\\"')
+    return f'''# Settings of this village's vliegwiel instance.
+
+[village]
+name = "{escaped}"
+# Signs session cookies. Keep it secret; changing it logs everyone out.
+secret_key = "{secrets.token_urlsafe(48)}"
+# The first language is the default one.
+languages = ["nl", "en"]
+# Number of households, used for the response rate in reports (optional).
+# households = 350
+
+[privacy]
+# Results over fewer respondents than this are never shown (small-group protection).
+min_group_size = 5
+
+[server]
+# The address residents use; printed in invitation letters and QR codes.
+base_url = "http://127.0.0.1:8000"
+# Set to true when the instance is served over HTTPS: cookies are then sent only over HTTPS.
+https = false
+
+[limits]
+# Submissions per IP address per hour; a village hall on one wifi shares one address.
+# 0 turns the limit off.
+submissions_per_ip_per_hour = 600
+
+[plugins]
+# Uncomment to load only these plugins (installed ones and files in plugins/).
+# enabled = ["energie", "bereikbaarheid", "eenzaamheid"]
+'''

@@ -1,0 +1,612 @@
+"""Persistent storage: the only code that touches TinyDB.
+
+A collection (``"users"``, ``"responses/dorpsenquete"``) is a directory ``data/<collection>/``
+of bucket files ``0000.json``, ``0001.json``, ... Each bucket is a TinyDB database with one
+table, ``records``, holding at most ``bucket_size`` records, so a write rewrites one small file
+however large the collection grows.
+
+Measured on our target machines, stock TinyDB rewrites the whole file in place, corrupts it
+when two writers meet, leaves broken JSON when killed mid-write and lost every record on a full
+disk. Hence: every write goes to a temp file that is fsynced and renamed over the bucket, the
+directory is fsynced, and writers are serialised by a thread lock plus a file lock. Never wrap
+the storage in TinyDB's CachingMiddleware: it delays writes past the point we promise
+durability.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import pickle
+import re
+import shutil
+import threading
+import time
+import uuid
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock
+from tinydb import TinyDB
+from tinydb.storages import Storage as TinyStorage
+from tinydb.table import Document
+
+from vliegwiel.core.errors import VliegwielError
+
+__all__ = [
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "BUCKET_SIZE",
+    "AtomicJSONStorage",
+    "Storage",
+    "StorageError",
+    "validate_collection",
+]
+
+#: Version of the on-disk layout; ``data/meta.json`` records the version the data is in.
+SCHEMA_VERSION = 1
+
+#: Migration steps, keyed by the version they migrate *from* (step ``n`` brings data to ``n+1``).
+MIGRATIONS: dict[int, Callable[[Storage], None]] = {}
+
+#: Records per bucket file. A write rewrites one bucket, so this bounds the cost of every
+#: insert whatever a collection holds: measured here, a 100-record bucket takes a median 4.6 ms
+#: per insert against 14 ms for 500, while reading 2,000 records (cached) takes 37 ms against
+#: 20 ms. Submissions are the hot path on a survey evening; results pages are not.
+BUCKET_SIZE = 100
+
+TABLE = "records"
+META_FILE = "meta.json"
+MANIFEST_FILE = "backup-manifest.json"
+_LOCK_FILE = ".lock"
+_MIGRATE_LOCK_FILE = ".migrate.lock"
+_COLLECTION_RE = re.compile(r"[a-z0-9_-]+(?:/[a-z0-9_-]+)*")
+_BUCKET_RE = re.compile(r"(\d{4,})\.json")
+_MISSING = object()
+_PICKLE = pickle.HIGHEST_PROTOCOL
+
+
+class StorageError(VliegwielError):
+    """A data file is missing, corrupt or could not be written; the message names the file."""
+
+    code = "storage"
+
+
+def validate_collection(name: str) -> str:
+    """Return ``name`` if it is a safe collection name, else raise ValueError.
+
+    Collection names can come from survey ids, so they must never escape the data directory.
+    """
+    if not isinstance(name, str) or not _COLLECTION_RE.fullmatch(name):
+        raise ValueError(
+            f"invalid collection name {name!r}: use segments of [a-z0-9_-] separated by '/'"
+        )
+    return name
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _stat_key(st: os.stat_result) -> tuple[int, int, int]:
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def _write_atomic(path: Path, payload: bytes) -> os.stat_result:
+    """Replace ``path`` with ``payload`` durably; return the stat of the new file.
+
+    On any failure the previous file is left untouched and StorageError is raised.
+    """
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        try:
+            previous_mtime = os.stat(path).st_mtime_ns
+        except FileNotFoundError:
+            previous_mtime = 0
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            # Readers trust a cached file while (inode, mtime_ns, size) is unchanged. Inodes are
+            # reused and the kernel's clock is coarse, so force mtime to move forward.
+            mtime = max(time.time_ns(), previous_mtime + 1)
+            os.utime(fh.fileno(), ns=(mtime, mtime))
+            os.fsync(fh.fileno())
+            st = os.fstat(fh.fileno())
+        os.replace(tmp, path)
+        _fsync_dir(path.parent)
+    except Exception as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise StorageError(f"could not write {path}: {exc}") from exc
+    return st
+
+
+@dataclass(frozen=True)
+class _Bucket:
+    """One bucket file as last seen, kept as pickled snapshots.
+
+    Pickles (made here, from parsed JSON, so never untrusted) hand every caller fresh objects
+    without a Python-level deep copy, and bytes are invisible to the garbage collector, which
+    otherwise rescans a large cache of dicts on every collection and slows all writes down.
+    """
+
+    path: Path
+    key: tuple[int, int, int]
+    table_blob: bytes  # pickled {doc_id: record}, in insertion order
+    blobs: dict[str, bytes]  # doc_id -> pickled record
+    ids: dict[str, str]  # record "id" -> doc_id
+
+    @classmethod
+    def from_table(cls, path: Path, key: tuple[int, int, int], table: dict) -> _Bucket:
+        ids: dict[str, str] = {}
+        for doc_id, record in table.items():
+            if not isinstance(record, dict) or not isinstance(record.get("id"), str):
+                raise StorageError(f"{path}: record {doc_id} has no string 'id'")
+            ids[record["id"]] = doc_id
+        blobs = {doc_id: pickle.dumps(record, _PICKLE) for doc_id, record in table.items()}
+        return cls(path, key, pickle.dumps(table, _PICKLE), blobs, ids)
+
+    def __len__(self) -> int:
+        return len(self.blobs)
+
+    def table(self) -> dict[str, dict[str, Any]]:
+        return pickle.loads(self.table_blob)
+
+    def record(self, doc_id: str) -> dict[str, Any]:
+        return pickle.loads(self.blobs[doc_id])
+
+    def next_doc_id(self) -> int:
+        return max(map(int, self.blobs), default=0) + 1
+
+
+def _parse_bucket(path: Path, raw: bytes, key: tuple[int, int, int]) -> _Bucket:
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise StorageError(f"{path} is not valid JSON ({exc}); the file was left as it is") from exc
+    table = data.get(TABLE) if isinstance(data, dict) else None
+    if not isinstance(table, dict):
+        raise StorageError(f"{path} is not a vliegwiel bucket (no '{TABLE}' table)")
+    return _Bucket.from_table(path, key, table)
+
+
+class _BucketCache:
+    """Parsed bucket files, each trusted only while its (inode, mtime_ns, size) is unchanged."""
+
+    def __init__(self) -> None:
+        # Plain dict operations are atomic in CPython; a stale entry is only ever extra work
+        # because every lookup re-validates it against the file's stat.
+        self._entries: dict[Path, _Bucket] = {}
+
+    def load(self, path: Path) -> _Bucket | None:
+        """Return the bucket at ``path``, or None if the file does not exist."""
+        try:
+            key = _stat_key(os.stat(path))
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StorageError(f"could not read {path}: {exc}") from exc
+        cached = self._entries.get(path)
+        if cached is not None and cached.key == key:
+            return cached
+        try:
+            with open(path, "rb") as fh:
+                # Stat the open file so the key always matches the bytes we parse.
+                key = _stat_key(os.fstat(fh.fileno()))
+                raw = fh.read()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StorageError(f"could not read {path}: {exc}") from exc
+        bucket = _parse_bucket(path, raw, key)
+        self._entries[path] = bucket
+        return bucket
+
+    def store(self, path: Path, table: dict, st: os.stat_result) -> None:
+        self._entries[path] = _Bucket.from_table(path, _stat_key(st), table)
+
+    def forget(self, path: Path) -> None:
+        self._entries.pop(path, None)
+
+
+class AtomicJSONStorage(TinyStorage):
+    """TinyDB storage that writes atomically and durably and never hides a corrupt file."""
+
+    def __init__(self, path: Path, cache: _BucketCache, *, create: bool = False) -> None:
+        self.path = Path(path)
+        self._cache = cache
+        self._create = create
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        bucket = self._cache.load(self.path)
+        if bucket is None:
+            if self._create:
+                return None
+            raise StorageError(f"bucket file {self.path} is missing")
+        return {TABLE: bucket.table()}  # fresh objects: TinyDB updates documents in place
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        try:
+            payload = json.dumps(
+                data, ensure_ascii=False, allow_nan=False, separators=(",", ":")
+            ).encode()
+        except (TypeError, ValueError) as exc:
+            raise StorageError(f"could not write {self.path}: {exc}") from exc
+        try:
+            st = _write_atomic(self.path, payload)
+        except StorageError:
+            self._cache.forget(self.path)
+            raise
+        # Storage normalises records through JSON before they reach TinyDB, so this equals
+        # what a re-read of the file would give, and pickling snapshots it.
+        self._cache.store(self.path, data.get(TABLE, {}), st)
+
+
+class Storage:
+    """Collections of JSON records in bucket files under ``data_dir``; see docs/architecture.md."""
+
+    def __init__(self, data_dir: Path, *, bucket_size: int = BUCKET_SIZE) -> None:
+        self.data_dir = Path(data_dir)
+        if not self.data_dir.is_dir():
+            raise StorageError(
+                f"data directory {self.data_dir} does not exist (or is not a directory); "
+                "create the instance first"
+            )
+        if bucket_size < 1:
+            raise ValueError("bucket_size must be at least 1")
+        self.bucket_size = bucket_size
+        self._cache = _BucketCache()
+        self._guard = threading.Lock()
+        self._thread_locks: dict[str, threading.RLock] = {}
+        self._file_locks: dict[str, FileLock] = {}
+        self._made_dirs: set[str] = set()
+
+    # -- locking -------------------------------------------------------------------------------
+
+    def _dir(self, collection: str) -> Path:
+        return self.data_dir / validate_collection(collection)
+
+    def _ensure_dir(self, collection: str) -> Path:
+        path = self._dir(collection)
+        if collection in self._made_dirs:
+            return path
+        if not self.data_dir.is_dir():
+            raise StorageError(f"data directory {self.data_dir} has disappeared")
+        # Create one level at a time and fsync each parent, so a new collection survives a crash.
+        current = self.data_dir
+        for part in collection.split("/"):
+            current = current / part
+            if not current.is_dir():
+                try:
+                    current.mkdir(exist_ok=True)
+                    _fsync_dir(current.parent)
+                except OSError as exc:
+                    raise StorageError(f"could not create {current}: {exc}") from exc
+        self._made_dirs.add(collection)
+        return path
+
+    @contextlib.contextmanager
+    def locked(self, collection: str) -> Iterator[None]:
+        """Hold the collection's thread and file locks (re-entrant within a thread)."""
+        path = self._ensure_dir(collection)
+        with self._guard:
+            rlock = self._thread_locks.setdefault(collection, threading.RLock())
+            # thread_local=False: the RLock already admits one thread, and that thread's
+            # nested holds must share one counter so re-entry does not block on itself.
+            flock = self._file_locks.get(collection)
+            if flock is None:
+                flock = FileLock(path / _LOCK_FILE, thread_local=False)
+                self._file_locks[collection] = flock
+        with rlock, flock:
+            yield
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def _buckets(self, collection: str) -> list[_Bucket]:
+        path = self._dir(collection)
+        try:
+            names = os.listdir(path)
+        except FileNotFoundError:
+            if not self.data_dir.is_dir():
+                raise StorageError(f"data directory {self.data_dir} does not exist") from None
+            return []
+        except OSError as exc:
+            raise StorageError(f"could not list {path}: {exc}") from exc
+        numbers = sorted(int(m.group(1)) for n in names if (m := _BUCKET_RE.fullmatch(n)))
+        buckets = []
+        for expected, number in enumerate(numbers):
+            if number != expected:
+                raise StorageError(f"bucket file {path / self._bucket_name(expected)} is missing")
+            file = path / self._bucket_name(number)
+            bucket = self._cache.load(file)
+            if bucket is None:
+                raise StorageError(f"bucket file {file} is missing")
+            buckets.append(bucket)
+        return buckets
+
+    @staticmethod
+    def _bucket_name(number: int) -> str:
+        return f"{number:04d}.json"
+
+    @staticmethod
+    def _locate(buckets: list[_Bucket], record_id: str) -> tuple[_Bucket, str] | None:
+        for bucket in buckets:
+            doc_id = bucket.ids.get(record_id)
+            if doc_id is not None:
+                return bucket, doc_id
+        return None
+
+    def get(self, collection: str, record_id: str) -> dict | None:
+        found = self._locate(self._buckets(collection), record_id)
+        if found is None:
+            return None
+        bucket, doc_id = found
+        return bucket.record(doc_id)
+
+    def all(self, collection: str) -> list[dict]:
+        return [
+            record for bucket in self._buckets(collection) for record in bucket.table().values()
+        ]
+
+    def find(self, collection: str, **equals: Any) -> list[dict]:
+        items = tuple(equals.items())
+        return [
+            record
+            for bucket in self._buckets(collection)
+            for record in bucket.table().values()
+            if all(record.get(field, _MISSING) == value for field, value in items)
+        ]
+
+    def count(self, collection: str) -> int:
+        return sum(len(bucket) for bucket in self._buckets(collection))
+
+    def collections(self, prefix: str = "") -> list[str]:
+        """Names of the collections that hold bucket files, sorted, starting with ``prefix``."""
+        found = []
+        for dirpath, dirnames, filenames in os.walk(self.data_dir):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            if not any(_BUCKET_RE.fullmatch(f) for f in filenames):
+                continue
+            name = Path(dirpath).relative_to(self.data_dir).as_posix()
+            if _COLLECTION_RE.fullmatch(name) and name.startswith(prefix):
+                found.append(name)
+        return sorted(found)
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def _table(self, path: Path, *, create: bool = False) -> Any:
+        # A fresh TinyDB per write: a long-lived Table caches its next document id and query
+        # results, which another process's write would make wrong.
+        db = TinyDB(path, storage=AtomicJSONStorage, cache=self._cache, create=create)
+        return db.table(TABLE, cache_size=0)
+
+    @staticmethod
+    def _as_json(value: dict, what: str) -> dict:
+        # A round trip gives exactly what a later read returns (tuples become lists, ...) and
+        # shares no objects with the caller.
+        try:
+            return json.loads(json.dumps(value, allow_nan=False))
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{what} is not plain JSON: {exc}") from exc
+
+    def insert(self, collection: str, record: dict) -> str:
+        """Store a copy of ``record``; give it a uuid4 hex ``id`` unless it has one."""
+        new = self._as_json(record, "record")
+        record_id = new.setdefault("id", uuid.uuid4().hex)
+        if not isinstance(record_id, str) or not record_id:
+            raise ValueError("a record's 'id' must be a non-empty string")
+        with self.locked(collection):
+            buckets = self._buckets(collection)
+            if self._locate(buckets, record_id) is not None:
+                raise ValueError(f"{collection}: a record with id {record_id!r} already exists")
+            if buckets and len(buckets[-1]) < self.bucket_size:
+                table = self._table(buckets[-1].path)
+                doc_id = buckets[-1].next_doc_id()
+            else:
+                new_bucket = self._dir(collection) / self._bucket_name(len(buckets))
+                table = self._table(new_bucket, create=True)
+                doc_id = 1
+            # Passing the doc id spares TinyDB a second read of the bucket to find it.
+            table.insert(Document(new, doc_id=doc_id))
+        return record_id
+
+    def update(self, collection: str, record_id: str, changes: dict) -> None:
+        """Set the fields in ``changes`` on a record; KeyError if there is no such record."""
+        if "id" in changes and changes["id"] != record_id:
+            raise ValueError("a record's 'id' cannot be changed")
+        changes = self._as_json(changes, "changes")
+        with self.locked(collection):
+            found = self._locate(self._buckets(collection), record_id)
+            if found is None:
+                raise KeyError(f"{collection}: no record with id {record_id!r}")
+            bucket, doc_id = found
+            self._table(bucket.path).update(changes, doc_ids=[int(doc_id)])
+
+    def delete(self, collection: str, record_id: str) -> bool:
+        """Remove a record; False if there was none. Emptied buckets stay, keeping the order."""
+        with self.locked(collection):
+            found = self._locate(self._buckets(collection), record_id)
+            if found is None:
+                return False
+            bucket, doc_id = found
+            self._table(bucket.path).remove(doc_ids=[int(doc_id)])
+        return True
+
+    # -- schema version and migrations ---------------------------------------------------------
+
+    def schema_version(self) -> int | None:
+        """The version in ``data/meta.json``, or None when the file does not exist."""
+        path = self.data_dir / META_FILE
+        try:
+            meta = json.loads(path.read_bytes())
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as exc:
+            raise StorageError(f"could not read {path}: {exc}") from exc
+        version = meta.get("schema_version") if isinstance(meta, dict) else None
+        if not isinstance(version, int):
+            raise StorageError(f"{path} has no integer schema_version")
+        return version
+
+    def _write_meta(self, version: int) -> None:
+        payload = json.dumps({"schema_version": version}, indent=2).encode()
+        _write_atomic(self.data_dir / META_FILE, payload)
+
+    def migrate(self, backups_dir: Path) -> bool:
+        """Bring the data to SCHEMA_VERSION; return True if migration steps ran.
+
+        A fresh data directory is stamped with the current version. Older data is first backed
+        up into ``backups_dir``; each step's new version is recorded as soon as the step is
+        done, so an interrupted migration resumes where it stopped.
+        """
+        with FileLock(self.data_dir / _MIGRATE_LOCK_FILE):
+            current = self.schema_version()
+            if current is None:
+                if self.collections():
+                    raise StorageError(
+                        f"{self.data_dir / META_FILE} is missing but the directory holds data; "
+                        "refusing to guess its schema version"
+                    )
+                self._write_meta(SCHEMA_VERSION)
+                return False
+            if current > SCHEMA_VERSION:
+                raise StorageError(
+                    f"{self.data_dir / META_FILE}: data is schema version {current}, newer than "
+                    f"this vliegwiel ({SCHEMA_VERSION}); upgrade vliegwiel"
+                )
+            if current == SCHEMA_VERSION:
+                return False
+            missing = [v for v in range(current, SCHEMA_VERSION) if v not in MIGRATIONS]
+            if missing:
+                raise StorageError(f"no migration step from schema version {missing[0]}")
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+            Path(backups_dir).mkdir(parents=True, exist_ok=True)
+            self.backup(Path(backups_dir) / f"before-v{current}-to-v{SCHEMA_VERSION}-{stamp}.zip")
+            for version in range(current, SCHEMA_VERSION):
+                MIGRATIONS[version](self)
+                self._write_meta(version + 1)
+            return True
+
+    # -- backup and restore --------------------------------------------------------------------
+
+    def backup(self, dest: Path) -> Path:
+        """Write a zip snapshot of every collection and meta.json; return its path.
+
+        ``dest`` ending in ``.zip`` is the file to write; otherwise it is a directory that gets a
+        timestamped zip. All collection locks are held while files are read, so no write
+        lands halfway through the snapshot.
+        """
+        dest = Path(dest)
+        if dest.suffix != ".zip":
+            dest.mkdir(parents=True, exist_ok=True)
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+            dest = dest / f"vliegwiel-backup-{stamp}.zip"
+        with contextlib.ExitStack() as stack:
+            names = self.collections()
+            for name in names:  # sorted, so two backups never lock in opposite orders
+                stack.enter_context(self.locked(name))
+            files: dict[str, bytes] = {}
+            meta = self.data_dir / META_FILE
+            if meta.exists():
+                files[META_FILE] = meta.read_bytes()
+            for name in names:
+                for bucket in self._buckets(name):  # also refuses to back up a corrupt bucket
+                    files[f"{name}/{bucket.path.name}"] = bucket.path.read_bytes()
+        manifest = {
+            "created_at": datetime.now(UTC).isoformat(),
+            "schema_version": self.schema_version(),
+            "files": {n: hashlib.sha256(b).hexdigest() for n, b in files.items()},
+        }
+        tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex}.tmp")
+        try:
+            with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+                zf.writestr(MANIFEST_FILE, json.dumps(manifest, indent=2))
+                for name, payload in files.items():
+                    zf.writestr(name, payload)
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, dest)
+            _fsync_dir(dest.parent)
+        except Exception as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise StorageError(f"could not write backup {dest}: {exc}") from exc
+        return dest
+
+    @staticmethod
+    def _read_backup(backup: Path) -> dict[str, bytes]:
+        """Every file of a backup, verified against its manifest; StorageError if corrupt."""
+        try:
+            with zipfile.ZipFile(backup) as zf:
+                bad = zf.testzip()
+                if bad is not None:
+                    raise StorageError(f"backup {backup} is corrupt: {bad} fails its checksum")
+                manifest = json.loads(zf.read(MANIFEST_FILE))
+                expected: dict[str, str] = manifest["files"]
+                if set(zf.namelist()) != set(expected) | {MANIFEST_FILE}:
+                    raise StorageError(f"backup {backup} does not match its manifest")
+                files = {name: zf.read(name) for name in expected}
+        except StorageError:
+            raise
+        except (OSError, zipfile.BadZipFile, KeyError, TypeError, ValueError) as exc:
+            raise StorageError(f"backup {backup} is corrupt or unreadable: {exc}") from exc
+        for name, payload in files.items():
+            if hashlib.sha256(payload).hexdigest() != expected[name]:
+                raise StorageError(f"backup {backup} is corrupt: {name} does not match")
+            collection, _, file = name.rpartition("/")
+            if name == META_FILE:
+                continue
+            if not _COLLECTION_RE.fullmatch(collection) or not _BUCKET_RE.fullmatch(file):
+                raise StorageError(f"backup {backup} holds an unexpected file {name!r}")
+            _parse_bucket(Path(f"{backup}!{name}"), payload, (0, 0, 0))
+        return files
+
+    @staticmethod
+    def restore(backup: Path, data_dir: Path) -> None:
+        """Replace ``data_dir`` with the contents of ``backup``; refuse a corrupt backup.
+
+        The backup is unpacked and fsynced next to ``data_dir`` and then swapped in with two
+        renames, so a failure leaves the old data in place. Stop the app while restoring.
+        """
+        backup, data_dir = Path(backup), Path(data_dir)
+        files = Storage._read_backup(backup)
+        parent = data_dir.parent
+        token = uuid.uuid4().hex
+        staging = parent / f".{data_dir.name}.restore-{token}"
+        old = parent / f".{data_dir.name}.old-{token}"
+        try:
+            staging.mkdir()
+            for name, payload in files.items():
+                target = staging / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with open(target, "wb") as fh:
+                    fh.write(payload)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            directories = {staging} | {p.parent for p in staging.rglob("*")}
+            for directory in sorted(directories, reverse=True):
+                _fsync_dir(directory)
+            if data_dir.exists():
+                os.replace(data_dir, old)
+            try:
+                os.replace(staging, data_dir)
+            except OSError:
+                if old.exists():
+                    os.replace(old, data_dir)
+                raise
+            _fsync_dir(parent)
+        except OSError as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise StorageError(f"could not restore {backup} into {data_dir}: {exc}") from exc
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,172 @@
+"""Commands for reaching every household: ``vliegwiel codes`` (letters) and ``vliegwiel paper``."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from vliegwiel.cli.common import get_survey, instance_option, write_output
+
+
+def _app(instance: Path | None):
+    from vliegwiel.core.config import instance_dir_from
+    from vliegwiel.web.app import create_app
+
+    # Templates and gettext need an app; the village comes with it.
+    return create_app(instance_dir_from(instance))
+
+
+def register(main: click.Group) -> None:
+    main.add_command(codes)
+    main.add_command(paper)
+
+
+def _scope_of(village, scope_id: str):
+    """The survey or the participation round ``scope_id`` names: (survey, None) or (None, round).
+
+    Survey ids and round ids share one namespace of code scopes, so an id naming both is
+    refused rather than guessed.
+    """
+    from vliegwiel.reach.codes import codes_collection
+    from vliegwiel.rounds.model import get_round
+
+    survey = village.surveys.get(scope_id)
+    try:
+        codes_collection(scope_id)
+    except ValueError:
+        round_record = None
+    else:
+        round_record = get_round(village.storage, scope_id)
+    if survey is not None and round_record is not None:
+        raise click.ClickException(
+            f"'{scope_id}' is both a survey and a round; rename the survey first"
+        )
+    if round_record is not None:
+        return None, round_record
+    # Unknown ids get get_survey's message, as before rounds could have codes.
+    return get_survey(village, scope_id), None
+
+
+@click.command()
+@click.argument("survey_id", metavar="SURVEY_OR_ROUND")
+@instance_option
+@click.option("--count", type=click.IntRange(1, 10_000), help="Letters without an address.")
+@click.option(
+    "--addresses",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="CSV with street, house number, postcode (comma or semicolon).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Where to write the letters PDF (the only copy of the codes).",
+)
+@click.option("--contact", default=None, help="Where to ask for a paper form, printed as is.")
+@click.option(
+    "--expires",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Last day the codes work (YYYY-MM-DD).",
+)
+def codes(
+    survey_id: str,
+    instance: Path | None,
+    count: int | None,
+    addresses: Path | None,
+    output: Path,
+    contact: str | None,
+    expires,
+) -> None:
+    """Generate one code per household and write the letters (one A4 page each) to a PDF.
+
+    SURVEY_OR_ROUND is a survey id or a participation round id (see `vliegwiel round list`).
+    Codes are stored only as a keyed hash: keep the PDF, it cannot be made again.
+    """
+    from vliegwiel.core.pdf import PdfRenderError
+    from vliegwiel.reach.codes import (
+        AddressError,
+        Household,
+        new_codes,
+        parse_addresses,
+        store_codes,
+    )
+    from vliegwiel.reach.letters import letters_pdf, round_letters_pdf
+
+    if (count is None) == (addresses is None):
+        raise click.UsageError("give either --count N or --addresses FILE.csv")
+    app = _app(instance)
+    village = app.extensions["vliegwiel"]
+    survey, round_record = _scope_of(village, survey_id)
+    scope = survey.id if survey is not None else round_record["id"]
+    if addresses is not None:
+        try:
+            households = parse_addresses(addresses.read_bytes())
+        except AddressError as error:
+            for line, message in error.problems:
+                click.echo(f"{addresses}:{line}: {message}", err=True)
+            raise click.ClickException(
+                f"{len(error.problems)} bad row(s) in {addresses}; no codes were made"
+            ) from None
+    else:
+        households = [Household()] * count
+    issued = new_codes(households)
+    with (
+        app.app_context(),
+        click.progressbar(length=len(issued) + 1, label=f"Rendering {len(issued)} letters") as bar,
+    ):
+
+        def step(message: str) -> None:
+            # WeasyPrint reports its steps per document; show them as the bar's label.
+            bar.label = message[:48]
+            bar.update(0)
+
+        try:
+            pdf = (letters_pdf if survey is not None else round_letters_pdf)(
+                survey if survey is not None else round_record,
+                issued,
+                village_name=village.config.name,
+                base_url=village.config.base_url,
+                contact=contact,
+                progress=step,
+            )
+        except PdfRenderError as error:
+            raise click.ClickException(
+                f"the letters could not be made ({error}); no codes stored"
+            ) from None
+        bar.update(len(issued))
+        # Stored only after the PDF exists, so a failed render leaves no orphan codes.
+        store_codes(
+            village.storage,
+            village.config.secret_key,
+            scope,
+            issued,
+            expires_on=expires.date() if expires else None,
+        )
+        bar.update(1)
+    write_output(output, pdf)
+    click.echo(f"Wrote {len(issued)} letters to {output} ({date.today().isoformat()})")
+
+
+@click.command()
+@click.argument("survey_id")
+@instance_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def paper(survey_id: str, instance: Path | None, output: Path) -> None:
+    """Write a printable paper form of the survey (A4, large type, boxes to tick)."""
+    from vliegwiel.core.pdf import PdfRenderError
+    from vliegwiel.reach.paper import paper_pdf
+
+    app = _app(instance)
+    village = app.extensions["vliegwiel"]
+    survey = get_survey(village, survey_id)
+    with app.app_context():
+        try:
+            pdf = paper_pdf(village, survey, village_name=village.config.name)
+        except PdfRenderError as error:
+            raise click.ClickException(f"the form could not be made ({error})") from None
+    write_output(output, pdf)
+    click.echo(f"Wrote the paper form of {survey.id} to {output}")

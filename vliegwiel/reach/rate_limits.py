@@ -1,0 +1,168 @@
+"""A per-address limit on what residents submit, against ballot stuffing by script.
+
+``[limits] submissions_per_ip_per_hour`` in vliegwiel.toml (0 turns it off) caps the
+*successful* public submissions per IP address in a sliding hour: survey responses, ideas,
+supports, comments, ballots, pledges, meeting sign-ups and poll answers. Going on a page,
+saving a draft page or entering a code is not a submission (codes have their own throttle).
+
+The counts live in memory, per server process. ``vliegwiel serve`` runs one waitress process
+with threads, so that is exact for the way vliegwiel is run; a restart forgets the counts, which
+costs an attacker a restart they cannot cause. Writing every count to disk would add a durable
+write to every submission for no real gain. Several processes behind one proxy would each
+count on their own (the limit then multiplies by the number of processes).
+
+Why 600 an hour by default: residents in a village hall on one wifi share one public address.
+A full hall (150 people) answering the survey together is 150 submissions; a round evening
+where each of 100 people adds an idea, supports four and comments once is 600. Above that one
+address is more likely a script than a hall, and the page tells a real resident to ask for a
+paper form.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from flask import Blueprint, current_app, g, request
+from werkzeug.exceptions import TooManyRequests
+
+from vliegwiel.web.context import current_village
+
+__all__ = ["WINDOW", "SubmissionLimit", "bp", "submission_limit"]
+
+#: The sliding window, in seconds.
+WINDOW = 3600.0
+
+#: Public POST endpoints that are not a submission: draft pages (the review counts, through the
+#: submission guard) and code entry (throttled on failures in web/access_pages.py).
+NOT_SUBMISSIONS = frozenset({"resident.page", "resident.review", "access.enter_code"})
+
+bp = Blueprint("rate_limits", __name__)
+
+
+class SubmissionLimit:
+    """Timestamps of recent submissions per address, at most ``per_hour`` in any window."""
+
+    def __init__(
+        self, per_hour: int, window: float = WINDOW, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.per_hour = per_hour
+        self.window = window
+        self._clock = clock
+        self._seen: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+        self._last_sweep = clock()
+
+    @property
+    def enabled(self) -> bool:
+        return self.per_hour > 0
+
+    def _recent(self, address: str, moment: float) -> deque[float]:
+        stamps = self._seen.setdefault(address, deque())
+        while stamps and moment - stamps[0] >= self.window:
+            stamps.popleft()
+        return stamps
+
+    def _sweep(self, moment: float) -> None:
+        # Forget idle addresses now and then, so memory follows the last hour's visitors.
+        if moment - self._last_sweep < self.window:
+            return
+        self._last_sweep = moment
+        for address in [a for a, s in self._seen.items() if not s or moment - s[-1] >= self.window]:
+            del self._seen[address]
+
+    def take(self, address: str) -> bool:
+        """Count one submission for ``address``; False (nothing counted) when over the limit."""
+        if not self.enabled:
+            return True
+        with self._lock:
+            moment = self._clock()
+            self._sweep(moment)
+            stamps = self._recent(address, moment)
+            if len(stamps) >= self.per_hour:
+                return False
+            stamps.append(moment)
+            return True
+
+    def give_back(self, address: str) -> None:
+        """Uncount the latest submission of ``address`` (it was refused or failed)."""
+        with self._lock:
+            stamps = self._seen.get(address)
+            if stamps:
+                stamps.pop()
+
+    def retry_after(self, address: str) -> int:
+        """Seconds until ``address`` may submit again (0 when it may now)."""
+        with self._lock:
+            moment = self._clock()
+            stamps = self._recent(address, moment)
+            if len(stamps) < self.per_hour or not self.enabled:
+                return 0
+            return max(1, int(self.window - (moment - stamps[0])) + 1)
+
+
+def submission_limit() -> SubmissionLimit:
+    """The current app's limit, made on first use from its config (never shared between apps)."""
+    limit = current_app.extensions.get("vliegwiel_submission_limit")
+    if limit is None:
+        per_hour = current_app.config.get(
+            "SUBMISSIONS_PER_IP_PER_HOUR", current_village().config.submissions_per_ip_per_hour
+        )
+        limit = current_app.extensions.setdefault(
+            "vliegwiel_submission_limit", SubmissionLimit(per_hour)
+        )
+    return limit
+
+
+def _address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _refuse(limit: SubmissionLimit, address: str) -> TooManyRequests:
+    # The error page (kind "too_many") says in Dutch to try again later or ask for paper.
+    return TooManyRequests(retry_after=limit.retry_after(address))
+
+
+@contextlib.contextmanager
+def survey_guard(survey: Any, extra: dict) -> Iterator[None]:
+    """A submission guard: the response counts only when it is saved."""
+    limit, address = submission_limit(), _address()
+    if not limit.take(address):
+        raise _refuse(limit, address)
+    try:
+        yield
+    except BaseException:
+        limit.give_back(address)
+        raise
+
+
+def _is_public_submission() -> bool:
+    return (
+        request.method == "POST"
+        and request.endpoint is not None
+        and request.endpoint not in NOT_SUBMISSIONS
+        and not request.path.startswith("/beheer")
+    )
+
+
+@bp.before_app_request
+def _check_public_submission() -> None:
+    # Runs after CSRF protection (registered on the app first), so forged posts never count.
+    if not _is_public_submission():
+        return
+    limit, address = submission_limit(), _address()
+    if not limit.take(address):
+        raise _refuse(limit, address)
+    g.counted_submission = address
+
+
+@bp.after_app_request
+def _uncount_refused(response):
+    address = g.pop("counted_submission", None)
+    if address is not None and response.status_code >= 400:
+        submission_limit().give_back(address)
+    return response

@@ -1,0 +1,443 @@
+"""Reaching every household: the resident's code page and the organiser pages for codes,
+letters, paper forms and the ambassadors' data entry.
+
+Guards (added by reach.plugin at start-up): a survey with ``access: code`` sends a
+resident without a valid code in the session to ``/code/<survey>``, and saving a response
+uses up that code (see ``vliegwiel.reach.codes.using_code``).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from contextlib import contextmanager, nullcontext
+from datetime import date
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateField, IntegerField, StringField
+from wtforms.validators import Length, NumberRange, Optional
+
+from vliegwiel.accounts.views import require_role
+from vliegwiel.core.pdf import PdfRenderError
+from vliegwiel.reach.codes import (
+    MAX_CODES,
+    AddressError,
+    CodeProblem,
+    Household,
+    IssuedCode,
+    app_throttle,
+    code_state,
+    new_codes,
+    normalise_code,
+    parse_addresses,
+    store_codes,
+    street_counts,
+    using_code,
+    verify_code,
+)
+from vliegwiel.reach.letters import letters_pdf
+from vliegwiel.reach.paper import paper_pdf
+from vliegwiel.surveys.forms import build_form, read_answers
+from vliegwiel.surveys.responses import IncompleteResponse, prune, responses_of, save_response
+from vliegwiel.surveys.schema import Survey
+from vliegwiel.surveys.status import is_open
+from vliegwiel.web.context import current_village, survey_or_404
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("access", __name__)
+
+#: survey id -> the hash of the resident's checked code; the plain code is never kept.
+SESSION_KEY = "access_codes"
+#: Wrong (well-formed) codes allowed per IP address and per browser session in 15 minutes.
+#: A village hall shares one IP address, hence the larger number there.
+FAILURES_PER_IP = 30
+FAILURES_PER_SESSION = 10
+
+
+def problem_message(kind: str) -> str:
+    """A friendly Dutch explanation of a CodeProblem kind."""
+    return {
+        "malformed": _(
+            "Deze code klopt niet. Een code heeft 12 tekens, bijvoorbeeld K7PM-4XQD-93HT. "
+            "Kijk nog eens goed in de brief."
+        ),
+        "unknown": _(
+            "Deze code kennen we niet. Kijk of u alle tekens goed hebt overgenomen. "
+            "Hoofdletters of kleine letters maakt niet uit."
+        ),
+        "used": _(
+            "Deze code is al gebruikt. Met elke code kan één keer worden meegedaan, via "
+            "internet of op papier. Hebt u nog niet meegedaan? Vraag dan hulp."
+        ),
+        "expired": _("Deze code is verlopen. Wilt u toch nog meedoen? Vraag dan hulp."),
+    }.get(kind, _("Deze code kan niet worden gebruikt. Vraag hulp."))
+
+
+# --- guards ---------------------------------------------------------------------------------
+
+
+def _session_codes() -> dict[str, str]:
+    return dict(session.get(SESSION_KEY, {}))
+
+
+def require_code(survey: Survey):
+    """Answer guard: a code survey needs a checked, still usable code in the session."""
+    if survey.access != "code":
+        return None
+    key = _session_codes().get(survey.id)
+    problem = code_state(current_village().storage, survey.id, key) if key else "missing"
+    if problem is None:
+        return None
+    if key:
+        _forget_code(survey.id)
+        flash(problem_message(problem), "error")
+    return redirect(url_for("access.enter_code", survey_id=survey.id))
+
+
+def _forget_code(survey_id: str) -> None:
+    codes = _session_codes()
+    codes.pop(survey_id, None)
+    session[SESSION_KEY] = codes
+
+
+@contextmanager
+def use_session_code(survey: Survey, extra: dict):
+    """Submission guard: use up the session's code around saving the web response."""
+    if survey.access != "code":
+        yield
+        return
+    key = _session_codes().get(survey.id)
+    if not key:
+        raise CodeProblem("unknown")
+    storage = current_village().storage
+    with using_code(
+        storage, survey.id, key, anonymous=survey.anonymous, channel="web", extra=extra
+    ):
+        yield
+    _forget_code(survey.id)
+
+
+@bp.app_errorhandler(CodeProblem)
+def code_problem(error: CodeProblem):
+    # Reached when a code was used elsewhere (paper) between the review page and saving.
+    return render_template("access/problem.html", message=problem_message(error.kind)), 409
+
+
+# --- residents: entering a code -------------------------------------------------------------
+
+
+class CodeForm(FlaskForm):
+    code = StringField(lazy_gettext("Uw code"), validators=[Length(max=64)])
+
+
+def _code_survey(survey_id: str) -> Survey:
+    village = current_village()
+    survey = village.surveys.get(survey_id)
+    if survey is None or not is_open(village.storage, survey.id):
+        abort(404)
+    return survey
+
+
+def _throttle_keys() -> list[tuple[str, Any]]:
+    if "throttle_id" not in session:
+        session["throttle_id"] = secrets.token_hex(8)
+    return [("ip", request.remote_addr), ("session", session["throttle_id"])]
+
+
+def _throttles():
+    config = current_app.config
+    return [
+        app_throttle(current_app, "code-ip", config.get("ACCESS_FAILURES_PER_IP", FAILURES_PER_IP)),
+        app_throttle(
+            current_app,
+            "code-session",
+            config.get("ACCESS_FAILURES_PER_SESSION", FAILURES_PER_SESSION),
+        ),
+    ]
+
+
+def guessed_too_often() -> Response | None:
+    """The 429 page when this IP address or browser guessed too many codes lately, else None."""
+    throttles = zip(_throttles(), _throttle_keys(), strict=True)
+    blocked = [t.retry_after(k) for t, k in throttles if t.blocked(k)]
+    if not blocked:
+        return None
+    response = Response(
+        render_template("access/too_many.html", minutes=max(blocked) // 60 + 1), status=429
+    )
+    response.headers["Retry-After"] = str(max(blocked))
+    return response
+
+
+def check_typed_code(scope: str, text: str | None) -> tuple[str | None, str | None]:
+    """(the code's id, None) when the typed code may be used in ``scope``, else (None, message).
+
+    Only a well-formed unknown code counts as a guess; a typo of a real one is not punished.
+    Call ``guessed_too_often`` first.
+    """
+    try:
+        if normalise_code(text) is None:
+            raise CodeProblem("malformed")
+        key = verify_code(current_village().storage, current_app.config["SECRET_KEY"], scope, text)
+    except CodeProblem as problem:
+        if problem.kind == "unknown":
+            for throttle, throttle_key in zip(_throttles(), _throttle_keys(), strict=True):
+                throttle.fail(throttle_key)
+        return None, problem_message(problem.kind)
+    return key, None
+
+
+@bp.route("/code/<survey_id>", methods=["GET", "POST"])
+def enter_code(survey_id: str):
+    survey = _code_survey(survey_id)
+    if survey.access != "code":
+        return redirect(url_for("resident.intro", survey_id=survey.id))
+    form = CodeForm()
+    if request.method == "GET" and request.args.get("c"):
+        form.code.data = request.args["c"][:64]
+    error = None
+    if request.method == "POST":
+        if not form.validate():
+            abort(400)
+        blocked = guessed_too_often()
+        if blocked:
+            return blocked
+        key, error = check_typed_code(survey.id, form.code.data)
+        if key:
+            codes = _session_codes()
+            codes[survey.id] = key
+            session[SESSION_KEY] = codes
+            return redirect(url_for("resident.intro", survey_id=survey.id))
+    return render_template("access/code.html", survey=survey, form=form, error=error), (
+        400 if error else 200
+    )
+
+
+# --- organisers: codes and letters ----------------------------------------------------------
+
+
+class LettersForm(FlaskForm):
+    count = IntegerField(
+        lazy_gettext("Aantal brieven zonder adres"),
+        validators=[Optional(), NumberRange(min=1, max=MAX_CODES)],
+    )
+    addresses = FileField(lazy_gettext("Of: adressenlijst (CSV: straat, huisnummer, postcode)"))
+    contact = StringField(
+        lazy_gettext("Waar kan men een papieren formulier vragen? (optioneel)"),
+        validators=[Optional(), Length(max=200)],
+    )
+    expires_on = DateField(
+        lazy_gettext("Codes geldig tot en met (optioneel)"), validators=[Optional()]
+    )
+
+
+def _pdf_response(pdf: bytes, filename: str) -> Response:
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def letters_page(
+    scope: str,
+    render_letters: Callable[[list[IssuedCode], str | None], bytes],
+    *,
+    template: str,
+    filename: str,
+    **context: Any,
+):
+    """The codes-and-letters page of one scope (a survey or a round): per-street counts and,
+    on a valid POST, the letters PDF. ``render_letters(issued, contact)`` makes the PDF; it
+    runs before any code is stored, so a failed render leaves no code behind."""
+    village = current_village()
+    form = LettersForm()
+    problems: list[tuple[int, str]] = []
+    error = None
+    if form.validate_on_submit():
+        upload = form.addresses.data
+        households: list[Household] = []
+        if upload and upload.filename:
+            try:
+                households = parse_addresses(upload.read())
+            except AddressError as bad:
+                problems = bad.problems
+        elif form.count.data:
+            households = [Household()] * form.count.data
+        else:
+            error = _("Vul een aantal in of kies een adressenlijst.")
+        if households and not problems:
+            issued = new_codes(households)
+            try:
+                pdf = render_letters(issued, form.contact.data or None)
+            except PdfRenderError as failure:
+                log.error("letters for %s: %s", scope, failure)
+                error = _("De brieven konden niet worden gemaakt. Er zijn geen codes aangemaakt.")
+            else:
+                store_codes(
+                    village.storage,
+                    village.config.secret_key,
+                    scope,
+                    issued,
+                    expires_on=form.expires_on.data,
+                )
+                return _pdf_response(pdf, f"brieven-{filename}-{date.today().isoformat()}.pdf")
+    elif request.method == "POST":
+        error = _("Controleer het formulier.")
+    counts = street_counts(village.storage, scope)
+    status = 400 if (problems or error) else 200
+    return render_template(
+        template,
+        form=form,
+        counts=counts,
+        total=sum(c.total for c in counts),
+        used=sum(c.used for c in counts),
+        problems=problems,
+        error=error,
+        **context,
+    ), status
+
+
+@bp.route("/beheer/enquete/<survey_id>/codes", methods=["GET", "POST"])
+@require_role("beheerder")
+def codes(survey_id: str):
+    village = current_village()
+    survey = survey_or_404(survey_id)
+
+    def render(issued: list[IssuedCode], contact: str | None) -> bytes:
+        return letters_pdf(
+            survey,
+            issued,
+            village_name=village.config.name,
+            base_url=village.config.base_url,
+            contact=contact,
+        )
+
+    return letters_page(
+        survey.id, render, template="beheer/access/codes.html", filename=survey.id, survey=survey
+    )
+
+
+@bp.get("/beheer/enquete/<survey_id>/papier.pdf")
+@require_role("beheerder", "ambassadeur")
+def paper_form(survey_id: str):
+    village = current_village()
+    survey = survey_or_404(survey_id)
+    try:
+        pdf = paper_pdf(village, survey, village_name=village.config.name)
+    except PdfRenderError as failure:
+        log.error("paper form for %s: %s", survey.id, failure)
+        abort(503)
+    return _pdf_response(pdf, f"formulier-{survey.id}.pdf")
+
+
+# --- ambassadors: keying in paper forms -----------------------------------------------------
+
+
+def _identical_paper_response(village: Any, survey: Survey, answers: dict) -> bool:
+    return any(
+        r.get("channel") == "paper" and r.get("answers") == answers
+        for r in responses_of(village, survey.id)
+    )
+
+
+@bp.route("/beheer/enquete/<survey_id>/invoer", methods=["GET", "POST"])
+@require_role("beheerder", "ambassadeur")
+def data_entry(survey_id: str):
+    village = current_village()
+    survey = survey_or_404(survey_id)
+    questions = list(survey.questions())
+    qtypes = village.question_types
+    errors: dict[str, str] = {}
+    code_error = None
+    duplicate = False
+    form = build_form(qtypes, questions)
+    if request.method == "POST":
+        form = build_form(qtypes, questions, formdata=request.form)
+        if not form.validate():
+            abort(400)
+        code_text = request.form.get("household_code", "")[:64]
+        answers, errors = read_answers(qtypes, questions, form)
+        answers = prune(survey, answers)
+        key = None
+        if code_text.strip() or survey.access == "code":
+            try:
+                if normalise_code(code_text) is None:
+                    raise CodeProblem("malformed")
+                key = verify_code(village.storage, village.config.secret_key, survey.id, code_text)
+            except CodeProblem as problem:
+                code_error = _entry_code_message(problem.kind)
+        confirmed = request.form.get("toch_opslaan") == "ja"
+        if not errors and not code_error:
+            duplicate = _identical_paper_response(village, survey, answers)
+        if not errors and not code_error and (not duplicate or confirmed):
+            extra: dict[str, Any] = {"possible_duplicate": True} if duplicate else {}
+            guard = (
+                using_code(
+                    village.storage,
+                    survey.id,
+                    key,
+                    anonymous=survey.anonymous,
+                    channel="paper",
+                    extra=extra,
+                )
+                if key
+                else nullcontext()
+            )
+            try:
+                with guard:
+                    save_response(village, survey, answers, channel="paper", extra=extra)
+            except IncompleteResponse as incomplete:
+                errors = incomplete.errors
+            except CodeProblem as problem:
+                code_error = _entry_code_message(problem.kind)
+            else:
+                flash(
+                    _("Het formulier is opgeslagen. U kunt het volgende formulier invoeren."),
+                    "info",
+                )
+                return redirect(url_for(".data_entry", survey_id=survey.id))
+    paper_count = sum(1 for r in responses_of(village, survey.id) if r.get("channel") == "paper")
+    failed = bool(errors or code_error or duplicate)
+    return render_template(
+        "beheer/access/entry.html",
+        survey=survey,
+        form=form,
+        qtypes=qtypes,
+        errors=errors,
+        code_error=code_error,
+        code_value=request.form.get("household_code", "") if failed else "",
+        duplicate=duplicate,
+        paper_count=paper_count,
+        user=g.user,
+    ), (400 if (errors or code_error) else (409 if duplicate else 200))
+
+
+def _entry_code_message(kind: str) -> str:
+    if kind == "used":
+        return _(
+            "Deze code is al gebruikt: via internet of met een eerder ingevoerd formulier. "
+            "Mogelijk is dit formulier dubbel. Leg het apart en overleg met de beheerder."
+        )
+    if kind == "malformed":
+        return _("Vul de code van het formulier in: 12 tekens, bijvoorbeeld K7PM-4XQD-93HT.")
+    return problem_message(kind)

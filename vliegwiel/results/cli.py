@@ -1,0 +1,217 @@
+"""Commands for results: ``vliegwiel report``, ``results``, ``share`` and ``compare``.
+
+(``vliegwiel export --format xlsx`` lives with the other export formats in cli.py and calls
+:func:`write_xlsx` here.)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from vliegwiel.cli.common import get_survey, instance_option, write_output
+
+
+def write_xlsx(village: Any, survey: Any, responses: list[dict], output: Path | None) -> None:
+    """``vliegwiel export --format xlsx``: a workbook can only go to a file."""
+    from vliegwiel.surveys.xlsx_export import export_xlsx
+
+    if output is None:
+        raise click.ClickException("--format xlsx needs -o FILE.xlsx")
+    write_output(output, export_xlsx(village, survey, responses))
+    click.echo(f"Wrote {len(responses)} responses and the codebook to {output}", err=True)
+
+
+#: WeasyPrint reports about this many steps; the bar counts them (plus assembling the HTML).
+_RENDER_STEPS = 7
+
+
+def register(main: click.Group) -> None:
+    @main.command()
+    @click.argument("survey_id")
+    @instance_option
+    @click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        required=True,
+        help="The PDF file to write.",
+    )
+    @click.option("--round", "wave", default=None, help="The round (default: the latest).")
+    @click.option(
+        "--timeout", default=600.0, show_default=True, help="Stop rendering after so many seconds."
+    )
+    def report(
+        survey_id: str, instance: Path | None, output: Path, wave: str | None, timeout: float
+    ) -> None:
+        """Write the PDF report of SURVEY_ID for the village meeting."""
+        from vliegwiel.core.pdf import PdfRenderError
+        from vliegwiel.results.report import render_report
+
+        app, village = _app(instance)
+        survey = get_survey(village, survey_id)
+        with app.test_request_context():
+            with click.progressbar(length=_RENDER_STEPS + 1, label="Making the report") as bar:
+
+                def step(_message: str) -> None:
+                    if bar.pos < bar.length - 1:
+                        bar.update(1)
+
+                try:
+                    pdf = render_report(village, survey, wave=wave, timeout=timeout, progress=step)
+                except PdfRenderError as error:
+                    raise click.ClickException(f"the report failed: {error}") from None
+                bar.update(bar.length - bar.pos)
+        write_output(output, pdf)
+        click.echo(f"Wrote {output} ({len(pdf) // 1024} KB)", err=True)
+
+    @main.command()
+    @click.argument("survey_id")
+    @instance_option
+    @click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        required=True,
+        help="The zip file to write.",
+    )
+    @click.option("--round", "wave", default=None, help="The round (default: the latest).")
+    def share(survey_id: str, instance: Path | None, output: Path, wave: str | None) -> None:
+        """Write the bundle of SURVEY_ID's latest publication, for other villages.
+
+        The bundle holds the survey definition, the published (small-group protected)
+        numbers and the village's name and number of households: never a response or a
+        free text. It is the one stored when the results were published, so it holds
+        nothing newer than the public page.
+        """
+        from vliegwiel.results.publications import latest
+
+        _app_, village = _app(instance)
+        survey = get_survey(village, survey_id)
+        publication = (
+            latest(village.storage, survey.id)
+            if wave is None
+            else latest(village.storage, survey.id, wave)
+        )
+        if publication is None:
+            raise click.ClickException(
+                f"{survey.id} has no publication yet; publish the results first "
+                "(Uitslag openbaar maken on /beheer/uitslag/" + survey.id + ")"
+            )
+        write_output(output, publication.bundle(village.storage))
+        click.echo(f"Wrote {output} (publication {publication.version})", err=True)
+
+    @main.command("results")
+    @click.argument("survey_id")
+    @instance_option
+    @click.option(
+        "--published",
+        is_flag=True,
+        help="The latest publication, as the public page shows it (default: what a lezer "
+        "sees now, counted in steps of k responses).",
+    )
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON (see docs/results.md).")
+    @click.option("--round", "wave", default=None, help="The round (default: the latest).")
+    def results_command(
+        survey_id: str, instance: Path | None, published: bool, as_json: bool, wave: str | None
+    ) -> None:
+        """Print SURVEY_ID's protected results: what a lezer would see, or (--published)
+        the latest publication. Hidden numbers are null in JSON and "-" in text."""
+        import json
+
+        from vliegwiel.results.publications import latest, stepped
+        from vliegwiel.results.results_json import results_json
+        from vliegwiel.results.tallies import compute_results
+        from vliegwiel.results.waves import wave_responses
+
+        app, village = _app(instance)
+        survey = get_survey(village, survey_id)
+        if published:
+            publication = (
+                latest(village.storage, survey.id)
+                if wave is None
+                else latest(village.storage, survey.id, wave)
+            )
+            if publication is None:
+                raise click.ClickException(f"{survey.id} has no publication yet")
+            data = publication.results(village.storage)
+        else:
+            with app.test_request_context():
+                label, responses = wave_responses(village, survey, wave)
+                counted = stepped(responses, village.config.min_group_size)
+                data = results_json(compute_results(village, survey, counted, wave=label))
+        if as_json:
+            click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        else:
+            _print_results(data)
+
+    @main.command("compare")
+    @click.argument(
+        "bundles", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)
+    )
+    def compare_command(bundles: tuple[Path, ...]) -> None:
+        """Print bundles side by side, per question of the first bundle."""
+        from vliegwiel.results.share import MAX_BUNDLE_BYTES, BundleError, compare, read_bundle
+
+        loaded = []
+        for path in bundles:
+            if path.stat().st_size > MAX_BUNDLE_BYTES:
+                raise click.ClickException(f"{path}: larger than a bundle can be")
+            try:
+                loaded.append(read_bundle(path.read_bytes()))
+            except BundleError as error:
+                raise click.ClickException(f"{path}: {error}") from None
+        names = [
+            b.manifest.village + (f" ({b.manifest.wave})" if b.manifest.wave else "")
+            for b in loaded
+        ]
+        width = max(12, *(len(n) for n in names))
+        click.echo(f"{'':<40} " + " ".join(f"{n:>{width}}" for n in names))
+        for question in compare(loaded):
+            click.echo("")
+            click.echo(question["text"])
+            for row in question["rows"]:
+                cells = [_cell(v, question["kind"]) for v in row["values"]]
+                label = row["label"][:38]
+                click.echo(f"  {label:<38} " + " ".join(f"{c:>{width}}" for c in cells))
+
+
+def _print_results(data: dict[str, Any]) -> None:
+    def shown(value: Any) -> str:
+        return "-" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+    header = f"{data['survey']}: {shown(data['respondents'])} respondents"
+    if data["published_at"]:
+        header += f", published {data['published_at']}"
+    click.echo(header)
+
+    def question(q: dict[str, Any], indent: str) -> None:
+        click.echo(f"{indent}{q['text']} ({shown(q['respondents'])} answered)")
+        for answer in q["answers"]:
+            pct = "-" if answer["percent"] is None else f"{answer['percent']:g}%"
+            label = answer["label"][:40]
+            click.echo(f"{indent}  {label:<40} {shown(answer['count']):>6} {pct:>7}")
+        if q["mean"] is not None:
+            click.echo(f"{indent}  mean {shown(q['mean'])}, median {shown(q['median'])}")
+        for part in q.get("parts", []):
+            question(part, indent + "  ")
+
+    for q in data["questions"]:
+        click.echo("")
+        question(q, "")
+
+
+def _cell(value: float | None, kind: str) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.0f}%" if kind == "choice" else f"{value:g}"
+
+
+def _app(instance: Path | None) -> tuple[Any, Any]:
+    from vliegwiel.core.config import instance_dir_from
+    from vliegwiel.web.app import create_app
+
+    app = create_app(instance_dir_from(instance))
+    return app, app.extensions["vliegwiel"]

@@ -1,0 +1,282 @@
+"""Share bundles: one village's protected results, to put beside other villages' (kernen).
+
+A bundle is a zip with exactly three JSON members:
+
+- ``manifest.json``: format, village, households, survey id and title, round, dates, k;
+- ``survey.json``: the survey definition;
+- ``results.json``: per question the *published* numbers (the same protected counts a
+  results page shows), plugin summaries and channels.
+
+It never holds a response, a response id, a free text or an "Anders, namelijk" text.
+Bundles come from other villages, so reading one is strict: size limits before and while
+unpacking, exactly the expected members, and a schema for every JSON member.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Annotated, Any, Literal
+
+from flask_babel import gettext as _
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from vliegwiel import __version__
+from vliegwiel.core.errors import VliegwielError
+from vliegwiel.results.tallies import QuestionResult, SurveyResults
+from vliegwiel.surveys.responses import now
+from vliegwiel.surveys.schema import Survey
+from vliegwiel.web.i18n import localise
+
+FORMAT = "vliegwiel-bundle"
+FORMAT_VERSION = 1
+MEMBERS = ("manifest.json", "survey.json", "results.json")
+#: A bundle is a few kilobytes; these limits leave a wide margin and stop zip bombs.
+MAX_BUNDLE_BYTES = 2 * 1024 * 1024
+MAX_MEMBER_BYTES = 2 * 1024 * 1024
+MAX_RATIO = 200
+
+Count = Annotated[int, Field(ge=0)] | None
+Text = Annotated[str, Field(max_length=2000)]
+
+
+class BundleError(VliegwielError, ValueError):
+    """A bundle that cannot be used; the message says why (English, for logs and the CLI)."""
+
+    code = "bundle"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Manifest(_Strict):
+    format: Literal["vliegwiel-bundle"]
+    format_version: Literal[1]
+    village: Text
+    households: Annotated[int, Field(ge=0)] | None
+    survey_id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+    survey_title: Text
+    wave: Text | None
+    first_response: Annotated[str, Field(max_length=40)] | None
+    last_response: Annotated[str, Field(max_length=40)] | None
+    respondents: Count
+    k: Annotated[int, Field(ge=2, le=1000)]
+    created_at: Annotated[str, Field(max_length=40)]
+    vliegwiel_version: Annotated[str, Field(max_length=40)]
+
+
+class OptionResult(_Strict):
+    value: Annotated[str, Field(max_length=64)]
+    label: Text
+    count: Count
+
+
+class QuestionShare(_Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+    text: Text
+    kind: Literal["choice", "number", "matrix", "ranking", "text"]
+    hidden: bool
+    respondents: Count
+    options: Annotated[list[OptionResult], Field(max_length=200)] = []
+    mean: float | None = None
+    median: float | None = None
+    parts: Annotated[list[QuestionShare], Field(max_length=100)] = []
+
+
+class FindingShare(_Strict):
+    label: Text
+    value: Text | None
+    note: Text = ""
+
+
+class SummaryShare(_Strict):
+    plugin: Annotated[str, Field(max_length=64)]
+    title: Text
+    findings: Annotated[list[FindingShare], Field(max_length=200)]
+    note: Text = ""
+
+
+class ResultsShare(_Strict):
+    questions: Annotated[list[QuestionShare], Field(max_length=500)]
+    summaries: Annotated[list[SummaryShare], Field(max_length=50)]
+    channels: dict[Annotated[str, Field(max_length=20)], Count]
+
+
+class Bundle(_Strict):
+    manifest: Manifest
+    survey: dict[str, Any]
+    results: ResultsShare
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+def bundle_data(village: Any, survey: Survey, results: SurveyResults) -> Bundle:
+    """The bundle of ``results`` as a validated model (the page beside others uses it too)."""
+    manifest = Manifest(
+        format=FORMAT,
+        format_version=FORMAT_VERSION,
+        village=village.config.name,
+        households=village.config.households,
+        survey_id=survey.id,
+        survey_title=localise(survey.title, "nl"),
+        wave=results.wave,
+        first_response=results.first_response,
+        last_response=results.last_response,
+        respondents=results.respondents_shown,
+        k=results.k,
+        created_at=now(),
+        vliegwiel_version=__version__,
+    )
+    shared = ResultsShare(
+        questions=[_question(r) for r in results.questions],
+        summaries=[SummaryShare(**s.as_dict()) for s in results.summaries],
+        channels=dict(results.channels.cells),
+    )
+    return Bundle(manifest=manifest, survey=survey.model_dump(mode="json"), results=shared)
+
+
+def _question(result: QuestionResult, part: tuple[str, str] | None = None) -> QuestionShare:
+    """The published numbers of one question (``part``: a matrix statement's id and text)."""
+    respondents = result.tally.respondents if not result.hidden else None
+    if result.counts is not None and result.tally.kind != "ranking":
+        respondents = result.counts.total
+    options = [
+        OptionResult(value=key, label=localise(label, "nl"), count=count)
+        for key, label, count, _pct in result.rows()
+    ]
+    stats = result.stats or {}
+    return QuestionShare(
+        id=part[0] if part else result.question.id,
+        text=part[1] if part else localise(result.question.text, "nl"),
+        kind=result.tally.kind,
+        hidden=result.hidden,
+        respondents=respondents,
+        options=[] if result.hidden else options,
+        mean=None if result.hidden else stats.get("mean"),
+        median=None if result.hidden else stats.get("median"),
+        parts=[
+            _question(sub, (key, _statement_text(result, key))) for key, sub in result.parts.items()
+        ],
+    )
+
+
+def _statement_text(result: QuestionResult, key: str) -> str:
+    for statement in getattr(result.question.settings, "statements", None) or []:
+        if statement.id == key:
+            return localise(statement.text, "nl")
+    return key
+
+
+def write_bundle(village: Any, survey: Survey, results: SurveyResults) -> bytes:
+    """The zip bytes of a bundle."""
+    bundle = bundle_data(village, survey, results)
+    members = {
+        "manifest.json": bundle.manifest.model_dump(mode="json"),
+        "survey.json": bundle.survey,
+        "results.json": bundle.results.model_dump(mode="json"),
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in MEMBERS:
+            text = json.dumps(members[name], ensure_ascii=False, indent=2, sort_keys=True)
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def read_bundle(data: bytes) -> Bundle:
+    """Unpack and validate a bundle from another village; BundleError says what is wrong."""
+    if len(data) > MAX_BUNDLE_BYTES:
+        raise BundleError(f"bundle is larger than {MAX_BUNDLE_BYTES // 1024} KB")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError) as error:
+        raise BundleError(f"not a zip file: {error}") from None
+    with archive:
+        infos = archive.infolist()
+        names = [info.filename for info in infos]
+        if sorted(names) != sorted(MEMBERS):
+            raise BundleError(f"a bundle holds exactly {', '.join(MEMBERS)}; found {names}")
+        raw = {info.filename: _read_member(archive, info) for info in infos}
+    try:
+        parsed = {name: json.loads(raw[name].decode("utf-8")) for name in MEMBERS}
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BundleError(f"a member is not UTF-8 JSON: {error}") from None
+    try:
+        bundle = Bundle(
+            manifest=parsed["manifest.json"],
+            survey=parsed["survey.json"],
+            results=parsed["results.json"],
+        )
+        Survey.model_validate(bundle.survey)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise BundleError(f"bundle does not match the format at {where}: {first['msg']}") from None
+    return bundle
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    if info.flag_bits & 0x1:
+        raise BundleError(f"{info.filename} is encrypted")
+    if info.file_size > MAX_MEMBER_BYTES:
+        raise BundleError(f"{info.filename} unpacks to more than {MAX_MEMBER_BYTES} bytes")
+    if info.compress_size and info.file_size / info.compress_size > MAX_RATIO:
+        raise BundleError(f"{info.filename} is compressed suspiciously well (zip bomb?)")
+    # The sizes in the header can lie: never read more than the limit, whatever they say.
+    with archive.open(info) as member:
+        content = member.read(MAX_MEMBER_BYTES + 1)
+    if len(content) > MAX_MEMBER_BYTES:
+        raise BundleError(f"{info.filename} unpacks to more than {MAX_MEMBER_BYTES} bytes")
+    return content
+
+
+# --- comparing ------------------------------------------------------------------------------
+
+
+def compare(bundles: list[Bundle]) -> list[dict[str, Any]]:
+    """Side-by-side rows per question the first bundle has: for each, per bundle, the
+    percentage per answer (choice questions) or the mean (numbers); None when hidden or
+    not asked there. Questions match by id and kind, answers by value."""
+    if not bundles:
+        return []
+    indexes = [{q.id: q for q in b.results.questions} for b in bundles]
+    table = []
+    for question in bundles[0].results.questions:
+        if question.kind not in ("choice", "number"):
+            continue
+        matches = [
+            index.get(question.id) if _same_kind(index.get(question.id), question) else None
+            for index in indexes
+        ]
+        rows = []
+        if question.kind == "choice":
+            for option in question.options:
+                rows.append(
+                    {"label": option.label, "values": [_pct(m, option.value) for m in matches]}
+                )
+        else:
+            means = [None if m is None or m.hidden else m.mean for m in matches]
+            rows.append({"label": _("Gemiddelde"), "values": means})
+        table.append(
+            {"id": question.id, "text": question.text, "kind": question.kind, "rows": rows}
+        )
+    return table
+
+
+def _same_kind(found: QuestionShare | None, question: QuestionShare) -> bool:
+    return found is not None and found.kind == question.kind
+
+
+def _pct(question: QuestionShare | None, value: str) -> float | None:
+    if question is None or question.hidden or not question.respondents:
+        return None
+    option = next((o for o in question.options if o.value == value), None)
+    if option is None or option.count is None:
+        return None
+    return round(100.0 * option.count / question.respondents, 1)

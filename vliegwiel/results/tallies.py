@@ -1,0 +1,340 @@
+"""Survey results: tallies per question with small-group protection applied.
+
+Also the organiser's decisions about results: which free texts are approved for
+publication (moderation) and whether a survey's results are published on the public site.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from vliegwiel.results.breakdowns import (
+    BreakdownView,
+    Grouping,
+    candidates,
+    grouping,
+    protect_with_breakdowns,
+)
+from vliegwiel.results.charts import bar_chart
+from vliegwiel.results.summaries import Summary
+from vliegwiel.results.suppression import Counts, percent, suppress_counts
+from vliegwiel.results.waves import wave_responses
+from vliegwiel.surveys.question_types import Tally
+from vliegwiel.surveys.responses import now
+from vliegwiel.surveys.schema import Question, Survey
+from vliegwiel.web.i18n import localise
+
+
+@dataclass
+class QuestionResult:
+    question: Question
+    #: The raw tally; never shown as is: use ``counts`` and ``stats``.
+    tally: Tally
+    #: Answer counts as they may be published (None: hidden), for choice-like questions.
+    counts: Counts | None
+    #: Numeric statistics, None when fewer than k respondents answered.
+    stats: dict[str, float] | None
+    #: True when the question had fewer than k respondents: nothing is shown.
+    hidden: bool
+    parts: dict[str, QuestionResult] = field(default_factory=dict)
+    #: Protected breakdown tables by background question id (choice questions only).
+    breakdowns: dict[str, BreakdownView] = field(default_factory=dict)
+    #: Free texts approved by an organiser; empty unless asked for (``with_texts``).
+    texts: list[str] = field(default_factory=list)
+
+    def rows(self) -> list[tuple[str, Any, int | None, float | None]]:
+        """(key, label, count, percentage) per answer as published; None means hidden.
+
+        Percentages are of the respondents who answered, so multiple-choice rows may add up
+        to more than 100.
+        """
+        if self.counts is None:
+            return []
+        total = self.counts.total
+        if self.tally.kind == "ranking":
+            total = None  # ranking rows are points, not people
+        return [
+            (
+                row.key,
+                row.label,
+                self.counts.cells.get(row.key),
+                percent(self.counts.cells.get(row.key), total),
+            )
+            for row in self.tally.rows
+        ]
+
+    def chart(self, title: str | None = None) -> Markup | None:
+        """An inline SVG bar chart of the published percentages (points for a ranking)."""
+        if self.hidden or self.counts is None:
+            return None
+        title = title or localise(self.question.text)
+        ranking = self.tally.kind == "ranking"
+        rows = [
+            (localise(label), count if ranking else pct) for _key, label, count, pct in self.rows()
+        ]
+        return Markup(bar_chart(title, rows, percent=not ranking))
+
+
+@dataclass
+class SurveyResults:
+    survey: Survey
+    respondents: int
+    k: int
+    questions: list[QuestionResult]
+    summaries: list[Summary]
+    channels: Counts
+    first_response: str | None = None
+    last_response: str | None = None
+    #: The background questions the results are broken down by (first: the survey's own).
+    breakdown_by: list[Question] = field(default_factory=list)
+    #: The survey round these results cover (None: the survey has one round).
+    wave: str | None = None
+
+    @property
+    def respondents_shown(self) -> int | None:
+        """The number of respondents as it may be published."""
+        return self.respondents if self.respondents >= self.k else None
+
+
+#: Statistics that describe a group; a minimum or maximum would describe one resident.
+PUBLISHED_STATS = ("mean", "median")
+
+
+def stat_decimals(tally: Tally) -> int:
+    """Decimals of a published mean or median: one for a short scale (0-10), else none.
+
+    Two decimals of a mean of n answers, next to the mean of n + 1, give the new answer
+    away; rounding blurs that, and a whole number is all a village needs anyway.
+    """
+    return 1 if tally.kind == "choice" and len(tally.rows) <= 11 else 0
+
+
+def _round(value: float, decimals: int) -> float | int:
+    rounded = round(value, decimals)
+    return int(rounded) if decimals == 0 else rounded
+
+
+def protect_tally(question: Question, tally: Tally, k: int) -> QuestionResult:
+    hidden = tally.respondents < k
+    counts = None
+    parts: dict[str, QuestionResult] = {}
+    if tally.kind == "choice":
+        # The respondents are the published total: equal to the sum of the counts for single
+        # choice (a line that needs complementary suppression), smaller for multiple choice.
+        counts = suppress_counts(tally.counts(), k, total=tally.respondents)
+    elif tally.kind == "ranking":
+        # Ranking rows are points, not people: no cell describes a small group, but the whole
+        # question is hidden below k respondents.
+        counts = Counts(
+            {key: None if hidden else value for key, value in tally.counts().items()},
+            None if hidden else tally.respondents,
+        )
+    stats = None
+    if tally.stats and not hidden:
+        decimals = stat_decimals(tally)
+        stats = {
+            key: _round(value, decimals)
+            for key, value in tally.stats.items()
+            if key in PUBLISHED_STATS
+        }
+    for key, part in tally.parts.items():
+        parts[key] = protect_tally(question, part, k)
+    return QuestionResult(question, tally, counts, stats, hidden, parts)
+
+
+def compute_results(
+    village: Any,
+    survey: Survey,
+    responses: list[dict[str, Any]] | None = None,
+    *,
+    breakdown: str | None = None,
+    with_texts: bool = False,
+    wave: str | None = None,
+) -> SurveyResults:
+    """Tally and protect every question.
+
+    ``responses`` defaults to the survey's current round (see ``vliegwiel.results.waves``).
+    Choice questions are protected together with their breakdown by the survey's
+    ``breakdown:`` question and, if given, by ``breakdown`` as well, so the counts shown
+    are the same whether or not a page shows the breakdown. ``with_texts`` adds the free
+    texts an organiser approved.
+    """
+    if responses is None:
+
+        wave, responses = wave_responses(village, survey, wave)
+    k = village.config.min_group_size
+    tallies = {
+        q.id: village.question_types[q.type].tally(q, _answers(q, responses))
+        for q in survey.questions()
+    }
+    protected = {q.id: protect_tally(q, tallies[q.id], k) for q in survey.questions()}
+    groupings = _groupings(survey, breakdown, tallies, protected, responses)
+    approved = approved_texts(village, survey, responses) if with_texts else {}
+    results = []
+    for question in survey.questions():
+        result = protected[question.id]
+        own = {b: g for b, g in groupings.items() if b != question.id}
+        if own and result.tally.kind == "choice" and not result.hidden:
+            _add_breakdowns(village, question, result, own, responses, k)
+        if not result.hidden:
+            result.texts = approved.get(question.id, [])
+        results.append(result)
+    summaries = [
+        summary
+        for _plugin, summary in village.call_hook(
+            "vliegwiel_survey_summary", survey=survey, responses=responses, k=k
+        )
+        if isinstance(summary, Summary)
+    ]
+    channels: dict[str, int] = {}
+    for r in responses:
+        channels[r.get("channel", "web")] = channels.get(r.get("channel", "web"), 0) + 1
+    times = sorted(r["submitted_at"] for r in responses)
+    return SurveyResults(
+        survey=survey,
+        respondents=len(responses),
+        k=k,
+        questions=results,
+        summaries=summaries,
+        channels=suppress_counts(channels, k),
+        first_response=times[0] if times else None,
+        last_response=times[-1] if times else None,
+        breakdown_by=[g.by for g in groupings.values()],
+        wave=wave,
+    )
+
+
+def _answers(question: Question, responses: list[dict[str, Any]]) -> list[Any]:
+    return [r["answers"][question.id] for r in responses if question.id in r["answers"]]
+
+
+def _groupings(
+    survey: Survey,
+    chosen: str | None,
+    tallies: dict[str, Tally],
+    protected: dict[str, QuestionResult],
+    responses: list[dict[str, Any]],
+) -> dict[str, Grouping]:
+    allowed = {q.id: q for q in candidates(survey)}
+    result = {}
+    for by_id in dict.fromkeys([survey.breakdown, chosen]):
+        if by_id not in allowed or protected[by_id].hidden:
+            continue
+        counts = protected[by_id].counts
+        assert counts is not None  # a single-choice result always has counts
+        result[by_id] = grouping(allowed[by_id], tallies[by_id], counts, responses)
+    return result
+
+
+def _add_breakdowns(
+    village: Any,
+    question: Question,
+    result: QuestionResult,
+    groupings: dict[str, Grouping],
+    responses: list[dict[str, Any]],
+    k: int,
+) -> None:
+    qtype = village.question_types[question.type]
+    group_tallies: dict[str, dict[str, Tally]] = {}
+    for by_id, grouped in groupings.items():
+        per_group: dict[str, list[Any]] = {key: [] for key, _label in grouped.groups}
+        for r in responses:
+            group = grouped.members.get(r["id"])
+            if group is not None and question.id in r["answers"]:
+                per_group[group].append(r["answers"][question.id])
+        group_tallies[by_id] = {g: qtype.tally(question, a) for g, a in per_group.items()}
+    result.counts, result.breakdowns = protect_with_breakdowns(
+        result.tally, group_tallies, groupings, k
+    )
+
+
+# --- free-text moderation -------------------------------------------------------------------
+
+APPROVED, REJECTED = "approved", "rejected"
+
+
+def moderation_collection(survey_id: str) -> str:
+    return f"text_moderation/{survey_id}"
+
+
+@dataclass(frozen=True)
+class TextItem:
+    """One free text of one response, with the organiser's decision (None: not yet)."""
+
+    key: str
+    question: Question
+    text: str
+    status: str | None
+
+
+def text_items(village: Any, survey: Survey, responses: list[dict[str, Any]]) -> list[TextItem]:
+    """Every free text (text questions and "Anders, namelijk") with its moderation status."""
+    decisions = {
+        d["id"]: d["status"] for d in village.storage.all(moderation_collection(survey.id))
+    }
+    text_questions = {
+        q.id
+        for q in survey.questions()
+        if village.question_types[q.type].tally(q, []).kind == "text"
+    }
+    items = []
+    for r in responses:
+        for question in survey.questions():
+            answer = r["answers"].get(question.id)
+            if question.id in text_questions and isinstance(answer, str):
+                text = answer
+            elif isinstance(answer, dict) and isinstance(answer.get("other"), str):
+                text = answer["other"]
+            else:
+                continue
+            if text.strip():
+                key = f"{r['id']}-{question.id}"
+                items.append(TextItem(key, question, text, decisions.get(key)))
+    return items
+
+
+def set_text_status(storage: Any, survey_id: str, key: str, status: str) -> None:
+    """Record an organiser's decision about one free text."""
+    if status not in (APPROVED, REJECTED):
+        raise ValueError(f"unknown moderation status {status!r}")
+    collection = moderation_collection(survey_id)
+    with storage.locked(collection):
+        if storage.get(collection, key) is None:
+            storage.insert(collection, {"id": key, "status": status, "decided_at": now()})
+        else:
+            storage.update(collection, key, {"status": status, "decided_at": now()})
+
+
+def approved_texts(
+    village: Any, survey: Survey, responses: list[dict[str, Any]]
+) -> dict[str, list[str]]:
+    """Approved texts per question id, sorted so their order says nothing about who wrote
+    them or when."""
+    found: dict[str, list[str]] = {}
+    for item in text_items(village, survey, responses):
+        if item.status == APPROVED:
+            found.setdefault(item.question.id, []).append(item.text)
+    return {qid: sorted(texts, key=str.casefold) for qid, texts in found.items()}
+
+
+# --- publication ----------------------------------------------------------------------------
+
+PUBLISHED = "published_results"
+
+
+def is_published(storage: Any, survey_id: str) -> bool:
+    record = storage.get(PUBLISHED, survey_id)
+    return bool(record and record["published"])
+
+
+def set_published(storage: Any, survey_id: str, published: bool) -> None:
+    with storage.locked(PUBLISHED):
+        if storage.get(PUBLISHED, survey_id) is None:
+            storage.insert(
+                PUBLISHED, {"id": survey_id, "published": published, "changed_at": now()}
+            )
+        else:
+            storage.update(PUBLISHED, survey_id, {"published": published, "changed_at": now()})

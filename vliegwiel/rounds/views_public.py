@@ -1,0 +1,488 @@
+"""Resident pages of participation rounds: the timeline, a round's process page, ideas with
+support and comments, voting, the outcome, "Wie doet mee?", meetings, polls and the flywheel.
+
+No account and no JavaScript. Refused input re-renders the page with a Dutch message and a
+400 status; nothing is stored then.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session
+from flask import url_for as flask_url_for
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+
+from vliegwiel.results.suppression import threshold_note
+from vliegwiel.rounds.ballots import (
+    ballot_from_form,
+    cast_ballot,
+    count_votes,
+    has_voted,
+    projects_of,
+)
+from vliegwiel.rounds.flywheel import flywheel as flywheel_figures
+from vliegwiel.rounds.flywheel import protect
+from vliegwiel.rounds.ideas import (
+    DECISION_LABELS,
+    add_comment,
+    all_ideas,
+    comments_of,
+    get_idea,
+    has_supported,
+    is_active,
+    resolve_merge,
+    submit_idea,
+    support,
+    support_counts,
+)
+from vliegwiel.rounds.meetings import answer_poll, get_meeting, get_poll, meetings_of, sign_up
+from vliegwiel.rounds.model import (
+    DRAFT,
+    METHOD_LABELS,
+    PUBLISHED,
+    STATUS_LABELS,
+    RoundError,
+    current_phase,
+    get_round,
+    list_rounds,
+    participant_hash,
+    phase,
+    phase_open,
+    phase_over,
+    phases_of,
+    status_of,
+    utc_now,
+)
+from vliegwiel.rounds.pledges import make_pledge, pledge_targets, totals
+from vliegwiel.rounds.voting import BallotError, explain, money
+from vliegwiel.web.context import current_village
+
+bp = Blueprint("rounds", __name__)
+
+#: app.extensions key of the participant-key resolvers (see participant_key).
+RESOLVERS = "vliegwiel_round_participant_keys"
+
+
+def clock() -> datetime:
+    """The current time; tests set ``app.config["VLIEGWIEL_NOW"]`` to a function."""
+    now = current_app.config.get("VLIEGWIEL_NOW")
+    return now() if now else utc_now()
+
+
+def register_participant_resolver(app, resolver: Callable[[dict], str | None]) -> None:
+    """Let another area (invitation codes) say who a participant is for some rounds.
+
+    ``resolver(round) -> str | None``: a stable key for the person (a code id, say), or None
+    to leave the round to the next resolver or the browser id. It may abort (redirect to a
+    code page) when the round needs a code and the visitor has none.
+    """
+    app.extensions.setdefault(RESOLVERS, []).append(resolver)
+
+
+def browser_id() -> str:
+    """A random id kept in the signed session cookie; made permanent so closing the browser
+    does not hand out a second support or vote."""
+    if "browser_id" not in session:
+        session["browser_id"] = secrets.token_hex(16)
+        session.permanent = True
+    return session["browser_id"]
+
+
+def participant_key(round_record: dict[str, Any]) -> str:
+    """Who is acting, as stored (a hash per round): the seam for "one per person".
+
+    Registered resolvers go first (the reach feature enforces invitation codes there); a
+    round without codes falls back to the browser id. A round that requires codes while no
+    resolver answers is refused rather than silently counted per browser.
+    """
+    for resolver in current_app.extensions.get(RESOLVERS, []):
+        key = resolver(round_record)
+        if key is not None:
+            return participant_hash(round_record["id"], f"code:{key}")
+    if round_record["settings"].get("requires_codes"):
+        raise RoundError(
+            _(
+                "Voor deze ronde is een uitnodigingscode nodig; die kan hier nog niet worden "
+                "gecontroleerd. Neem contact op met de organisatie."
+            )
+        )
+    return participant_hash(round_record["id"], f"browser:{browser_id()}")
+
+
+def _round_or_404(round_id: str) -> dict[str, Any]:
+    record = get_round(current_village().storage, round_id)
+    if record is None or status_of(record, clock()) == DRAFT:
+        abort(404)
+    return record
+
+
+def _context(record: dict[str, Any]) -> dict[str, Any]:
+    now = clock()
+    return {
+        "round": record,
+        "status": status_of(record, now),
+        "status_labels": STATUS_LABELS,
+        "phases": phases_of(record),
+        "current": current_phase(record, now),
+        "now": now,
+        "k": current_village().config.min_group_size,
+        "money": money,
+        "decision_labels": DECISION_LABELS,
+        "method_label": METHOD_LABELS[record["settings"]["method"]],
+        "form": FlaskForm(),
+    }
+
+
+# --- timeline and process page ------------------------------------------------------------------
+
+
+@bp.get("/rondes")
+def round_list():
+    now = clock()
+    rounds = [
+        {"round": r, "status": status_of(r, now), "phases": phases_of(r)}
+        for r in reversed(list_rounds(current_village().storage))
+        if status_of(r, now) != DRAFT
+    ]
+    return render_template("rounds/list.html", rounds=rounds, status_labels=STATUS_LABELS)
+
+
+@bp.get("/ronde/<round_id>")
+def round_page(round_id: str):
+    village = current_village()
+    record = _round_or_404(round_id)
+    ctx = _context(record)
+    storage, now = village.storage, ctx["now"]
+    survey_id = record["settings"].get("survey_id")
+    ideas = [i for i in all_ideas(storage, round_id) if is_active(i)]
+    published = ctx["status"] == PUBLISHED
+    decided = [i for i in all_ideas(storage, round_id) if i.get("decision")] if published else []
+    pledged = totals(storage, round_id)
+    return render_template(
+        "rounds/round.html",
+        **ctx,
+        survey=village.surveys.get(survey_id) if survey_id else None,
+        survey_open=phase_open(record, "survey", now),
+        ideas_count=len(ideas),
+        vote_open=phase_open(record, "prioritise", now),
+        outcome_ready=phase_over(record, "prioritise", now),
+        commit_open=phase_open(record, "commit", now),
+        decided=decided,
+        pledged={
+            idea_id: {**row, "people": protect(row["people"], ctx["k"])}
+            for idea_id, row in pledged.items()
+        },
+        meetings=meetings_of(storage, round_id),
+        note=threshold_note(ctx["k"]),
+    )
+
+
+# --- ideas --------------------------------------------------------------------------------------
+
+
+@bp.get("/ronde/<round_id>/ideeen")
+def ideas(round_id: str):
+    record = _round_or_404(round_id)
+    storage = current_village().storage
+    return render_template(
+        "rounds/ideas.html",
+        **_context(record),
+        ideas=all_ideas(storage, round_id),
+        ideas_by_id={i["id"]: i for i in all_ideas(storage, round_id)},
+        supports=support_counts(storage, round_id),
+        ideas_open=phase_open(record, "ideas", clock()),
+    )
+
+
+@bp.route("/ronde/<round_id>/idee-nieuw", methods=["GET", "POST"])
+def new_idea(round_id: str):
+    record = _round_or_404(round_id)
+    error, values = None, {}
+    if request.method == "POST":
+        values = request.form
+        try:
+            idea = submit_idea(
+                current_village().storage,
+                record,
+                title=request.form.get("title", ""),
+                description=request.form.get("description", ""),
+                theme=request.form.get("theme", ""),
+                wants_to_help=request.form.get("wants_to_help") == "ja",
+                participant=participant_key(record),
+                now=clock(),
+            )
+        except RoundError as err:
+            error = str(err)
+        else:
+            flash(_("Dank u wel! Uw idee staat nu bij de ideeën."), "info")
+            return redirect(flask_url_for(".idea", round_id=round_id, idea_id=idea["id"]))
+    return render_template(
+        "rounds/idea_form.html",
+        **_context(record),
+        error=error,
+        values=values,
+        ideas_open=phase_open(record, "ideas", clock()),
+    ), (400 if error else 200)
+
+
+def _render_idea(record: dict[str, Any], idea: dict[str, Any], error: str | None = None):
+    storage = current_village().storage
+    round_id = record["id"]
+    if idea.get("merged_into"):
+        target = resolve_merge(storage, round_id, idea)
+        flash(_("Dit idee is samengevoegd met een vergelijkbaar idee."), "info")
+        return redirect(flask_url_for(".idea", round_id=round_id, idea_id=target["id"]))
+    try:
+        supported = has_supported(storage, round_id, idea["id"], participant_key(record))
+    except RoundError:
+        supported = False  # a code round without a resolver: the support form will say why
+    return render_template(
+        "rounds/idea.html",
+        **_context(record),
+        idea=idea,
+        comments=comments_of(storage, round_id, idea["id"]),
+        supports=support_counts(storage, round_id).get(idea["id"], 0),
+        supported=supported,
+        ideas_open=phase_open(record, "ideas", clock()) and is_active(idea),
+        error=error,
+    ), (400 if error else 200)
+
+
+@bp.get("/ronde/<round_id>/idee/<idea_id>")
+def idea(round_id: str, idea_id: str):
+    record = _round_or_404(round_id)
+    found = get_idea(current_village().storage, round_id, idea_id)
+    if found is None:
+        abort(404)
+    return _render_idea(record, found)
+
+
+@bp.post("/ronde/<round_id>/idee/<idea_id>/steun")
+def support_idea(round_id: str, idea_id: str):
+    record = _round_or_404(round_id)
+    storage = current_village().storage
+    found = get_idea(storage, round_id, idea_id)
+    if found is None:
+        abort(404)
+    try:
+        support(storage, record, idea_id, participant=participant_key(record), now=clock())
+    except RoundError as err:
+        return _render_idea(record, found, str(err))
+    flash(_("U steunt dit idee. Dank u wel!"), "info")
+    return redirect(flask_url_for(".idea", round_id=round_id, idea_id=idea_id))
+
+
+@bp.post("/ronde/<round_id>/idee/<idea_id>/reactie")
+def comment(round_id: str, idea_id: str):
+    record = _round_or_404(round_id)
+    storage = current_village().storage
+    found = get_idea(storage, round_id, idea_id)
+    if found is None:
+        abort(404)
+    try:
+        add_comment(
+            storage,
+            record,
+            idea_id,
+            text=request.form.get("text", ""),
+            name=request.form.get("name", ""),
+            participant=participant_key(record),
+            now=clock(),
+        )
+    except RoundError as err:
+        return _render_idea(record, found, str(err))
+    flash(_("Uw reactie is geplaatst."), "info")
+    return redirect(flask_url_for(".idea", round_id=round_id, idea_id=idea_id) + "#reacties")
+
+
+# --- voting and outcome -------------------------------------------------------------------------
+
+
+@bp.route("/ronde/<round_id>/stemmen", methods=["GET", "POST"])
+def vote(round_id: str):
+    record = _round_or_404(round_id)
+    storage = current_village().storage
+    error = None
+    if request.method == "POST":
+        method = record["settings"]["method"]
+        try:
+            ballot = ballot_from_form(method, request.form)
+            cast_ballot(storage, record, ballot, participant=participant_key(record), now=clock())
+        except (RoundError, BallotError) as err:
+            error = str(err)
+        else:
+            flash(_("Uw stem is opgeslagen. Dank u wel!"), "info")
+            return redirect(flask_url_for(".round_page", round_id=round_id))
+    voted = False
+    if not error:
+        try:
+            voted = has_voted(storage, round_id, participant_key(record))
+        except RoundError:
+            voted = False
+    return render_template(
+        "rounds/vote.html",
+        **_context(record),
+        projects=projects_of(storage, round_id),
+        ideas_by_id={i["id"]: i for i in all_ideas(storage, round_id)},
+        vote_open=phase_open(record, "prioritise", clock()),
+        voted=voted,
+        error=error,
+        posted=request.form,
+    ), (400 if error else 200)
+
+
+@bp.get("/ronde/<round_id>/uitslag")
+def outcome(round_id: str):
+    record = _round_or_404(round_id)
+    if not phase_over(record, "prioritise", clock()):
+        abort(404)
+    storage = current_village().storage
+    result = count_votes(storage, record)
+    rows = []
+    if result is not None:
+        ideas_by_id = {i["id"]: i for i in all_ideas(storage, round_id)}
+        for idea_id in result.ranking:
+            rows.append(
+                {
+                    "idea": ideas_by_id[idea_id],
+                    "chosen": idea_id in result.selected,
+                    "score": result.scores[idea_id],
+                    "explanation": explain(result.reasons[idea_id]),
+                }
+            )
+    return render_template(
+        "rounds/outcome.html",
+        **_context(record),
+        rows=rows,
+        voters=len(storage.all(f"rounds/{round_id}/ballots")),
+    )
+
+
+# --- commitments --------------------------------------------------------------------------------
+
+
+def _whole(text: str | None) -> int:
+    text = (text or "").strip()
+    if not text:
+        return 0
+    try:
+        return int(text)
+    except ValueError:
+        raise RoundError(_("Vul hele getallen in bij uren en bedrag.")) from None
+
+
+@bp.route("/ronde/<round_id>/meedoen", methods=["GET", "POST"])
+def commit(round_id: str):
+    record = _round_or_404(round_id)
+    storage = current_village().storage
+    result = count_votes(storage, record) if phase(record, "prioritise") else None
+    targets = pledge_targets(storage, round_id, result.selected if result else [])
+    error = None
+    if request.method == "POST":
+        try:
+            make_pledge(
+                storage,
+                record,
+                idea_id=request.form.get("idea_id", ""),
+                hours=_whole(request.form.get("hours")),
+                money=_whole(request.form.get("money")),
+                skills=request.form.get("skills", ""),
+                name=request.form.get("name", ""),
+                contact=request.form.get("contact", ""),
+                consent=request.form.get("consent") == "ja",
+                participant=participant_key(record),
+                targets=[t["id"] for t in targets],
+                now=clock(),
+            )
+        except RoundError as err:
+            error = str(err)
+        else:
+            flash(_("Dank u wel! Uw toezegging is opgeslagen."), "info")
+            return redirect(flask_url_for(".round_page", round_id=round_id))
+    return render_template(
+        "rounds/commit.html",
+        **_context(record),
+        targets=targets,
+        commit_open=phase_open(record, "commit", clock()),
+        error=error,
+        values=request.form if error else {},
+    ), (400 if error else 200)
+
+
+# --- meetings and polls -------------------------------------------------------------------------
+
+
+@bp.route("/ronde/<round_id>/bijeenkomst/<meeting_id>", methods=["GET", "POST"])
+def meeting(round_id: str, meeting_id: str):
+    record = _round_or_404(round_id)
+    storage = current_village().storage
+    found = get_meeting(storage, round_id, meeting_id)
+    if found is None:
+        abort(404)
+    error = None
+    if request.method == "POST":
+        try:
+            sign_up(storage, round_id, meeting_id, request.form.get("name", ""), now=clock())
+        except RoundError as err:
+            error = str(err)
+        else:
+            flash(_("U bent aangemeld. Tot dan!"), "info")
+            return redirect(flask_url_for(".meeting", round_id=round_id, meeting_id=meeting_id))
+    ideas_by_id = {i["id"]: i for i in all_ideas(storage, round_id)}
+    return render_template(
+        "rounds/meeting.html",
+        **_context(record),
+        meeting=found,
+        starts_at=datetime.fromisoformat(found["starts_at"]),
+        linked=[ideas_by_id[i] for i in found["idea_ids"] if i in ideas_by_id],
+        error=error,
+    ), (400 if error else 200)
+
+
+@bp.route("/ronde/<round_id>/peiling/<poll_id>", methods=["GET", "POST"])
+def poll(round_id: str, poll_id: str):
+    record = _round_or_404(round_id)
+    storage = current_village().storage
+    found = get_poll(storage, round_id, poll_id)
+    if found is None:
+        abort(404)
+    error, done = None, False
+    if request.method == "POST":
+        try:
+            answer_poll(
+                storage,
+                round_id,
+                poll_id,
+                request.form.get("option", ""),
+                participant=participant_hash(round_id, f"browser:{browser_id()}"),
+                now=clock(),
+            )
+        except RoundError as err:
+            error = str(err)
+        else:
+            done = True
+    return render_template(
+        "rounds/poll.html", **_context(record), poll=found, error=error, done=done
+    ), (400 if error else 200)
+
+
+# --- flywheel -----------------------------------------------------------------------------------
+
+
+@bp.get("/vliegwiel")
+def flywheel():
+    village = current_village()
+    k = village.config.min_group_size
+    return render_template(
+        "rounds/flywheel.html",
+        rows=flywheel_figures(village.storage, k, clock()),
+        k=k,
+        note=threshold_note(k),
+        money=money,
+        status_labels=STATUS_LABELS,
+    )

@@ -1,0 +1,627 @@
+"""The built-in question types, registered through the same hook a plugin uses."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar
+
+from flask_babel import gettext as _
+from pydantic import BaseModel, ConfigDict, Field
+from wtforms import Form, RadioField, SelectMultipleField, StringField, TextAreaField
+
+from vliegwiel import hookimpl
+from vliegwiel.surveys.question_types import (
+    AnswerError,
+    ExportColumn,
+    QuestionType,
+    Tally,
+    TallyRow,
+    number_stats,
+)
+from vliegwiel.surveys.schema import Identifier, LocalText, Option, Question
+from vliegwiel.web.i18n import localise
+
+#: The stored value of "Anders, namelijk"; its text is stored under "<question>__other".
+OTHER = "__other__"
+
+
+class _Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ChoiceSettings(_Settings):
+    options: list[Option] = Field(min_length=2, max_length=100)
+    other: bool = False
+
+
+class MultipleChoiceSettings(ChoiceSettings):
+    max_choices: int | None = Field(default=None, ge=1)
+
+
+class ScaleSettings(_Settings):
+    min: int = Field(default=1, ge=0, le=1)
+    max: int = Field(default=5, ge=2, le=10)
+    labels: dict[int, LocalText] = Field(default_factory=dict)
+
+
+class NumberSettings(_Settings):
+    min: float | None = None
+    max: float | None = None
+    unit: LocalText | None = None
+    integer: bool = True
+
+
+class ShortTextSettings(_Settings):
+    max_length: int = Field(default=200, ge=1, le=1000)
+
+
+class LongTextSettings(_Settings):
+    max_length: int = Field(default=2000, ge=1, le=10000)
+
+
+class Statement(_Settings):
+    id: Identifier
+    text: LocalText
+
+
+class MatrixSettings(_Settings):
+    statements: list[Statement] = Field(min_length=1, max_length=50)
+    options: list[Option] = Field(min_length=2, max_length=20)
+
+
+class RankingSettings(_Settings):
+    options: list[Option] = Field(min_length=2, max_length=20)
+
+
+def _duplicates(values: list[str]) -> list[str]:
+    seen: set[str] = set()
+    return sorted({v for v in values if v in seen or seen.add(v)})
+
+
+def _option_label(options: list[Option], value: str) -> str:
+    return next((localise(o.label) for o in options if o.value == value), value)
+
+
+class _ChoiceBase(QuestionType):
+    def check(self, question: Question) -> list[str]:
+        values = [o.value for o in question.settings.options]
+        problems = [f"option value '{v}' is used twice" for v in _duplicates(values)]
+        if OTHER in values:
+            problems.append(f"option value '{OTHER}' is reserved")
+        return problems
+
+    def _allowed(self, question: Question) -> set[str]:
+        allowed = {o.value for o in question.settings.options}
+        if getattr(question.settings, "other", False):
+            allowed.add(OTHER)
+        return allowed
+
+    def _other_field(self, question: Question) -> dict[str, Any]:
+        if getattr(question.settings, "other", False):
+            return {f"{question.id}__other": StringField()}
+        return {}
+
+    def _rows(self, question: Question, counts: dict[str, int]) -> list[TallyRow]:
+        rows = [
+            TallyRow(o.value, o.label, counts.get(o.value, 0)) for o in question.settings.options
+        ]
+        if getattr(question.settings, "other", False):
+            rows.append(TallyRow(OTHER, _("Anders"), counts.get(OTHER, 0)))
+        return rows
+
+    def _codes(self, question: Question) -> tuple[tuple[str, str], ...]:
+        codes = [(o.value, localise(o.label, "nl")) for o in question.settings.options]
+        if getattr(question.settings, "other", False):
+            codes.append((OTHER, "Anders, namelijk"))
+        return tuple(codes)
+
+
+class SingleChoice(_ChoiceBase):
+    name = "single_choice"
+    Settings = ChoiceSettings
+    template = "questions/choice.html"
+    multiple = False
+
+    def fields(self, question: Question) -> dict[str, Any]:
+        return {question.id: RadioField(validate_choice=False), **self._other_field(question)}
+
+    def read(self, question: Question, form: Form) -> Any:
+        value = form[question.id].data
+        if value in (None, "", "None"):
+            return None
+        other = form[f"{question.id}__other"].data if question.settings.other else None
+        return self.validate(question, {"value": value, "other": other})
+
+    def validate(self, question: Question, answer: Any) -> Any:
+        value, other = (
+            (answer.get("value"), answer.get("other"))
+            if isinstance(answer, dict)
+            else (answer, None)
+        )
+        if value not in self._allowed(question):
+            raise AnswerError(_("Kies een van de antwoorden uit de lijst."))
+        if value == OTHER:
+            other = (other or "").strip()
+            if not other:
+                raise AnswerError(_("Vul in wat u bedoelt met 'anders'."))
+            if len(other) > 200:
+                raise AnswerError(_("Gebruik bij 'anders' hoogstens 200 tekens."))
+            return {"value": OTHER, "other": other}
+        return value
+
+    def form_data(self, question: Question, answer: Any) -> dict[str, Any]:
+        if isinstance(answer, dict):
+            return {question.id: answer["value"], f"{question.id}__other": answer.get("other")}
+        return {question.id: answer}
+
+    def answer_text(self, question: Question, answer: Any) -> str:
+        if isinstance(answer, dict):
+            return f"{_('Anders')}: {answer.get('other', '')}"
+        return "" if answer is None else _option_label(question.settings.options, answer)
+
+    def tally(self, question: Question, answers: list[Any]) -> Tally:
+        counts: dict[str, int] = {}
+        for answer in answers:
+            key = answer["value"] if isinstance(answer, dict) else answer
+            counts[key] = counts.get(key, 0) + 1
+        return Tally(
+            question.id,
+            "choice",
+            sum(counts.values()),
+            rows=self._rows(question, counts),
+            texts=[a["other"] for a in answers if isinstance(a, dict)],
+        )
+
+    def export_columns(self, question: Question) -> list[ExportColumn]:
+        columns = [ExportColumn(question.id, question.id, self._codes(question))]
+        if question.settings.other:
+            columns.append(ExportColumn(f"{question.id}__other", f"{question.id} (anders)"))
+        return columns
+
+    def export_cells(self, question: Question, answer: Any) -> list[Any]:
+        value = answer["value"] if isinstance(answer, dict) else (answer or "")
+        cells = [value]
+        if question.settings.other:
+            cells.append(answer.get("other", "") if isinstance(answer, dict) else "")
+        return cells
+
+
+class MultipleChoice(_ChoiceBase):
+    name = "multiple_choice"
+    Settings = MultipleChoiceSettings
+    template = "questions/choice.html"
+    multiple = True
+
+    def fields(self, question: Question) -> dict[str, Any]:
+        return {
+            question.id: SelectMultipleField(validate_choice=False),
+            **self._other_field(question),
+        }
+
+    def read(self, question: Question, form: Form) -> Any:
+        values = list(form[question.id].data or [])
+        if not values:
+            return None
+        other = form[f"{question.id}__other"].data if question.settings.other else None
+        return self.validate(question, {"values": values, "other": other})
+
+    def validate(self, question: Question, answer: Any) -> Any:
+        values, other = (
+            (answer.get("values"), answer.get("other"))
+            if isinstance(answer, dict)
+            else (answer, None)
+        )
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise AnswerError(_("Kies een of meer antwoorden uit de lijst."))
+        if _duplicates(values) or not set(values) <= self._allowed(question):
+            raise AnswerError(_("Kies een of meer antwoorden uit de lijst."))
+        limit = question.settings.max_choices
+        if limit and len(values) > limit:
+            raise AnswerError(_("Kies hoogstens %(n)s antwoorden.", n=limit))
+        if OTHER in values:
+            other = (other or "").strip()
+            if not other:
+                raise AnswerError(_("Vul in wat u bedoelt met 'anders'."))
+            if len(other) > 200:
+                raise AnswerError(_("Gebruik bij 'anders' hoogstens 200 tekens."))
+            return {"values": values, "other": other}
+        return values
+
+    def form_data(self, question: Question, answer: Any) -> dict[str, Any]:
+        if isinstance(answer, dict):
+            return {question.id: answer["values"], f"{question.id}__other": answer.get("other")}
+        return {question.id: answer or []}
+
+    def answer_text(self, question: Question, answer: Any) -> str:
+        values = answer["values"] if isinstance(answer, dict) else (answer or [])
+        parts = [_option_label(question.settings.options, v) for v in values if v != OTHER]
+        if isinstance(answer, dict):
+            parts.append(f"{_('Anders')}: {answer.get('other', '')}")
+        return ", ".join(parts)
+
+    def tally(self, question: Question, answers: list[Any]) -> Tally:
+        counts: dict[str, int] = {}
+        respondents = 0
+        for answer in answers:
+            values = answer["values"] if isinstance(answer, dict) else answer
+            respondents += 1
+            for value in values:
+                counts[value] = counts.get(value, 0) + 1
+        return Tally(
+            question.id,
+            "choice",
+            respondents,
+            rows=self._rows(question, counts),
+            texts=[a["other"] for a in answers if isinstance(a, dict)],
+        )
+
+    def export_columns(self, question: Question) -> list[ExportColumn]:
+        yes_no = (("1", "gekozen"), ("0", "niet gekozen"))
+        columns = [
+            ExportColumn(
+                f"{question.id}__{o.value}", f"{question.id}: {localise(o.label, 'nl')}", yes_no
+            )
+            for o in question.settings.options
+        ]
+        if question.settings.other:
+            columns.append(ExportColumn(f"{question.id}__other", f"{question.id} (anders)"))
+        return columns
+
+    def export_cells(self, question: Question, answer: Any) -> list[Any]:
+        values = answer["values"] if isinstance(answer, dict) else (answer or [])
+        if answer is None:
+            cells: list[Any] = ["" for _o in question.settings.options]
+        else:
+            cells = [1 if o.value in values else 0 for o in question.settings.options]
+        if question.settings.other:
+            cells.append(answer.get("other", "") if isinstance(answer, dict) else "")
+        return cells
+
+
+YES_NO_OPTIONS = (
+    Option(value="ja", label={"nl": "Ja", "en": "Yes"}),
+    Option(value="nee", label={"nl": "Nee", "en": "No"}),
+)
+
+
+class YesNoSettings(_Settings):
+    # Fixed options, so a yes/no question reads, tallies and exports as a single choice.
+    other: ClassVar[bool] = False
+
+    @property
+    def options(self) -> list[Option]:
+        return list(YES_NO_OPTIONS)
+
+
+class YesNo(SingleChoice):
+    name = "yes_no"
+    Settings = YesNoSettings
+
+    def check(self, question: Question) -> list[str]:
+        return []
+
+
+class Scale(QuestionType):
+    name = "scale"
+    Settings = ScaleSettings
+    template = "questions/scale.html"
+
+    def check(self, question: Question) -> list[str]:
+        s = question.settings
+        problems = []
+        if s.max <= s.min:
+            problems.append("max must be larger than min")
+        problems += [
+            f"label for {p} is outside {s.min}-{s.max}" for p in s.labels if not s.min <= p <= s.max
+        ]
+        return problems
+
+    def points(self, question: Question) -> list[int]:
+        return list(range(question.settings.min, question.settings.max + 1))
+
+    def fields(self, question: Question) -> dict[str, Any]:
+        return {question.id: RadioField(validate_choice=False)}
+
+    def read(self, question: Question, form: Form) -> Any:
+        value = form[question.id].data
+        if value in (None, "", "None"):
+            return None
+        return self.validate(question, value)
+
+    def validate(self, question: Question, answer: Any) -> Any:
+        try:
+            value = int(str(answer))
+        except ValueError:
+            raise AnswerError(_("Kies een van de punten op de schaal.")) from None
+        if value not in self.points(question):
+            raise AnswerError(_("Kies een van de punten op de schaal."))
+        return value
+
+    def form_data(self, question: Question, answer: Any) -> dict[str, Any]:
+        return {question.id: None if answer is None else str(answer)}
+
+    def answer_text(self, question: Question, answer: Any) -> str:
+        if answer is None:
+            return ""
+        label = question.settings.labels.get(answer)
+        return f"{answer} ({localise(label)})" if label else str(answer)
+
+    def tally(self, question: Question, answers: list[Any]) -> Tally:
+        values = [a for a in answers if a is not None]
+        rows = [
+            TallyRow(str(p), question.settings.labels.get(p, str(p)), values.count(p))
+            for p in self.points(question)
+        ]
+        return Tally(question.id, "choice", len(values), rows=rows, stats=number_stats(values))
+
+    def export_columns(self, question: Question) -> list[ExportColumn]:
+        codes = tuple(
+            (str(p), localise(question.settings.labels.get(p, str(p)), "nl"))
+            for p in self.points(question)
+        )
+        return [ExportColumn(question.id, question.id, codes)]
+
+
+class Number(QuestionType):
+    name = "number"
+    Settings = NumberSettings
+    template = "questions/number.html"
+
+    def check(self, question: Question) -> list[str]:
+        s = question.settings
+        if s.min is not None and s.max is not None and s.max < s.min:
+            return ["max must not be smaller than min"]
+        return []
+
+    def fields(self, question: Question) -> dict[str, Any]:
+        return {question.id: StringField()}
+
+    def read(self, question: Question, form: Form) -> Any:
+        raw = (form[question.id].data or "").strip()
+        if not raw:
+            return None
+        return self.validate(question, raw)
+
+    def validate(self, question: Question, answer: Any) -> Any:
+        s = question.settings
+        text = str(answer).strip().replace(" ", "")
+        # Residents write "1.250" or "2,5"; a Dutch comma is a decimal separator.
+        if "," in text:
+            text = text.replace(".", "").replace(",", ".")
+        try:
+            value = float(text)
+        except ValueError:
+            raise AnswerError(_("Vul een getal in.")) from None
+        if not math.isfinite(value):
+            raise AnswerError(_("Vul een getal in."))
+        if s.integer:
+            if value != int(value):
+                raise AnswerError(_("Vul een heel getal in."))
+            value = int(value)
+        if s.min is not None and value < s.min:
+            raise AnswerError(_("Vul een getal in van minstens %(min)s.", min=_fmt(s.min)))
+        if s.max is not None and value > s.max:
+            raise AnswerError(_("Vul een getal in van hoogstens %(max)s.", max=_fmt(s.max)))
+        return value
+
+    def form_data(self, question: Question, answer: Any) -> dict[str, Any]:
+        return {question.id: "" if answer is None else _fmt(answer)}
+
+    def answer_text(self, question: Question, answer: Any) -> str:
+        if answer is None:
+            return ""
+        unit = localise(question.settings.unit) if question.settings.unit else ""
+        return f"{_fmt(answer)} {unit}".strip()
+
+    def tally(self, question: Question, answers: list[Any]) -> Tally:
+        values = [a for a in answers if isinstance(a, int | float)]
+        return Tally(question.id, "number", len(values), stats=number_stats(values))
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+class ShortText(QuestionType):
+    name = "short_text"
+    Settings = ShortTextSettings
+    template = "questions/text.html"
+    multiline = False
+
+    def fields(self, question: Question) -> dict[str, Any]:
+        return {question.id: TextAreaField() if self.multiline else StringField()}
+
+    def read(self, question: Question, form: Form) -> Any:
+        text = (form[question.id].data or "").strip()
+        return self.validate(question, text) if text else None
+
+    def validate(self, question: Question, answer: Any) -> Any:
+        if not isinstance(answer, str):
+            raise AnswerError(_("Vul tekst in."))
+        text = answer.strip().replace("\x00", "")
+        if len(text) > question.settings.max_length:
+            raise AnswerError(
+                _(
+                    "Gebruik hoogstens %(n)s tekens (nu %(m)s).",
+                    n=question.settings.max_length,
+                    m=len(text),
+                )
+            )
+        return text
+
+
+class LongText(ShortText):
+    name = "long_text"
+    Settings = LongTextSettings
+    multiline = True
+
+
+class Matrix(QuestionType):
+    name = "matrix"
+    Settings = MatrixSettings
+    template = "questions/matrix.html"
+
+    def check(self, question: Question) -> list[str]:
+        s = question.settings
+        return [
+            f"statement id '{i}' is used twice" for i in _duplicates([x.id for x in s.statements])
+        ] + [f"option value '{v}' is used twice" for v in _duplicates([o.value for o in s.options])]
+
+    def fields(self, question: Question) -> dict[str, Any]:
+        return {
+            f"{question.id}__{st.id}": RadioField(validate_choice=False)
+            for st in question.settings.statements
+        }
+
+    def read(self, question: Question, form: Form) -> Any:
+        answer = {}
+        for st in question.settings.statements:
+            value = form[f"{question.id}__{st.id}"].data
+            if value not in (None, "", "None"):
+                answer[st.id] = value
+        return self.validate(question, answer) if answer else None
+
+    def validate(self, question: Question, answer: Any) -> Any:
+        allowed = {o.value for o in question.settings.options}
+        statements = {st.id for st in question.settings.statements}
+        if (
+            not isinstance(answer, dict)
+            or not set(answer) <= statements
+            or not all(v in allowed for v in answer.values())
+        ):
+            raise AnswerError(_("Kies per uitspraak een van de antwoorden."))
+        if question.required and set(answer) != statements:
+            raise AnswerError(_("Geef bij elke uitspraak een antwoord."))
+        return answer
+
+    def form_data(self, question: Question, answer: Any) -> dict[str, Any]:
+        return {f"{question.id}__{k}": v for k, v in (answer or {}).items()}
+
+    def answer_text(self, question: Question, answer: Any) -> str:
+        return "; ".join(
+            f"{localise(st.text)}: {_option_label(question.settings.options, answer[st.id])}"
+            for st in question.settings.statements
+            if answer and st.id in answer
+        )
+
+    def tally(self, question: Question, answers: list[Any]) -> Tally:
+        parts = {}
+        for st in question.settings.statements:
+            values = [a[st.id] for a in answers if isinstance(a, dict) and st.id in a]
+            rows = [
+                TallyRow(o.value, o.label, values.count(o.value)) for o in question.settings.options
+            ]
+            parts[st.id] = Tally(f"{question.id}__{st.id}", "choice", len(values), rows=rows)
+        return Tally(question.id, "matrix", len(answers), parts=parts)
+
+    def export_columns(self, question: Question) -> list[ExportColumn]:
+        codes = tuple((o.value, localise(o.label, "nl")) for o in question.settings.options)
+        return [
+            ExportColumn(
+                f"{question.id}__{st.id}", f"{question.id}: {localise(st.text, 'nl')}", codes
+            )
+            for st in question.settings.statements
+        ]
+
+    def export_cells(self, question: Question, answer: Any) -> list[Any]:
+        return [(answer or {}).get(st.id, "") for st in question.settings.statements]
+
+
+class Ranking(QuestionType):
+    name = "ranking"
+    Settings = RankingSettings
+    template = "questions/ranking.html"
+
+    def check(self, question: Question) -> list[str]:
+        return [
+            f"option value '{v}' is used twice"
+            for v in _duplicates([o.value for o in question.settings.options])
+        ]
+
+    def fields(self, question: Question) -> dict[str, Any]:
+        # Rendered as a <select> of places by the template; read and checked in read().
+        return {f"{question.id}__{o.value}": StringField() for o in question.settings.options}
+
+    def read(self, question: Question, form: Form) -> Any:
+        ranks: dict[str, str] = {}
+        for o in question.settings.options:
+            value = form[f"{question.id}__{o.value}"].data
+            if value not in (None, "", "None"):
+                ranks[o.value] = value
+        if not ranks:
+            return None
+        try:
+            numbers = {k: int(v) for k, v in ranks.items()}
+        except ValueError:
+            raise AnswerError(_("Geef elk onderdeel een plaats uit de lijst.")) from None
+        if len(set(numbers.values())) != len(numbers):
+            raise AnswerError(_("Geef elk nummer maar één keer."))
+        return self.validate(question, sorted(numbers, key=numbers.__getitem__))
+
+    def validate(self, question: Question, answer: Any) -> Any:
+        allowed = {o.value for o in question.settings.options}
+        if not isinstance(answer, list) or _duplicates(answer) or not set(answer) <= allowed:
+            raise AnswerError(_("Geef elk onderdeel een plaats uit de lijst."))
+        return answer
+
+    def form_data(self, question: Question, answer: Any) -> dict[str, Any]:
+        return {f"{question.id}__{v}": str(i) for i, v in enumerate(answer or [], start=1)}
+
+    def answer_text(self, question: Question, answer: Any) -> str:
+        return ", ".join(
+            f"{i}. {_option_label(question.settings.options, v)}"
+            for i, v in enumerate(answer or [], start=1)
+        )
+
+    def tally(self, question: Question, answers: list[Any]) -> Tally:
+        # Borda-style points (n-1 for first place): a fair single number per option for charts.
+        n = len(question.settings.options)
+        points = {o.value: 0 for o in question.settings.options}
+        ranked = [a for a in answers if isinstance(a, list)]
+        for answer in ranked:
+            for place, value in enumerate(answer):
+                points[value] = points.get(value, 0) + (n - 1 - place)
+        rows = [TallyRow(o.value, o.label, points[o.value]) for o in question.settings.options]
+        firsts = {
+            o.value: sum(1 for a in ranked if a and a[0] == o.value)
+            for o in question.settings.options
+        }
+        return Tally(
+            question.id,
+            "ranking",
+            len(ranked),
+            rows=rows,
+            stats={f"first:{k}": v for k, v in firsts.items()},
+        )
+
+    def export_columns(self, question: Question) -> list[ExportColumn]:
+        return [
+            ExportColumn(
+                f"{question.id}__{o.value}", f"{question.id}: plaats van {localise(o.label, 'nl')}"
+            )
+            for o in question.settings.options
+        ]
+
+    def export_cells(self, question: Question, answer: Any) -> list[Any]:
+        order = answer or []
+        return [
+            order.index(o.value) + 1 if o.value in order else "" for o in question.settings.options
+        ]
+
+
+BUILTIN_TYPES: tuple[QuestionType, ...] = (
+    SingleChoice(),
+    MultipleChoice(),
+    YesNo(),
+    Scale(),
+    Number(),
+    ShortText(),
+    LongText(),
+    Matrix(),
+    Ranking(),
+)
+
+
+@hookimpl(trylast=True)
+def vliegwiel_question_types() -> list[QuestionType]:
+    return list(BUILTIN_TYPES)

@@ -1,0 +1,278 @@
+"""Survey files: YAML in, a validated Survey out, every problem as ``FILE:LINE: message``."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from vliegwiel.core.errors import VliegwielError
+from vliegwiel.surveys.question_types import QuestionType
+from vliegwiel.surveys.schema import Survey
+
+#: Limits that keep a hostile or broken file from exhausting the server.
+MAX_FILE_BYTES = 512 * 1024
+MAX_DEPTH = 30
+MAX_NODES = 50_000
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class SurveyError(VliegwielError):
+    """A survey file that cannot be used; ``problems`` lists every reason with its line."""
+
+    code = "survey"
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """Safe YAML without anchors and aliases: survey files never need them, bombs do."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                None, None, "anchors and aliases (*name) are not allowed", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def _construct(loader: yaml.SafeLoader, root: yaml.Node, file: str) -> tuple[Any, dict]:
+    """Plain data plus the line of every path in it, for error messages."""
+    lines: dict[tuple, int] = {}
+    count = 0
+
+    def build(node: yaml.Node, path: tuple, depth: int) -> Any:
+        nonlocal count
+        count += 1
+        if depth > MAX_DEPTH:
+            raise SurveyError([Problem(file, node.start_mark.line + 1, "nested too deeply")])
+        if count > MAX_NODES:
+            raise SurveyError([Problem(file, node.start_mark.line + 1, "file is too large")])
+        lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            result = {}
+            for key_node, value_node in node.value:
+                key = loader.construct_object(key_node)
+                if not isinstance(key, str | int):
+                    raise SurveyError([Problem(file, key_node.start_mark.line + 1, "bad key")])
+                if key in result:
+                    raise SurveyError(
+                        [Problem(file, key_node.start_mark.line + 1, f"key '{key}' appears twice")]
+                    )
+                result[key] = build(value_node, (*path, key), depth + 1)
+                lines[(*path, key)] = key_node.start_mark.line + 1
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        return loader.construct_object(node)
+
+    return build(root, (), 0), lines
+
+
+def parse_yaml(text: str, file: str) -> tuple[Any, dict]:
+    if len(text.encode("utf-8", "replace")) > MAX_FILE_BYTES:
+        raise SurveyError([Problem(file, 1, f"file is larger than {MAX_FILE_BYTES // 1024} KB")])
+    try:
+        # The reader refuses control characters when it is created; the constructor refuses
+        # unknown tags (such as !!python/...) while building: both are bad survey files.
+        loader = _NoAliasLoader(text)
+        try:
+            root = loader.get_single_node()
+            if root is None:
+                raise SurveyError([Problem(file, 1, "the file is empty")])
+            return _construct(loader, root, file)
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 1
+        raise SurveyError([Problem(file, line, f"not valid YAML: {error.problem}")]) from None
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        raise SurveyError(
+            [Problem(file, line, f"not valid YAML: character {error.character!r} is not allowed")]
+        ) from None
+    except yaml.YAMLError as error:
+        raise SurveyError([Problem(file, 1, f"not valid YAML: {error}")]) from None
+    except RecursionError:
+        raise SurveyError([Problem(file, 1, "nested too deeply")]) from None
+
+
+def _line_of(lines: dict[tuple, int], loc: tuple) -> int:
+    path = tuple(loc)
+    while path and path not in lines:
+        path = path[:-1]
+    return lines.get(path, 1)
+
+
+def _readable(loc: tuple) -> str:
+    # pydantic adds union branch names such as "str" or "function-after[...]"; readers need keys.
+    parts = [str(p) for p in loc if not (isinstance(p, str) and ("[" in p or p in ("str", "dict")))]
+    return ".".join(parts)
+
+
+def validate_survey(
+    data: Any, lines: dict[tuple, int], file: str, question_types: dict[str, QuestionType]
+) -> Survey:
+    if not isinstance(data, dict):
+        raise SurveyError([Problem(file, 1, "a survey file must be a mapping (id:, title:, ...)")])
+    try:
+        survey = Survey.model_validate(data)
+    except ValidationError as error:
+        problems = []
+        for e in error.errors():
+            where = _readable(e["loc"])
+            message = e["msg"].removeprefix("Value error, ")
+            problems.append(
+                Problem(
+                    file, _line_of(lines, e["loc"]), f"{where}: {message}" if where else message
+                )
+            )
+        raise SurveyError(_unique(problems)) from None
+    problems = [
+        Problem(file, _line_of(lines, path), message)
+        for path, message in survey.structure_problems()
+    ]
+    for p_index, page in enumerate(survey.pages):
+        for q_index, question in enumerate(page.questions):
+            path = ("pages", p_index, "questions", q_index)
+            qtype = question_types.get(question.type)
+            if qtype is None:
+                known = ", ".join(sorted(question_types))
+                problems.append(
+                    Problem(
+                        file,
+                        _line_of(lines, (*path, "type")),
+                        f"question '{question.id}': unknown type '{question.type}' "
+                        f"(known: {known})",
+                    )
+                )
+                continue
+            try:
+                question._settings = qtype.Settings.model_validate(question.extra_keys())
+            except ValidationError as error:
+                for e in error.errors():
+                    where = _readable(e["loc"])
+                    message = e["msg"].removeprefix("Value error, ")
+                    if e["type"] == "extra_forbidden":
+                        message = f"'{where}' is not a setting of type '{question.type}'"
+                    problems.append(
+                        Problem(
+                            file,
+                            _line_of(lines, (*path, *e["loc"])),
+                            f"question '{question.id}': {where}: {message}",
+                        )
+                    )
+                continue
+            for message in qtype.check(question):
+                problems.append(
+                    Problem(file, _line_of(lines, path), f"question '{question.id}': {message}")
+                )
+    if problems:
+        raise SurveyError(_unique(problems))
+    return survey
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    return list(dict.fromkeys(problems))
+
+
+def load_survey_text(text: str, file: str, question_types: dict[str, QuestionType]) -> Survey:
+    data, lines = parse_yaml(text, file)
+    return validate_survey(data, lines, file, question_types)
+
+
+def load_survey_file(path: Path, question_types: dict[str, QuestionType]) -> Survey:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise SurveyError([Problem(str(path), 1, "not UTF-8 text")]) from None
+    except OSError as error:
+        raise SurveyError([Problem(str(path), 1, f"cannot read: {error.strerror}")]) from None
+    return load_survey_text(text, str(path), question_types)
+
+
+@dataclass(frozen=True)
+class BrokenSurvey:
+    """A survey file that failed to load: organisers see it as unavailable with its errors."""
+
+    path: Path
+    problems: list[Problem]
+
+
+class SurveyRegistry:
+    """The surveys of one instance, re-read when a file changes; a broken file is set aside."""
+
+    def __init__(self, surveys_dir: Path, question_types: dict[str, QuestionType]):
+        self.surveys_dir = surveys_dir
+        self.question_types = question_types
+        self._lock = threading.Lock()
+        self._stamp: tuple = ()
+        self._surveys: dict[str, Survey] = {}
+        self._paths: dict[str, Path] = {}
+        self._broken: list[BrokenSurvey] = []
+
+    def _files(self) -> list[Path]:
+        if not self.surveys_dir.is_dir():
+            return []
+        return sorted(
+            p for p in self.surveys_dir.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()
+        )
+
+    def _refresh(self) -> None:
+        files = self._files()
+        stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+        if stamp == self._stamp:
+            return
+        surveys: dict[str, Survey] = {}
+        paths: dict[str, Path] = {}
+        broken: list[BrokenSurvey] = []
+        for path in files:
+            try:
+                survey = load_survey_file(path, self.question_types)
+            except SurveyError as error:
+                broken.append(BrokenSurvey(path, error.problems))
+                continue
+            if survey.id in surveys:
+                message = f"survey id '{survey.id}' is also used by {paths[survey.id].name}"
+                broken.append(BrokenSurvey(path, [Problem(str(path), 1, message)]))
+                continue
+            surveys[survey.id] = survey
+            paths[survey.id] = path
+        self._surveys, self._paths, self._broken, self._stamp = surveys, paths, broken, stamp
+
+    def all(self) -> list[Survey]:
+        with self._lock:
+            self._refresh()
+            return list(self._surveys.values())
+
+    def get(self, survey_id: str) -> Survey | None:
+        with self._lock:
+            self._refresh()
+            return self._surveys.get(survey_id)
+
+    def path(self, survey_id: str) -> Path | None:
+        with self._lock:
+            self._refresh()
+            return self._paths.get(survey_id)
+
+    def broken(self) -> list[BrokenSurvey]:
+        with self._lock:
+            self._refresh()
+            return list(self._broken)

@@ -1,0 +1,247 @@
+"""Resident pages: the list of surveys and answering one, page by page, without JavaScript."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from typing import Any
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from vliegwiel.results.publications import shown_publication, shown_publications
+from vliegwiel.rounds.outcomes import round_results
+from vliegwiel.rounds.views_public import clock as rounds_clock
+from vliegwiel.surveys.forms import build_form, read_answers
+from vliegwiel.surveys.responses import (
+    RESUME_AT_REVIEW,
+    IncompleteResponse,
+    load_draft,
+    missing_required,
+    prune,
+    save_draft,
+    save_response,
+    visible_pages,
+    visible_questions,
+)
+from vliegwiel.surveys.schema import Survey
+from vliegwiel.surveys.status import is_open
+from vliegwiel.web.context import current_village
+
+bp = Blueprint("resident", __name__)
+
+
+def open_survey(survey_id: str) -> Survey:
+    village = current_village()
+    survey = village.surveys.get(survey_id)
+    if survey is None:
+        abort(404)
+    if not is_open(village.storage, survey.id):
+        abort(404)
+    return survey
+
+
+def _draft_ids() -> dict[str, str]:
+    return dict(session.get("drafts", {}))
+
+
+def current_draft(survey: Survey) -> dict[str, Any] | None:
+    return load_draft(current_village().storage, survey, _draft_ids().get(survey.id))
+
+
+def keep_draft(survey: Survey, draft: dict | None, answers: dict, resume: int) -> None:
+    """Save the draft and remember its id in this browser's session."""
+    draft = save_draft(current_village().storage, survey, draft, answers, resume)
+    ids = _draft_ids()
+    if ids.get(survey.id) != draft["id"]:
+        ids[survey.id] = draft["id"]
+        session["drafts"] = ids
+
+
+def forget_draft(survey: Survey) -> None:
+    ids = _draft_ids()
+    draft_id = ids.pop(survey.id, None)
+    session["drafts"] = ids
+    if draft_id:
+        current_village().storage.delete("drafts", draft_id)
+
+
+def _before_answering(survey: Survey):
+    """A hook for access control (codes): a response to redirect to, or None to go on."""
+    for check in current_village().answer_guards:
+        response = check(survey)
+        if response is not None:
+            return response
+    return None
+
+
+@bp.get("/")
+def home():
+    village = current_village()
+    surveys = [s for s in village.surveys.all() if is_open(village.storage, s.id)]
+    return render_template(
+        "resident/home.html",
+        surveys=surveys,
+        results=[(village.surveys.get(p.survey_id), p) for p in shown_publications(village)],
+        round_results=round_results(village.storage, rounds_clock()),
+    )
+
+
+@bp.get("/enquete/<survey_id>")
+def intro(survey_id: str):
+    village = current_village()
+    known = village.surveys.get(survey_id)
+    if known is not None and not is_open(village.storage, known.id):
+        # A link to a closed survey still leads somewhere: to its results, when published.
+        return render_template(
+            "resident/closed.html",
+            survey=known,
+            publication=shown_publication(village, known.id),
+        )
+    survey = open_survey(survey_id)
+    draft = current_draft(survey)
+    answers = draft["answers"] if draft else {}
+    resume_url = None
+    if draft and answers:
+        resume = draft.get("resume", 1)
+        resume_url = (
+            url_for(".review", survey_id=survey.id)
+            if resume == RESUME_AT_REVIEW
+            else url_for(".page", survey_id=survey.id, number=resume)
+        )
+    return render_template(
+        "resident/intro.html",
+        survey=survey,
+        resume_url=resume_url,
+        pages=len(visible_pages(survey, answers)),
+    )
+
+
+@bp.route("/enquete/<survey_id>/pagina/<int:number>", methods=["GET", "POST"])
+def page(survey_id: str, number: int):
+    survey = open_survey(survey_id)
+    guard = _before_answering(survey)
+    if guard is not None:
+        return guard
+    village = current_village()
+    draft = current_draft(survey)
+    answers = dict(draft["answers"]) if draft else {}
+    pages = visible_pages(survey, answers)
+    if not 1 <= number <= len(survey.pages) or number - 1 not in pages:
+        # A page that does not exist or is hidden by earlier answers: go to the first one.
+        if number == 1 or not pages:
+            abort(404)
+        return redirect(url_for(".page", survey_id=survey.id, number=pages[0] + 1))
+    index = number - 1
+    questions = visible_questions(survey.pages[index], answers)
+    status = 200
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = build_form(village.question_types, questions, formdata=request.form)
+        if not form.validate():
+            abort(400)  # CSRF is handled by its own error page; anything else is tampering
+        page_answers, errors = read_answers(village.question_types, questions, form)
+        going_back = request.form.get("action") == "back"
+        for question in questions:
+            answers.pop(question.id, None)
+        answers.update(page_answers)
+        answers = prune(survey, answers)
+        if going_back:
+            earlier = [p for p in visible_pages(survey, answers) if p < index]
+            keep_draft(survey, draft, answers, earlier[-1] + 1 if earlier else 1)
+            if earlier:
+                return redirect(url_for(".page", survey_id=survey.id, number=earlier[-1] + 1))
+            return redirect(url_for(".intro", survey_id=survey.id))
+        errors.update(
+            {k: v for k, v in missing_required(questions, answers).items() if k not in errors}
+        )
+        later = [p for p in visible_pages(survey, answers) if p > index]
+        if errors:
+            resume = number
+        else:
+            resume = later[0] + 1 if later else RESUME_AT_REVIEW
+        keep_draft(survey, draft, answers, resume)
+        if not errors:
+            if later:
+                return redirect(url_for(".page", survey_id=survey.id, number=later[0] + 1))
+            return redirect(url_for(".review", survey_id=survey.id))
+        status = 400
+    form = build_form(village.question_types, questions, answers=answers)
+    if errors:
+        form = build_form(village.question_types, questions, formdata=request.form)
+    pages = visible_pages(survey, answers)
+    return render_template(
+        "resident/page.html",
+        survey=survey,
+        page=survey.pages[index],
+        number=number,
+        step=pages.index(index) + 1 if index in pages else 1,
+        steps=len(pages),
+        questions=questions,
+        form=form,
+        errors=errors,
+        qtypes=village.question_types,
+    ), status
+
+
+@bp.route("/enquete/<survey_id>/controle", methods=["GET", "POST"])
+def review(survey_id: str):
+    survey = open_survey(survey_id)
+    guard = _before_answering(survey)
+    if guard is not None:
+        return guard
+    village = current_village()
+    draft = current_draft(survey)
+    if draft is None:
+        return redirect(url_for(".intro", survey_id=survey.id))
+    answers = prune(survey, draft["answers"])
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = build_form(village.question_types, [], formdata=request.form)
+        if not form.validate():
+            abort(400)
+        try:
+            with ExitStack() as guards:
+                extra: dict[str, Any] = {}
+                for guard in village.submission_guards:
+                    guards.enter_context(guard(survey, extra))
+                save_response(village, survey, answers, channel="web", extra=extra)
+        except IncompleteResponse as error:
+            errors = error.errors
+        else:
+            forget_draft(survey)
+            return redirect(url_for(".thanks", survey_id=survey.id))
+    form = build_form(village.question_types, [], answers={})
+    rows = []
+    pages = visible_pages(survey, answers)
+    for index in pages:
+        for question in visible_questions(survey.pages[index], answers):
+            qtype = village.question_types[question.type]
+            rows.append(
+                {
+                    "page": index + 1,
+                    "question": question,
+                    "answer": qtype.answer_text(question, answers.get(question.id)),
+                    "error": errors.get(question.id),
+                }
+            )
+    return render_template(
+        "resident/review.html", survey=survey, rows=rows, form=form, errors=errors
+    ), (400 if errors else 200)
+
+
+@bp.get("/enquete/<survey_id>/bedankt")
+def thanks(survey_id: str):
+    village = current_village()
+    survey = village.surveys.get(survey_id)
+    if survey is None:
+        abort(404)
+    return render_template(
+        "resident/thanks.html",
+        survey=survey,
+        publication=shown_publication(current_village(), survey.id),
+    )
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("resident/privacy.html", title=_("Privacy"))
