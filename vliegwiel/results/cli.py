@@ -90,11 +90,10 @@ def register(main: click.Group) -> None:
 
         _app_, village = _app(instance)
         survey = get_survey(village, survey_id)
-        publication = (
-            latest(village.storage, survey.id)
-            if wave is None
-            else latest(village.storage, survey.id, wave)
-        )
+        if wave is None:
+            publication = latest(village.storage, survey.id)
+        else:
+            publication = latest(village.storage, survey.id, _round_id(village, survey, wave))
         if publication is None:
             raise click.ClickException(
                 f"{survey.id} has no publication yet; publish the results first "
@@ -129,16 +128,17 @@ def register(main: click.Group) -> None:
         app, village = _app(instance)
         survey = get_survey(village, survey_id)
         if published:
-            publication = (
-                latest(village.storage, survey.id)
-                if wave is None
-                else latest(village.storage, survey.id, wave)
-            )
+            if wave is None:
+                publication = latest(village.storage, survey.id)
+            else:
+                publication = latest(village.storage, survey.id, _round_id(village, survey, wave))
             if publication is None:
                 raise click.ClickException(f"{survey.id} has no publication yet")
             data = publication.results(village.storage)
         else:
             with app.test_request_context():
+                if wave is not None:
+                    wave = _round_id(village, survey, wave)
                 label, responses = wave_responses(village, survey, wave)
                 counted = stepped(responses, village.config.min_group_size)
                 data = results_json(compute_results(village, survey, counted, wave=label))
@@ -176,6 +176,18 @@ def register(main: click.Group) -> None:
                 cells = [_cell(v, question["kind"]) for v in row["values"]]
                 label = row["label"][:38]
                 click.echo(f"  {label:<38} " + " ".join(f"{c:>{width}}" for c in cells))
+
+
+def _round_id(village: Any, survey: Any, key: str) -> str | None:
+    """The id of the round called ``key`` (an id or a label); a clear error when unknown."""
+    from vliegwiel.results.waves import find_wave, waves_of
+
+    waves = waves_of(village.storage, survey.id)
+    found = find_wave(waves, key)
+    if found is None:
+        known = ", ".join(f"{w.label} ({w.id})" for w in waves)
+        raise click.ClickException(f"unknown round '{key}' (known: {known})")
+    return found.id if len(waves) > 1 else None
 
 
 def _print_results(data: dict[str, Any]) -> None:

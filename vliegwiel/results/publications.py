@@ -62,7 +62,9 @@ class Publication:
 
     survey_id: str
     version: int
+    #: The round's id (None: the survey had one round) and its label, for display.
     wave: str | None
+    wave_label: str | None
     published_at: str
     counted: int
     respondents: int | None
@@ -74,6 +76,7 @@ class Publication:
             survey_id=record["survey_id"],
             version=record["version"],
             wave=record["wave"],
+            wave_label=record.get("wave_label"),
             published_at=record["published_at"],
             counted=record["counted"],
             respondents=record["respondents"],
@@ -174,6 +177,7 @@ def publish(village: Any, survey: Survey, wave: str | None = None) -> Publicatio
             "survey_id": survey.id,
             "version": version,
             "wave": label,
+            "wave_label": results.wave_label,
             "published_at": published_at,
             "counted": len(counted),
             "respondents": results.respondents_shown,

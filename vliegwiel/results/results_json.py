@@ -21,6 +21,7 @@ def results_json(results: SurveyResults, published_at: str | None = None) -> dic
         "respondents": results.respondents_shown,
         "published_at": published_at,
         "round": results.wave,
+        "round_label": results.wave_label,
         "k": results.k,
         "channels": dict(results.channels.cells),
         "questions": [question_json(r) for r in results.questions],

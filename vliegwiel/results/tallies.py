@@ -21,7 +21,7 @@ from vliegwiel.results.breakdowns import (
 from vliegwiel.results.charts import bar_chart
 from vliegwiel.results.summaries import Summary
 from vliegwiel.results.suppression import Counts, percent, suppress_counts
-from vliegwiel.results.waves import wave_responses
+from vliegwiel.results.waves import wave_label, wave_responses
 from vliegwiel.surveys.question_types import Tally
 from vliegwiel.surveys.responses import now
 from vliegwiel.surveys.schema import Question, Survey
@@ -90,8 +90,10 @@ class SurveyResults:
     last_response: str | None = None
     #: The background questions the results are broken down by (first: the survey's own).
     breakdown_by: list[Question] = field(default_factory=list)
-    #: The survey round these results cover (None: the survey has one round).
+    #: The id of the survey round these results cover (None: the survey has one round).
     wave: str | None = None
+    #: That round's label, for display only.
+    wave_label: str | None = None
 
     @property
     def respondents_shown(self) -> int | None:
@@ -163,7 +165,6 @@ def compute_results(
     texts an organiser approved.
     """
     if responses is None:
-
         wave, responses = wave_responses(village, survey, wave)
     k = village.config.min_group_size
     tallies = {
@@ -204,6 +205,7 @@ def compute_results(
         last_response=times[-1] if times else None,
         breakdown_by=[g.by for g in groupings.values()],
         wave=wave,
+        wave_label=wave_label(village.storage, survey.id, wave),
     )
 
 

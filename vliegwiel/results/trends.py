@@ -47,9 +47,9 @@ def compute_trends(village: Any, survey: Survey, *, step: int | None = None) -> 
         return []
     groups = split_by_wave(waves, responses_of(village, survey.id))
     if step:
-        groups = {label: stepped(found, step) for label, found in groups.items()}
+        groups = {key: stepped(found, step) for key, found in groups.items()}
     per_wave = [
-        {r.question.id: r for r in compute_results(village, survey, groups[w.label]).questions}
+        {r.question.id: r for r in compute_results(village, survey, groups[w.id]).questions}
         for w in waves
     ]
     labels = [w.label for w in waves]
