@@ -18,7 +18,7 @@ from vliegwiel.results.breakdowns import (
     grouping,
     protect_with_breakdowns,
 )
-from vliegwiel.results.charts import bar_chart
+from vliegwiel.results.charts import bar_chart, bar_list, responsive
 from vliegwiel.results.summaries import Summary
 from vliegwiel.results.suppression import Counts, percent, suppress_counts
 from vliegwiel.results.waves import wave_label, wave_responses
@@ -75,7 +75,12 @@ class QuestionResult:
         rows = [
             (localise(label), count if ranking else pct) for _key, label, count, pct in self.rows()
         ]
-        return Markup(bar_chart(title, rows, percent=not ranking))
+        return Markup(
+            responsive(
+                lambda width: bar_chart(title, rows, percent=not ranking, width=width),
+                bar_list(title, rows, percent=not ranking),
+            )
+        )
 
 
 @dataclass

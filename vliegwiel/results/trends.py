@@ -13,7 +13,7 @@ from typing import Any
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from vliegwiel.results.charts import line_chart
+from vliegwiel.results.charts import line_chart, responsive
 from vliegwiel.results.publications import stepped
 from vliegwiel.results.tallies import compute_results
 from vliegwiel.results.waves import split_by_wave, waves_of
@@ -31,7 +31,12 @@ class QuestionTrend:
     unit: str
 
     def chart(self) -> Markup:
-        return Markup(line_chart(localise(self.question.text), self.series, self.x_labels))
+        title = localise(self.question.text)
+        return Markup(
+            responsive(
+                lambda width: line_chart(title, self.series, self.x_labels, width=width)
+            )
+        )
 
 
 def compute_trends(village: Any, survey: Survey, *, step: int | None = None) -> list[QuestionTrend]:
