@@ -57,7 +57,9 @@ MEASURE = """(boxesFit) => {
     }
     if (box && box.scrollWidth > box.clientWidth + 1) {
       // A breakdown has a column per answer: it may scroll, with the cue, at any width.
-      if (boxesFit && !table.classList.contains("breakdown")) problems.push(`table scrolls sideways: ${table.caption?.textContent.trim()}`);
+      if (boxesFit && !table.classList.contains("breakdown")) {
+        problems.push(`table scrolls sideways: ${table.caption?.textContent.trim()}`);
+      }
       if (getComputedStyle(box).backgroundImage === "none") {
         problems.push(`scrolling table without a cue: ${table.caption?.textContent.trim()}`);
       }
