@@ -39,8 +39,10 @@ def vliegwiel_startup(village: Any) -> None:
     by the core's surveys capability, which runs first), and the lists ``answer_guards``
     (callables ``(survey) -> response | None`` run before a resident may answer) and
     ``submission_guards`` (context-manager factories ``(survey, extra)`` wrapped around
-    saving a response). Returns nothing. An exception here stops start-up with its message,
-    so check the plugin's own settings here rather than on the first request.
+    saving a response) and ``participant_resolvers`` (callables ``(round) -> str | None``
+    that say who takes part in a participation round). Returns nothing. An exception here
+    stops start-up with its message, so check the plugin's own settings here rather than on
+    the first request.
     """
 
 

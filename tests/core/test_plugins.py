@@ -86,7 +86,7 @@ def test_hook_vliegwiel_startup(make_app, kort):
         )
 
     client = make_app(PLUGINS=[plugin("sluiter", vliegwiel_startup=startup)]).test_client()
-    assert seen["surveys"] == ["kort"]
+    assert "kort" in seen["surveys"]
     page = client.get("/enquete/kort/pagina/1")
     assert page.status_code == 503 and "Even dicht" in page.get_data(as_text=True)
 
@@ -480,7 +480,7 @@ def test_vliegwiel_plugins_lists_name_version_and_hooks(instance_dir, monkeypatc
     rows = {row["name"]: row for row in json.loads(result.output)}
     assert set(BUNDLED) <= set(rows)
     assert "vliegwiel_question_types" in rows["bereikbaarheid"]["hooks"]
-    assert rows["energie"]["version"] == rows["core:vliegwiel.surveys.builtin_questions"]["version"]
+    assert rows["energie"]["version"] == rows["core:vliegwiel.builtin_questions"]["version"]
 
 
 def test_survey_templates_page_is_for_beheerders_only(client):
@@ -510,12 +510,12 @@ def test_core_app_serves_with_no_plugins_at_all(instance_dir, monkeypatch):
 
 PUBLIC_API = {
     "vliegwiel",
-    "vliegwiel.surveys.question_types",
-    "vliegwiel.surveys.schema",
-    "vliegwiel.results.summaries",
-    "vliegwiel.results.report_sections",
-    "vliegwiel.results.suppression",
-    "vliegwiel.web.i18n",
+    "vliegwiel.question_types",
+    "vliegwiel.survey_schema",
+    "vliegwiel.summaries",
+    "vliegwiel.report_sections",
+    "vliegwiel.suppression",
+    "vliegwiel.i18n",
 }
 
 

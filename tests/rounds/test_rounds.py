@@ -202,7 +202,8 @@ def test_pb_import_refuses_tampered_costs_unknown_ideas_and_bad_ballots(storage)
     cases = {
         good.replace(f"{s};80", f"{s};10") + f"v1;{s},{b}\n": "wijken af",
         good.replace(f"{j};20;Jeu", "zzz;20;Nieuw") + "v1;zzz\n": "Onbekend idee",
-        good + f"v1;{s}\nv2;{s},{b}\n": "Stembiljet 2: De gekozen ideeën kosten samen",
+        good.replace("budget;100", "budget;100\nmax_sum_cost;100")
+        + f"v1;{s}\nv2;{s},{b}\n": "Stembiljet 2 \\(voter_id v2\\): De gekozen ideeën kosten samen",
         good.replace("approval", "ordinal") + f"v1;{s}\n": "type ordinal",
         good + "v1;\n": "leeg",
     }
@@ -403,8 +404,8 @@ def test_cli_round_commands(village, instance_dir, tmp_path):
 # --- the participant-key seam -------------------------------------------------------------------
 
 
-def test_participant_key_uses_a_registered_resolver_before_the_browser(app):
-    from vliegwiel.rounds.views_public import participant_key, register_participant_resolver
+def test_participant_key_uses_a_resolver_of_the_village_before_the_browser(app):
+    from vliegwiel.rounds.views_public import participant_key
 
     plain = {"id": "r1", "settings": {"requires_codes": False}}
     coded = {"id": "r2", "settings": {"requires_codes": True}}
@@ -413,8 +414,8 @@ def test_participant_key_uses_a_registered_resolver_before_the_browser(app):
         assert participant_key(plain) == first  # same browser, same key
         with pytest.raises(RoundError, match="uitnodigingscode"):
             participant_key(coded)
-    register_participant_resolver(
-        app, lambda r: "code-42" if r["settings"]["requires_codes"] else None
+    app.extensions["vliegwiel"].participant_resolvers.append(
+        lambda r: "code-42" if r["settings"]["requires_codes"] else None
     )
     with app.test_request_context("/"):
         assert participant_key(coded) == participant_hash("r2", "code:code-42")

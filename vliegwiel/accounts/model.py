@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from vliegwiel.core.errors import VliegwielError
+from vliegwiel.core.storage import Storage
 from vliegwiel.surveys.responses import now
 
 USERS = "users"
@@ -44,7 +45,9 @@ def generate_password() -> str:
     return secrets.token_urlsafe(12)
 
 
-def add_user(storage, username: str, role: str, password: str | None = None) -> tuple[User, str]:
+def add_user(
+    storage: Storage, username: str, role: str, password: str | None = None
+) -> tuple[User, str]:
     """Create an account; returns it with its password (generated when not given)."""
     name = _normalise(username)
     if role not in ROLES:
@@ -65,16 +68,16 @@ def add_user(storage, username: str, role: str, password: str | None = None) -> 
     return User(user_id, name, role), password
 
 
-def list_users(storage) -> list[User]:
+def list_users(storage: Storage) -> list[User]:
     return [User(r["id"], r["username"], r["role"]) for r in storage.all(USERS)]
 
 
-def get_user(storage, user_id: str) -> User | None:
+def get_user(storage: Storage, user_id: str) -> User | None:
     record = storage.get(USERS, user_id)
     return User(record["id"], record["username"], record["role"]) if record else None
 
 
-def find_user(storage, username: str) -> dict | None:
+def find_user(storage: Storage, username: str) -> dict | None:
     try:
         name = _normalise(username)
     except AccountError:
@@ -83,7 +86,7 @@ def find_user(storage, username: str) -> dict | None:
     return found[0] if found else None
 
 
-def authenticate(storage, username: str, password: str) -> User | None:
+def authenticate(storage: Storage, username: str, password: str) -> User | None:
     record = find_user(storage, username)
     if record is None:
         # Spend the same time as a real check, so response times do not reveal usernames.
@@ -94,7 +97,7 @@ def authenticate(storage, username: str, password: str) -> User | None:
     return User(record["id"], record["username"], record["role"])
 
 
-def set_password(storage, username: str, password: str | None = None) -> str:
+def set_password(storage: Storage, username: str, password: str | None = None) -> str:
     record = find_user(storage, username)
     if record is None:
         raise AccountError(f"no user '{username}'")
@@ -105,7 +108,7 @@ def set_password(storage, username: str, password: str | None = None) -> str:
     return password
 
 
-def remove_user(storage, username: str) -> None:
+def remove_user(storage: Storage, username: str) -> None:
     with storage.locked(USERS):
         record = find_user(storage, username)
         if record is None:

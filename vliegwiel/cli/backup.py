@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from vliegwiel.cli.common import instance_option
+from vliegwiel.cli.common import instance_option, output_option
 from vliegwiel.core.config import instance_dir_from, load_config
 from vliegwiel.core.storage import Storage
 
@@ -76,12 +76,8 @@ def restore_instance(instance_dir: Path, backup: Path, *, force: bool = False) -
 def register(main: click.Group) -> None:
     @main.command("backup")
     @instance_option
-    @click.option(
-        "-o",
-        "--output",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=None,
-        help="Zip file to write (default: backups/vliegwiel-backup-<time>.zip).",
+    @output_option(
+        "Zip file to write (default: backups/vliegwiel-backup-<time>.zip).", required=False
     )
     def backup_command(instance: Path | None, output: Path | None) -> None:
         """Write a consistent snapshot of all data to a zip file (safe while serving)."""

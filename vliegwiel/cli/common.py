@@ -3,7 +3,9 @@ survey, and writing an output file whole or not at all."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -19,7 +21,6 @@ instance_option = click.option(
 )
 
 
-
 def load_village(instance: Path | None) -> Village:
     return build_village(instance_dir_from(instance))
 
@@ -32,7 +33,6 @@ def get_survey(village: Village, survey_id: str):
     return survey
 
 
-
 def write_output(path: Path, data: str | bytes) -> None:
     """Write a command's output file whole or not at all (a temp file, then a rename)."""
     tmp = path.with_name(f".{path.name}.tmp")
@@ -41,3 +41,17 @@ def write_output(path: Path, data: str | bytes) -> None:
     else:
         tmp.write_bytes(data)
     tmp.replace(path)
+
+
+def output_option(
+    help: str = "The file to write.", *, required: bool = True
+) -> Callable[[Any], Any]:
+    """The ``-o/--output FILE`` option of every command that writes a file."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        required=required,
+        default=None,
+        help=help,
+    )

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from vliegwiel.core.village import Village
 from vliegwiel.surveys.builtin_questions import OTHER
 from vliegwiel.surveys.responses import IncompleteResponse, save_response, validate_answers
 from vliegwiel.surveys.schema import Question, Survey
@@ -63,7 +64,7 @@ def _answer(question: Question, rng: random.Random) -> Any:
     return None
 
 
-def generate_answers(village: Any, survey: Survey, rng: random.Random) -> dict[str, Any]:
+def generate_answers(village: Village, survey: Survey, rng: random.Random) -> dict[str, Any]:
     """Answers that respect show_if; optional questions are sometimes skipped."""
     answers: dict[str, Any] = {}
     for question in survey.questions():
@@ -81,7 +82,7 @@ def generate_answers(village: Any, survey: Survey, rng: random.Random) -> dict[s
 
 
 def add_sample_responses(
-    village: Any,
+    village: Village,
     survey: Survey,
     count: int,
     *,
@@ -131,7 +132,7 @@ _SAMPLE_IDEAS = (
 )
 
 
-def add_sample_round(village: Any, *, participants: int = 40, seed: int = 7) -> dict[str, Any]:
+def add_sample_round(village: Village, *, participants: int = 40, seed: int = 7) -> dict[str, Any]:
     """A participation round in its ideas phase, with ideas and supports from residents."""
     from vliegwiel.rounds.ideas import submit_idea, support
     from vliegwiel.rounds.model import ROUNDS, create_round, parse_day, participant_hash

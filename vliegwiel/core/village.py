@@ -45,6 +45,10 @@ class Village:
     #: web response: they may refuse (raise), add fields to ``extra``, and finish their own
     #: bookkeeping (mark a code used) only when the save succeeded.
     submission_guards: list[Callable[[Survey, dict], Any]] = field(default_factory=list)
+    #: Callables ``(round) -> str | None`` that say who a round participant is (an
+    #: invitation code's id, say), or None to leave it to the next one or the browser id.
+    #: They may abort (redirect to a code page) when the round needs a code.
+    participant_resolvers: list[Callable[[dict], str | None]] = field(default_factory=list)
 
     def call_hook(self, name: str, **kwargs: Any) -> list[tuple[str, Any]]:
         """Call a hook plugin by plugin, so one failing plugin cannot stop the others.

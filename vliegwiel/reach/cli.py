@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from vliegwiel.cli.common import get_survey, instance_option, write_output
+from vliegwiel.cli.common import get_survey, instance_option, output_option, write_output
+from vliegwiel.core.village import Village
 
 
 def _app(instance: Path | None):
@@ -23,7 +24,7 @@ def register(main: click.Group) -> None:
     main.add_command(paper)
 
 
-def _scope_of(village, scope_id: str):
+def _scope_of(village: Village, scope_id: str):
     """The survey or the participation round ``scope_id`` names: (survey, None) or (None, round).
 
     Survey ids and round ids share one namespace of code scopes, so an id naming both is
@@ -58,13 +59,7 @@ def _scope_of(village, scope_id: str):
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="CSV with street, house number, postcode (comma or semicolon).",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="Where to write the letters PDF (the only copy of the codes).",
-)
+@output_option("Where to write the letters PDF (the only copy of the codes).")
 @click.option("--contact", default=None, help="Where to ask for a paper form, printed as is.")
 @click.option(
     "--expires",
@@ -154,7 +149,7 @@ def codes(
 @click.command()
 @click.argument("survey_id")
 @instance_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@output_option()
 def paper(survey_id: str, instance: Path | None, output: Path) -> None:
     """Write a printable paper form of the survey (A4, large type, boxes to tick)."""
     from vliegwiel.core.pdf import PdfRenderError

@@ -39,6 +39,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from vliegwiel.core.errors import VliegwielError
+from vliegwiel.core.storage import Storage
+from vliegwiel.core.village import Village
 from vliegwiel.surveys.responses import now
 
 #: Crockford's base32: no I, L, O or U, so nothing on a letter can be misread as another symbol.
@@ -208,7 +210,7 @@ def create_codes(
     return issued
 
 
-def delete_batch(storage, scope: str, batch: str) -> int:
+def delete_batch(storage: Storage, scope: str, batch: str) -> int:
     """Remove every code of one batch (for a print run that was never sent)."""
     collection = codes_collection(scope)
     with storage.locked(collection):
@@ -232,7 +234,7 @@ def _problem_of(record: dict[str, Any] | None, today: date | None = None) -> str
     return None
 
 
-def verify_code(storage, secret_key: str, scope: str, text: str) -> str:
+def verify_code(storage: Storage, secret_key: str, scope: str, text: str) -> str:
     """The code's id (its hash) when it may be used now; CodeProblem otherwise."""
     key = code_hash(secret_key, scope, text)
     problem = _problem_of(storage.get(codes_collection(scope), key))
@@ -241,7 +243,7 @@ def verify_code(storage, secret_key: str, scope: str, text: str) -> str:
     return key
 
 
-def code_state(storage, scope: str, key: str) -> str | None:
+def code_state(storage: Storage, scope: str, key: str) -> str | None:
     """None when the code with id ``key`` is still usable, else the CodeProblem kind."""
     return _problem_of(storage.get(codes_collection(scope), key))
 
@@ -271,7 +273,7 @@ def using_code(
         storage.update(collection, key, changes)
 
 
-def consume_code_for(village, scope: str, code: str, *, anonymous: bool = True) -> None:
+def consume_code_for(village: Village, scope: str, code: str, *, anonymous: bool = True) -> None:
     """Use up ``code`` in ``scope`` now (one vote per household in a participation round).
 
     Raises CodeProblem (kind malformed, unknown, used or expired). For a use that must only
@@ -292,7 +294,7 @@ def household_key(secret_key: str, scope: str, key: str) -> str:
     return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()
 
 
-def street_counts(storage, scope: str) -> list[StreetCount]:
+def street_counts(storage: Storage, scope: str) -> list[StreetCount]:
     """Codes and used codes per street, sorted by street; never anything about answers."""
     totals: dict[str, list[int]] = {}
     for record in storage.all(codes_collection(scope)):

@@ -7,16 +7,15 @@ them. Each question type draws itself through ``QuestionType.paper_html``.
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import render_template
 
 from vliegwiel.core.pdf import render_pdf
 from vliegwiel.core.resources import static_dir
+from vliegwiel.core.village import Village
 from vliegwiel.surveys.schema import Survey
 
 
-def paper_html(village: Any, survey: Survey, *, village_name: str) -> str:
+def paper_html(village: Village, survey: Survey, *, village_name: str) -> str:
     """The form as one HTML document (needs an app context for templates and gettext)."""
     numbers: dict[str, int] = {}
     pages = []
@@ -36,6 +35,6 @@ def paper_html(village: Any, survey: Survey, *, village_name: str) -> str:
     )
 
 
-def paper_pdf(village: Any, survey: Survey, *, village_name: str) -> bytes:
+def paper_pdf(village: Village, survey: Survey, *, village_name: str) -> bytes:
     html = paper_html(village, survey, village_name=village_name)
     return render_pdf(html, static_dir=static_dir())

@@ -9,7 +9,6 @@ uses up that code (see ``vliegwiel.reach.codes.using_code``).
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Callable
 from contextlib import contextmanager, nullcontext
 from datetime import date
@@ -19,13 +18,11 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     g,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -37,13 +34,19 @@ from wtforms.validators import Length, NumberRange, Optional
 
 from vliegwiel.accounts.views import require_role
 from vliegwiel.core.pdf import PdfRenderError
+from vliegwiel.core.village import Village
+from vliegwiel.reach.code_entry import (
+    SURVEY_CODES,
+    code_form,
+    problem_message,
+    submitted_code,
+)
 from vliegwiel.reach.codes import (
     MAX_CODES,
     AddressError,
     CodeProblem,
     Household,
     IssuedCode,
-    app_throttle,
     code_state,
     new_codes,
     normalise_code,
@@ -65,58 +68,23 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("access", __name__)
 
-#: survey id -> the hash of the resident's checked code; the plain code is never kept.
-SESSION_KEY = "access_codes"
-#: Wrong (well-formed) codes allowed per IP address and per browser session in 15 minutes.
-#: A village hall shares one IP address, hence the larger number there.
-FAILURES_PER_IP = 30
-FAILURES_PER_SESSION = 10
-
-
-def problem_message(kind: str) -> str:
-    """A friendly Dutch explanation of a CodeProblem kind."""
-    return {
-        "malformed": _(
-            "Deze code klopt niet. Een code heeft 12 tekens, bijvoorbeeld K7PM-4XQD-93HT. "
-            "Kijk nog eens goed in de brief."
-        ),
-        "unknown": _(
-            "Deze code kennen we niet. Kijk of u alle tekens goed hebt overgenomen. "
-            "Hoofdletters of kleine letters maakt niet uit."
-        ),
-        "used": _(
-            "Deze code is al gebruikt. Met elke code kan één keer worden meegedaan, via "
-            "internet of op papier. Hebt u nog niet meegedaan? Vraag dan hulp."
-        ),
-        "expired": _("Deze code is verlopen. Wilt u toch nog meedoen? Vraag dan hulp."),
-    }.get(kind, _("Deze code kan niet worden gebruikt. Vraag hulp."))
 
 
 # --- guards ---------------------------------------------------------------------------------
-
-
-def _session_codes() -> dict[str, str]:
-    return dict(session.get(SESSION_KEY, {}))
 
 
 def require_code(survey: Survey):
     """Answer guard: a code survey needs a checked, still usable code in the session."""
     if survey.access != "code":
         return None
-    key = _session_codes().get(survey.id)
+    key = SURVEY_CODES.get(survey.id)
     problem = code_state(current_village().storage, survey.id, key) if key else "missing"
     if problem is None:
         return None
     if key:
-        _forget_code(survey.id)
+        SURVEY_CODES.forget(survey.id)
         flash(problem_message(problem), "error")
     return redirect(url_for("access.enter_code", survey_id=survey.id))
-
-
-def _forget_code(survey_id: str) -> None:
-    codes = _session_codes()
-    codes.pop(survey_id, None)
-    session[SESSION_KEY] = codes
 
 
 @contextmanager
@@ -125,7 +93,7 @@ def use_session_code(survey: Survey, extra: dict):
     if survey.access != "code":
         yield
         return
-    key = _session_codes().get(survey.id)
+    key = SURVEY_CODES.get(survey.id)
     if not key:
         raise CodeProblem("unknown")
     storage = current_village().storage
@@ -133,7 +101,7 @@ def use_session_code(survey: Survey, extra: dict):
         storage, survey.id, key, anonymous=survey.anonymous, channel="web", extra=extra
     ):
         yield
-    _forget_code(survey.id)
+    SURVEY_CODES.forget(survey.id)
 
 
 @bp.app_errorhandler(CodeProblem)
@@ -145,10 +113,6 @@ def code_problem(error: CodeProblem):
 # --- residents: entering a code -------------------------------------------------------------
 
 
-class CodeForm(FlaskForm):
-    code = StringField(lazy_gettext("Uw code"), validators=[Length(max=64)])
-
-
 def _code_survey(survey_id: str) -> Survey:
     village = current_village()
     survey = village.surveys.get(survey_id)
@@ -157,76 +121,18 @@ def _code_survey(survey_id: str) -> Survey:
     return survey
 
 
-def _throttle_keys() -> list[tuple[str, Any]]:
-    if "throttle_id" not in session:
-        session["throttle_id"] = secrets.token_hex(8)
-    return [("ip", request.remote_addr), ("session", session["throttle_id"])]
-
-
-def _throttles():
-    config = current_app.config
-    return [
-        app_throttle(current_app, "code-ip", config.get("ACCESS_FAILURES_PER_IP", FAILURES_PER_IP)),
-        app_throttle(
-            current_app,
-            "code-session",
-            config.get("ACCESS_FAILURES_PER_SESSION", FAILURES_PER_SESSION),
-        ),
-    ]
-
-
-def guessed_too_often() -> Response | None:
-    """The 429 page when this IP address or browser guessed too many codes lately, else None."""
-    throttles = zip(_throttles(), _throttle_keys(), strict=True)
-    blocked = [t.retry_after(k) for t, k in throttles if t.blocked(k)]
-    if not blocked:
-        return None
-    response = Response(
-        render_template("access/too_many.html", minutes=max(blocked) // 60 + 1), status=429
-    )
-    response.headers["Retry-After"] = str(max(blocked))
-    return response
-
-
-def check_typed_code(scope: str, text: str | None) -> tuple[str | None, str | None]:
-    """(the code's id, None) when the typed code may be used in ``scope``, else (None, message).
-
-    Only a well-formed unknown code counts as a guess; a typo of a real one is not punished.
-    Call ``guessed_too_often`` first.
-    """
-    try:
-        if normalise_code(text) is None:
-            raise CodeProblem("malformed")
-        key = verify_code(current_village().storage, current_app.config["SECRET_KEY"], scope, text)
-    except CodeProblem as problem:
-        if problem.kind == "unknown":
-            for throttle, throttle_key in zip(_throttles(), _throttle_keys(), strict=True):
-                throttle.fail(throttle_key)
-        return None, problem_message(problem.kind)
-    return key, None
-
-
 @bp.route("/code/<survey_id>", methods=["GET", "POST"])
 def enter_code(survey_id: str):
     survey = _code_survey(survey_id)
     if survey.access != "code":
         return redirect(url_for("resident.intro", survey_id=survey.id))
-    form = CodeForm()
-    if request.method == "GET" and request.args.get("c"):
-        form.code.data = request.args["c"][:64]
-    error = None
-    if request.method == "POST":
-        if not form.validate():
-            abort(400)
-        blocked = guessed_too_often()
-        if blocked:
-            return blocked
-        key, error = check_typed_code(survey.id, form.code.data)
-        if key:
-            codes = _session_codes()
-            codes[survey.id] = key
-            session[SESSION_KEY] = codes
-            return redirect(url_for("resident.intro", survey_id=survey.id))
+    form = code_form()
+    key, error, blocked = submitted_code(form, survey.id)
+    if blocked is not None:
+        return blocked
+    if key:
+        SURVEY_CODES.remember(survey.id, key)
+        return redirect(url_for("resident.intro", survey_id=survey.id))
     return render_template("access/code.html", survey=survey, form=form, error=error), (
         400 if error else 200
     )
@@ -353,7 +259,7 @@ def paper_form(survey_id: str):
 # --- ambassadors: keying in paper forms -----------------------------------------------------
 
 
-def _identical_paper_response(village: Any, survey: Survey, answers: dict) -> bool:
+def _identical_paper_response(village: Village, survey: Survey, answers: dict) -> bool:
     return any(
         r.get("channel") == "paper" and r.get("answers") == answers
         for r in responses_of(village, survey.id)

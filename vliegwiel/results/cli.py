@@ -11,10 +11,11 @@ from typing import Any
 
 import click
 
-from vliegwiel.cli.common import get_survey, instance_option, write_output
+from vliegwiel.cli.common import get_survey, instance_option, output_option, write_output
+from vliegwiel.core.village import Village
 
 
-def write_xlsx(village: Any, survey: Any, responses: list[dict], output: Path | None) -> None:
+def write_xlsx(village: Village, survey: Any, responses: list[dict], output: Path | None) -> None:
     """``vliegwiel export --format xlsx``: a workbook can only go to a file."""
     from vliegwiel.surveys.xlsx_export import export_xlsx
 
@@ -32,13 +33,7 @@ def register(main: click.Group) -> None:
     @main.command()
     @click.argument("survey_id")
     @instance_option
-    @click.option(
-        "-o",
-        "--output",
-        type=click.Path(dir_okay=False, path_type=Path),
-        required=True,
-        help="The PDF file to write.",
-    )
+    @output_option("The PDF file to write.")
     @click.option("--round", "wave", default=None, help="The round (default: the latest).")
     @click.option(
         "--timeout", default=600.0, show_default=True, help="Stop rendering after so many seconds."
@@ -52,7 +47,7 @@ def register(main: click.Group) -> None:
 
         app, village = _app(instance)
         survey = get_survey(village, survey_id)
-        with app.test_request_context():
+        with app.app_context():
             with click.progressbar(length=_RENDER_STEPS + 1, label="Making the report") as bar:
 
                 def step(_message: str) -> None:
@@ -70,16 +65,11 @@ def register(main: click.Group) -> None:
     @main.command()
     @click.argument("survey_id")
     @instance_option
-    @click.option(
-        "-o",
-        "--output",
-        type=click.Path(dir_okay=False, path_type=Path),
-        required=True,
-        help="The zip file to write.",
-    )
+    @output_option("The zip file to write.")
     @click.option("--round", "wave", default=None, help="The round (default: the latest).")
     def share(survey_id: str, instance: Path | None, output: Path, wave: str | None) -> None:
-        """Write the bundle of SURVEY_ID's latest publication, for other villages.
+        """Write the bundle of SURVEY_ID's latest publication, for other villages: a zipped
+        Frictionless Data Package (datapackage.json, results.csv, survey.json, summaries.json).
 
         The bundle holds the survey definition, the published (small-group protected)
         numbers and the village's name and number of households: never a response or a
@@ -152,7 +142,8 @@ def register(main: click.Group) -> None:
         "bundles", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)
     )
     def compare_command(bundles: tuple[Path, ...]) -> None:
-        """Print bundles side by side, per question of the first bundle."""
+        """Print bundles side by side, per question of the first bundle (Data Packages and
+        bundles written before them)."""
         from vliegwiel.results.share import MAX_BUNDLE_BYTES, BundleError, compare, read_bundle
 
         loaded = []

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 
 from vliegwiel.core.pdf import render_pdf
 from vliegwiel.core.resources import static_dir
+from vliegwiel.core.village import Village
 from vliegwiel.results.findings import summary_context
 from vliegwiel.results.report_sections import ReportSection
 from vliegwiel.results.tallies import SurveyResults, compute_results
@@ -29,7 +30,9 @@ from vliegwiel.surveys.schema import Survey
 REPORT_TIMEOUT = 120.0
 
 
-def plugin_sections(village: Any, survey: Survey, results: SurveyResults) -> list[ReportSection]:
+def plugin_sections(
+    village: Village, survey: Survey, results: SurveyResults
+) -> list[ReportSection]:
     """The report sections of every plugin, in their ``order``."""
     sections = [
         section
@@ -50,7 +53,7 @@ def response_rate(results: SurveyResults, households: int | None) -> float | Non
     return round(100.0 * shown / households, 1)
 
 
-def methods_context(village: Any, results: SurveyResults) -> dict[str, Any]:
+def methods_context(village: Village, results: SurveyResults) -> dict[str, Any]:
     """What the methods note (templates/results/_methods.html) needs."""
     households = village.config.households
     return {
@@ -62,7 +65,7 @@ def methods_context(village: Any, results: SurveyResults) -> dict[str, Any]:
 
 
 def report_html(
-    village: Any,
+    village: Village,
     survey: Survey,
     *,
     wave: str | None = None,
@@ -79,7 +82,7 @@ def report_html(
 
 
 def report_html_of(
-    village: Any, survey: Survey, results: SurveyResults, *, step: int | None = None
+    village: Village, survey: Survey, results: SurveyResults, *, step: int | None = None
 ) -> str:
     """The report of results computed already (a publication computes them once)."""
     return render_template(
@@ -95,7 +98,7 @@ def report_html_of(
 
 
 def render_report(
-    village: Any,
+    village: Village,
     survey: Survey,
     *,
     wave: str | None = None,

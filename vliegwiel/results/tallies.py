@@ -11,6 +11,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from vliegwiel.core.storage import Storage, put_record
+from vliegwiel.core.village import Village
 from vliegwiel.results.breakdowns import (
     BreakdownView,
     Grouping,
@@ -153,7 +155,7 @@ def protect_tally(question: Question, tally: Tally, k: int) -> QuestionResult:
 
 
 def compute_results(
-    village: Any,
+    village: Village,
     survey: Survey,
     responses: list[dict[str, Any]] | None = None,
     *,
@@ -237,7 +239,7 @@ def _groupings(
 
 
 def _add_breakdowns(
-    village: Any,
+    village: Village,
     question: Question,
     result: QuestionResult,
     groupings: dict[str, Grouping],
@@ -277,7 +279,7 @@ class TextItem:
     status: str | None
 
 
-def text_items(village: Any, survey: Survey, responses: list[dict[str, Any]]) -> list[TextItem]:
+def text_items(village: Village, survey: Survey, responses: list[dict[str, Any]]) -> list[TextItem]:
     """Every free text (text questions and "Anders, namelijk") with its moderation status."""
     decisions = {
         d["id"]: d["status"] for d in village.storage.all(moderation_collection(survey.id))
@@ -303,20 +305,17 @@ def text_items(village: Any, survey: Survey, responses: list[dict[str, Any]]) ->
     return items
 
 
-def set_text_status(storage: Any, survey_id: str, key: str, status: str) -> None:
+def set_text_status(storage: Storage, survey_id: str, key: str, status: str) -> None:
     """Record an organiser's decision about one free text."""
     if status not in (APPROVED, REJECTED):
         raise ValueError(f"unknown moderation status {status!r}")
-    collection = moderation_collection(survey_id)
-    with storage.locked(collection):
-        if storage.get(collection, key) is None:
-            storage.insert(collection, {"id": key, "status": status, "decided_at": now()})
-        else:
-            storage.update(collection, key, {"status": status, "decided_at": now()})
+    put_record(
+        storage, moderation_collection(survey_id), key, {"status": status, "decided_at": now()}
+    )
 
 
 def approved_texts(
-    village: Any, survey: Survey, responses: list[dict[str, Any]]
+    village: Village, survey: Survey, responses: list[dict[str, Any]]
 ) -> dict[str, list[str]]:
     """Approved texts per question id, sorted so their order says nothing about who wrote
     them or when."""
@@ -332,16 +331,10 @@ def approved_texts(
 PUBLISHED = "published_results"
 
 
-def is_published(storage: Any, survey_id: str) -> bool:
+def is_published(storage: Storage, survey_id: str) -> bool:
     record = storage.get(PUBLISHED, survey_id)
     return bool(record and record["published"])
 
 
-def set_published(storage: Any, survey_id: str, published: bool) -> None:
-    with storage.locked(PUBLISHED):
-        if storage.get(PUBLISHED, survey_id) is None:
-            storage.insert(
-                PUBLISHED, {"id": survey_id, "published": published, "changed_at": now()}
-            )
-        else:
-            storage.update(PUBLISHED, survey_id, {"published": published, "changed_at": now()})
+def set_published(storage: Storage, survey_id: str, published: bool) -> None:
+    put_record(storage, PUBLISHED, survey_id, {"published": published, "changed_at": now()})

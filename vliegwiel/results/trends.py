@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from vliegwiel.core.village import Village
 from vliegwiel.results.charts import line_chart, responsive
 from vliegwiel.results.publications import stepped
 from vliegwiel.results.tallies import compute_results
@@ -33,13 +34,13 @@ class QuestionTrend:
     def chart(self) -> Markup:
         title = localise(self.question.text)
         return Markup(
-            responsive(
-                lambda width: line_chart(title, self.series, self.x_labels, width=width)
-            )
+            responsive(lambda width: line_chart(title, self.series, self.x_labels, width=width))
         )
 
 
-def compute_trends(village: Any, survey: Survey, *, step: int | None = None) -> list[QuestionTrend]:
+def compute_trends(
+    village: Village, survey: Survey, *, step: int | None = None
+) -> list[QuestionTrend]:
     """Per question, the published value in every round: percentages per answer for
     choice questions, the mean for numbers. Empty when the survey ran only once.
 

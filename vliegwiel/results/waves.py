@@ -20,6 +20,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from vliegwiel.core.storage import Storage
+from vliegwiel.core.village import Village
 from vliegwiel.surveys.responses import now, responses_of
 from vliegwiel.surveys.schema import Survey
 
@@ -39,7 +41,7 @@ class Wave:
     started_at: str
 
 
-def waves_of(storage: Any, survey_id: str) -> list[Wave]:
+def waves_of(storage: Storage, survey_id: str) -> list[Wave]:
     """The survey's rounds, oldest first; there is always at least one."""
     records = sorted(storage.find(WAVES, survey_id=survey_id), key=lambda r: r["started_at"])
     first = Wave(FIRST, _("Ronde 1"), "")
@@ -55,13 +57,13 @@ def find_wave(waves: list[Wave], key: str | None) -> Wave | None:
     return by_id or next((w for w in waves if w.label == key), None)
 
 
-def wave_label(storage: Any, survey_id: str, wave_id: str | None) -> str | None:
+def wave_label(storage: Storage, survey_id: str, wave_id: str | None) -> str | None:
     """The display label of a round id (None for None or an unknown id)."""
     found = find_wave(waves_of(storage, survey_id), wave_id)
     return found.label if found and found.id == wave_id else None
 
 
-def start_wave(storage: Any, survey_id: str, label: str, at: str | None = None) -> Wave:
+def start_wave(storage: Storage, survey_id: str, label: str, at: str | None = None) -> Wave:
     """Start a new round now (or ``at``): later responses belong to it."""
     label = " ".join(label.split())
     if not label or len(label) > MAX_LABEL:
@@ -91,7 +93,7 @@ def split_by_wave(
 
 
 def wave_responses(
-    village: Any, survey: Survey, wave: str | None = None
+    village: Village, survey: Survey, wave: str | None = None
 ) -> tuple[str | None, list[dict[str, Any]]]:
     """The responses of round ``wave`` (an id, or a label; default: the latest) and that
     round's id. The id is None when the survey has only one round."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from vliegwiel.core.storage import Storage
 from vliegwiel.results.suppression import suppress_counts
 from vliegwiel.rounds.ideas import PILOT_DECISIONS, all_ideas
 from vliegwiel.rounds.model import DRAFT, PUBLISHED, collection, list_rounds, phase, status_of
@@ -40,7 +41,7 @@ def protect(count: int, k: int) -> int | None:
     return suppress_counts({"n": count}, k).cells["n"]
 
 
-def participants(storage, round_id: str) -> set[str]:
+def participants(storage: Storage, round_id: str) -> set[str]:
     people: set[str] = set()
     for name in ACTIVITY:
         people.update(
@@ -49,7 +50,7 @@ def participants(storage, round_id: str) -> set[str]:
     return people
 
 
-def survey_responses(storage, record: dict[str, Any]) -> int:
+def survey_responses(storage: Storage, record: dict[str, Any]) -> int:
     """Responses to the round's survey given while its survey phase was open."""
     survey_id = record["settings"].get("survey_id")
     survey_phase = phase(record, "survey")
@@ -65,7 +66,7 @@ def survey_responses(storage, record: dict[str, Any]) -> int:
     return count
 
 
-def round_figures(storage, record: dict[str, Any], k: int, now: datetime) -> RoundFigures:
+def round_figures(storage: Storage, record: dict[str, Any], k: int, now: datetime) -> RoundFigures:
     round_id = record["id"]
     status = status_of(record, now)
     ideas = [i for i in all_ideas(storage, round_id) if not i.get("hidden")]
@@ -93,7 +94,7 @@ def round_figures(storage, record: dict[str, Any], k: int, now: datetime) -> Rou
     )
 
 
-def flywheel(storage, k: int, now: datetime) -> list[RoundFigures]:
+def flywheel(storage: Storage, k: int, now: datetime) -> list[RoundFigures]:
     """Figures of every round residents can see, oldest first."""
     return [
         round_figures(storage, r, k, now)

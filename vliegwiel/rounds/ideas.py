@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
+from vliegwiel.core.storage import Storage
 from vliegwiel.rounds.model import RoundError, collection, require_phase
 
 TITLE_MAX, DESCRIPTION_MAX, THEME_MAX, COMMENT_MAX, REASON_MAX = 120, 2000, 60, 1000, 500
@@ -54,7 +55,29 @@ def submit_idea(
     now: datetime,
 ) -> dict[str, Any]:
     require_phase(round_record, "ideas", now)
-    record = {
+    record = new_idea(
+        title=title,
+        description=description,
+        theme=theme,
+        wants_to_help=wants_to_help,
+        participant=participant,
+        now=now,
+    )
+    record["id"] = storage.insert(ideas_of(round_record["id"]), record)
+    return record
+
+
+def new_idea(
+    *,
+    title: str,
+    description: str,
+    theme: str = "",
+    wants_to_help: bool = False,
+    participant: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """A checked idea record, not yet stored (submit_idea stores it while ideas are open)."""
+    return {
         "title": _text(title, TITLE_MAX, _("Geef uw idee een titel.")),
         "description": _text(description, DESCRIPTION_MAX, _("Beschrijf uw idee.")),
         "theme": _text(theme, THEME_MAX),
@@ -71,15 +94,13 @@ def submit_idea(
         "decision_reason": "",
         "scores": {},
     }
-    record["id"] = storage.insert(ideas_of(round_record["id"]), record)
-    return record
 
 
-def all_ideas(storage, round_id: str) -> list[dict[str, Any]]:
+def all_ideas(storage: Storage, round_id: str) -> list[dict[str, Any]]:
     return storage.all(ideas_of(round_id))
 
 
-def get_idea(storage, round_id: str, idea_id: str) -> dict[str, Any] | None:
+def get_idea(storage: Storage, round_id: str, idea_id: str) -> dict[str, Any] | None:
     if not idea_id or not isinstance(idea_id, str):
         return None
     return storage.get(ideas_of(round_id), idea_id)
@@ -89,7 +110,7 @@ def is_active(idea: dict[str, Any]) -> bool:
     return not idea.get("hidden") and not idea.get("merged_into")
 
 
-def _active_idea(storage, round_id: str, idea_id: str) -> dict[str, Any]:
+def _active_idea(storage: Storage, round_id: str, idea_id: str) -> dict[str, Any]:
     idea = get_idea(storage, round_id, idea_id)
     if idea is None:
         raise RoundError(_("Dit idee bestaat niet."))
@@ -101,18 +122,18 @@ def _active_idea(storage, round_id: str, idea_id: str) -> dict[str, Any]:
 # --- support and comments -----------------------------------------------------------------------
 
 
-def supports_of(storage, round_id: str) -> list[dict[str, Any]]:
+def supports_of(storage: Storage, round_id: str) -> list[dict[str, Any]]:
     return storage.all(collection(round_id, "supports"))
 
 
-def support_counts(storage, round_id: str) -> dict[str, int]:
+def support_counts(storage: Storage, round_id: str) -> dict[str, int]:
     counts: dict[str, int] = {}
     for s in supports_of(storage, round_id):
         counts[s["idea_id"]] = counts.get(s["idea_id"], 0) + 1
     return counts
 
 
-def has_supported(storage, round_id: str, idea_id: str, participant: str) -> bool:
+def has_supported(storage: Storage, round_id: str, idea_id: str, participant: str) -> bool:
     name = collection(round_id, "supports")
     return bool(storage.find(name, idea_id=idea_id, participant=participant))
 
@@ -157,20 +178,20 @@ def add_comment(
     return record
 
 
-def comments_of(storage, round_id: str, idea_id: str) -> list[dict[str, Any]]:
+def comments_of(storage: Storage, round_id: str, idea_id: str) -> list[dict[str, Any]]:
     return storage.find(collection(round_id, "comments"), idea_id=idea_id)
 
 
 # --- moderation ---------------------------------------------------------------------------------
 
 
-def _refuse_if_voted_on(storage, round_id: str, idea: dict[str, Any]) -> None:
+def _refuse_if_voted_on(storage: Storage, round_id: str, idea: dict[str, Any]) -> None:
     # Ballots name shortlisted ideas: hiding or merging one would make them uncountable.
     if idea.get("shortlisted") and storage.count(collection(round_id, "ballots")):
         raise RoundError(_("Er is al over dit idee gestemd; het blijft op de lijst staan."))
 
 
-def hide_idea(storage, round_id: str, idea_id: str, reason: str) -> None:
+def hide_idea(storage: Storage, round_id: str, idea_id: str, reason: str) -> None:
     """Hide an idea; the reason is shown to residents in its place."""
     idea = get_idea(storage, round_id, idea_id)
     if idea is None:
@@ -180,11 +201,11 @@ def hide_idea(storage, round_id: str, idea_id: str, reason: str) -> None:
     storage.update(ideas_of(round_id), idea_id, {"hidden": True, "hidden_reason": reason})
 
 
-def show_idea(storage, round_id: str, idea_id: str) -> None:
+def show_idea(storage: Storage, round_id: str, idea_id: str) -> None:
     storage.update(ideas_of(round_id), idea_id, {"hidden": False, "hidden_reason": ""})
 
 
-def hide_comment(storage, round_id: str, comment_id: str, reason: str) -> None:
+def hide_comment(storage: Storage, round_id: str, comment_id: str, reason: str) -> None:
     name = collection(round_id, "comments")
     if storage.get(name, comment_id) is None:
         raise RoundError(_("Deze reactie bestaat niet."))
@@ -192,7 +213,7 @@ def hide_comment(storage, round_id: str, comment_id: str, reason: str) -> None:
     storage.update(name, comment_id, {"hidden": True, "hidden_reason": reason})
 
 
-def merge_ideas(storage, round_id: str, duplicate_id: str, target_id: str) -> None:
+def merge_ideas(storage: Storage, round_id: str, duplicate_id: str, target_id: str) -> None:
     """Fold a duplicate into another idea: its supports and comments move over, a person who
     supported both counts once, and the duplicate's page points to the idea it joined."""
     if duplicate_id == target_id:
@@ -222,7 +243,7 @@ def merge_ideas(storage, round_id: str, duplicate_id: str, target_id: str) -> No
             storage.update(ideas_of(round_id), target_id, {"wants_to_help": True})
 
 
-def resolve_merge(storage, round_id: str, idea: dict[str, Any]) -> dict[str, Any]:
+def resolve_merge(storage: Storage, round_id: str, idea: dict[str, Any]) -> dict[str, Any]:
     """The idea a merged duplicate now lives in (following chains of merges)."""
     seen = {idea["id"]}
     while idea.get("merged_into"):
@@ -237,7 +258,7 @@ def resolve_merge(storage, round_id: str, idea: dict[str, Any]) -> dict[str, Any
 # --- shortlist, scores, decisions ---------------------------------------------------------------
 
 
-def shortlist(storage, round_id: str) -> list[dict[str, Any]]:
+def shortlist(storage: Storage, round_id: str) -> list[dict[str, Any]]:
     """The ideas residents vote on, in the organiser's order (which also breaks ties)."""
     chosen = [i for i in all_ideas(storage, round_id) if i.get("shortlisted") and is_active(i)]
     return sorted(chosen, key=lambda i: i.get("position", 0))
@@ -270,7 +291,7 @@ def set_shortlist(
                 storage.update(ideas_of(round_id), idea_id, {"shortlisted": False})
 
 
-def set_scores(storage, round_id: str, idea_id: str, scores: dict[str, int]) -> None:
+def set_scores(storage: Storage, round_id: str, idea_id: str, scores: dict[str, int]) -> None:
     """Organisers' pilot-selection scores (0-5) on their own criteria."""
     if get_idea(storage, round_id, idea_id) is None:
         raise RoundError(_("Dit idee bestaat niet."))
@@ -280,7 +301,9 @@ def set_scores(storage, round_id: str, idea_id: str, scores: dict[str, int]) -> 
     storage.update(ideas_of(round_id), idea_id, {"scores": dict(scores)})
 
 
-def set_decision(storage, round_id: str, idea_id: str, decision: str | None, reason: str) -> None:
+def set_decision(
+    storage: Storage, round_id: str, idea_id: str, decision: str | None, reason: str
+) -> None:
     if get_idea(storage, round_id, idea_id) is None:
         raise RoundError(_("Dit idee bestaat niet."))
     if decision is not None and decision not in DECISIONS:

@@ -13,6 +13,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from vliegwiel.core.storage import Storage
+from vliegwiel.core.village import Village
 from vliegwiel.rounds.ballots import count_votes, stored_ballots
 from vliegwiel.rounds.ideas import all_ideas, support_counts
 from vliegwiel.rounds.meetings import meetings_of
@@ -32,7 +34,7 @@ def _public(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if k not in PRIVATE_FIELDS}
 
 
-def round_data(storage, record: dict[str, Any]) -> dict[str, Any]:
+def round_data(storage: Storage, record: dict[str, Any]) -> dict[str, Any]:
     """Everything of a round an export holds: no participant keys, names or contacts."""
     round_id = record["id"]
     outcome = count_votes(storage, record)
@@ -55,7 +57,7 @@ def round_data(storage, record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def export_json(storage, record: dict[str, Any]) -> str:
+def export_json(storage: Storage, record: dict[str, Any]) -> str:
     return json.dumps(round_data(storage, record), ensure_ascii=False, indent=2)
 
 
@@ -65,7 +67,7 @@ CSV_HEADER = [
 ]  # fmt: skip
 
 
-def export_csv(storage, record: dict[str, Any]) -> str:
+def export_csv(storage: Storage, record: dict[str, Any]) -> str:
     """One row per idea with its supports, vote, decision and pledge totals."""
     round_id = record["id"]
     supports = support_counts(storage, round_id)
@@ -103,7 +105,7 @@ def export_csv(storage, record: dict[str, Any]) -> str:
 # --- design -------------------------------------------------------------------------------------
 
 
-def export_design(village, record: dict[str, Any]) -> str:
+def export_design(village: Village, record: dict[str, Any]) -> str:
     """The round's design as JSON: phase lengths relative to the first phase, settings and
     the linked survey's YAML text. Nothing residents wrote."""
     phases = phases_of(record)

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from vliegwiel.core.storage import Storage
 from vliegwiel.rounds.ideas import get_idea
 from vliegwiel.rounds.model import TIMEZONE, RoundError, collection
 
@@ -37,7 +38,7 @@ def parse_start(text: str) -> datetime:
     return value.replace(tzinfo=TIMEZONE) if value.tzinfo is None else value
 
 
-def _check_ideas(storage, round_id: str, idea_ids: list[str]) -> list[str]:
+def _check_ideas(storage: Storage, round_id: str, idea_ids: list[str]) -> list[str]:
     for idea_id in idea_ids:
         if get_idea(storage, round_id, idea_id) is None:
             raise RoundError(_("Dit idee bestaat niet."))
@@ -66,11 +67,11 @@ def create_meeting(
     return record
 
 
-def meetings_of(storage, round_id: str) -> list[dict[str, Any]]:
+def meetings_of(storage: Storage, round_id: str) -> list[dict[str, Any]]:
     return sorted(storage.all(collection(round_id, "meetings")), key=lambda m: m["starts_at"])
 
 
-def get_meeting(storage, round_id: str, meeting_id: str) -> dict[str, Any] | None:
+def get_meeting(storage: Storage, round_id: str, meeting_id: str) -> dict[str, Any] | None:
     return storage.get(collection(round_id, "meetings"), meeting_id)
 
 
@@ -89,7 +90,9 @@ def record_outcomes(
     )
 
 
-def sign_up(storage, round_id: str, meeting_id: str, name: str = "", *, now: datetime) -> None:
+def sign_up(
+    storage: Storage, round_id: str, meeting_id: str, name: str = "", *, now: datetime
+) -> None:
     meeting = get_meeting(storage, round_id, meeting_id)
     if meeting is None:
         raise RoundError(_("Deze bijeenkomst bestaat niet."))
@@ -101,7 +104,7 @@ def sign_up(storage, round_id: str, meeting_id: str, name: str = "", *, now: dat
     )
 
 
-def signups_of(storage, round_id: str, meeting_id: str) -> list[dict[str, Any]]:
+def signups_of(storage: Storage, round_id: str, meeting_id: str) -> list[dict[str, Any]]:
     return storage.find(collection(round_id, "signups"), meeting_id=meeting_id)
 
 
@@ -127,15 +130,15 @@ def create_poll(
     return record
 
 
-def get_poll(storage, round_id: str, poll_id: str) -> dict[str, Any] | None:
+def get_poll(storage: Storage, round_id: str, poll_id: str) -> dict[str, Any] | None:
     return storage.get(collection(round_id, "polls"), poll_id)
 
 
-def polls_of(storage, round_id: str, meeting_id: str) -> list[dict[str, Any]]:
+def polls_of(storage: Storage, round_id: str, meeting_id: str) -> list[dict[str, Any]]:
     return storage.find(collection(round_id, "polls"), meeting_id=meeting_id)
 
 
-def set_poll_open(storage, round_id: str, poll_id: str, is_open: bool) -> None:
+def set_poll_open(storage: Storage, round_id: str, poll_id: str, is_open: bool) -> None:
     storage.update(collection(round_id, "polls"), poll_id, {"open": is_open})
 
 
@@ -165,7 +168,9 @@ def answer_poll(
         )
 
 
-def record_hand_count(storage, round_id: str, poll_id: str, counts: dict[str, int]) -> None:
+def record_hand_count(
+    storage: Storage, round_id: str, poll_id: str, counts: dict[str, int]
+) -> None:
     """Hands counted in the room, typed in by the organiser; replaces an earlier count."""
     poll = get_poll(storage, round_id, poll_id)
     if poll is None:
@@ -177,7 +182,7 @@ def record_hand_count(storage, round_id: str, poll_id: str, counts: dict[str, in
     storage.update(collection(round_id, "polls"), poll_id, {"hand_counts": dict(counts)})
 
 
-def poll_results(storage, round_id: str, poll: dict[str, Any]) -> list[dict[str, Any]]:
+def poll_results(storage: Storage, round_id: str, poll: dict[str, Any]) -> list[dict[str, Any]]:
     """Per answer: phone answers, hands and their sum, in the poll's order."""
     phones = {o: 0 for o in poll["options"]}
     for a in storage.find(collection(round_id, "poll_answers"), poll_id=poll["id"]):

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
 from vliegwiel.core.errors import VliegwielError
+from vliegwiel.core.storage import Storage
 
 ROUNDS = "rounds"
 #: Villages using vliegwiel are Dutch; phase dates are entered and shown in local time.
@@ -209,11 +210,11 @@ def create_round(
     return record
 
 
-def get_round(storage, round_id: str) -> dict[str, Any] | None:
+def get_round(storage: Storage, round_id: str) -> dict[str, Any] | None:
     return storage.get(ROUNDS, round_id)
 
 
-def list_rounds(storage) -> list[dict[str, Any]]:
+def list_rounds(storage: Storage) -> list[dict[str, Any]]:
     """All rounds, the one that starts first first (undated rounds last)."""
     far = datetime.max.replace(tzinfo=UTC)
     return sorted(
@@ -222,7 +223,7 @@ def list_rounds(storage) -> list[dict[str, Any]]:
     )
 
 
-def update_round(storage, round_id: str, changes: dict[str, Any]) -> None:
+def update_round(storage: Storage, round_id: str, changes: dict[str, Any]) -> None:
     if "phases" in changes:
         changes = {**changes, "phases": check_phases(changes["phases"])}
     if "settings" in changes:

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from vliegwiel.core.storage import Storage
 from vliegwiel.rounds.ideas import PILOT_DECISIONS, all_ideas, is_active
 from vliegwiel.rounds.model import RoundError, collection, require_phase
 
@@ -20,7 +21,9 @@ def pledges_of(round_id: str) -> str:
     return collection(round_id, "pledges")
 
 
-def pledge_targets(storage, round_id: str, selected: list[str] | None) -> list[dict[str, Any]]:
+def pledge_targets(
+    storage: Storage, round_id: str, selected: list[str] | None
+) -> list[dict[str, Any]]:
     """Ideas one can pledge to: those the vote chose, and those organisers made a pilot."""
     chosen = set(selected or [])
     return [
@@ -85,11 +88,11 @@ def make_pledge(
     return record
 
 
-def all_pledges(storage, round_id: str) -> list[dict[str, Any]]:
+def all_pledges(storage: Storage, round_id: str) -> list[dict[str, Any]]:
     return storage.all(pledges_of(round_id))
 
 
-def totals(storage, round_id: str) -> dict[str, dict[str, Any]]:
+def totals(storage: Storage, round_id: str) -> dict[str, dict[str, Any]]:
     """Per idea: people who pledged, hours a month, euros, and the skills offered."""
     result: dict[str, dict[str, Any]] = {}
     for p in all_pledges(storage, round_id):
@@ -106,6 +109,6 @@ def totals(storage, round_id: str) -> dict[str, dict[str, Any]]:
     return result
 
 
-def contacts(storage, round_id: str) -> list[dict[str, Any]]:
+def contacts(storage: Storage, round_id: str) -> list[dict[str, Any]]:
     """Pledges whose maker consented to be contacted; for beheerders only."""
     return [p for p in all_pledges(storage, round_id) if p.get("consent") and p.get("contact")]

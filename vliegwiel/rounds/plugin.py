@@ -7,6 +7,7 @@ import click
 from flask import Blueprint, Flask
 
 from vliegwiel import hookimpl
+from vliegwiel.core.village import Village
 
 # Each organiser view module adds its routes to admin_base.bp when imported.
 from vliegwiel.rounds import (  # noqa: F401
@@ -18,6 +19,12 @@ from vliegwiel.rounds import (  # noqa: F401
     views_public,
 )
 from vliegwiel.rounds import cli as commands
+
+
+@hookimpl
+def vliegwiel_startup(village: Village) -> None:
+    # In rounds that need invitation codes, the household behind the code is the participant.
+    village.participant_resolvers.append(views_codes.household_of)
 
 
 @hookimpl

@@ -17,6 +17,7 @@ from flask_wtf import FlaskForm
 
 from vliegwiel.accounts.model import ROLES
 from vliegwiel.accounts.views import require_role
+from vliegwiel.core.storage import Storage
 from vliegwiel.rounds.admin_base import back, bp, int_field, round_or_404, user_can
 from vliegwiel.rounds.ballots import count_votes, stored_ballots
 from vliegwiel.rounds.ideas import (
@@ -243,7 +244,7 @@ def _moderate(round_id: str, action) -> Any:
 @bp.post("/<round_id>/idee/<idea_id>/verbergen")
 @require_role("beheerder")
 def hide(round_id: str, idea_id: str):
-    def act(storage):
+    def act(storage: Storage):
         hide_idea(storage, round_id, idea_id, request.form.get("reason", ""))
         return _("Het idee is verborgen; bewoners zien de reden.")
 
@@ -253,7 +254,7 @@ def hide(round_id: str, idea_id: str):
 @bp.post("/<round_id>/idee/<idea_id>/zichtbaar")
 @require_role("beheerder")
 def unhide(round_id: str, idea_id: str):
-    def act(storage):
+    def act(storage: Storage):
         if get_idea(storage, round_id, idea_id) is None:
             raise RoundError(_("Dit idee bestaat niet."))
         show_idea(storage, round_id, idea_id)
@@ -265,7 +266,7 @@ def unhide(round_id: str, idea_id: str):
 @bp.post("/<round_id>/idee/<idea_id>/samenvoegen")
 @require_role("beheerder")
 def merge(round_id: str, idea_id: str):
-    def act(storage):
+    def act(storage: Storage):
         merge_ideas(storage, round_id, idea_id, request.form.get("target", ""))
         return _("De ideeën zijn samengevoegd.")
 
@@ -275,7 +276,7 @@ def merge(round_id: str, idea_id: str):
 @bp.post("/<round_id>/reactie/<comment_id>/verbergen")
 @require_role("beheerder")
 def hide_reaction(round_id: str, comment_id: str):
-    def act(storage):
+    def act(storage: Storage):
         hide_comment(storage, round_id, comment_id, request.form.get("reason", ""))
         return _("De reactie is verborgen; bewoners zien de reden.")
 
@@ -285,7 +286,7 @@ def hide_reaction(round_id: str, comment_id: str):
 @bp.post("/<round_id>/stemlijst")
 @require_role("beheerder")
 def save_shortlist(round_id: str):
-    def act(storage):
+    def act(storage: Storage):
         entries = []
         for idea in all_ideas(storage, round_id):
             if request.form.get(f"kies-{idea['id']}") == "ja":

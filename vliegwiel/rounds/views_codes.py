@@ -2,8 +2,9 @@
 
 For a round with ``settings["requires_codes"]`` a resident enters the code from the letter on
 ``/ronde/<id>/code`` (the same checks, messages and throttle as a survey's code page). The
-session then remembers the code's id for that round, and the participant resolver registered
-here (see ``rounds_public.register_participant_resolver``) answers with a key derived from it.
+session then remembers the code's id for that round, and the participant resolver here
+(``household_of``, added to ``Village.participant_resolvers`` by rounds.plugin at start-up)
+answers with a key derived from it.
 The code is never used up: it is the household's identity within the round, so a household
 supports several ideas, casts one ballot and pledges, from any device; the rounds' own checks
 (one support per idea, one ballot per participant) do the counting.
@@ -18,58 +19,36 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from vliegwiel.accounts.views import require_role
+from vliegwiel.reach.code_entry import ROUND_CODES, code_form, problem_message, submitted_code
 from vliegwiel.reach.codes import IssuedCode, code_state, household_key
 from vliegwiel.reach.letters import round_letters_pdf
-from vliegwiel.reach.views import (
-    CodeForm,
-    check_typed_code,
-    guessed_too_often,
-    letters_page,
-    problem_message,
-)
+from vliegwiel.reach.views import letters_page
 from vliegwiel.rounds.model import DRAFT, get_round, status_of
-from vliegwiel.rounds.views_public import clock, register_participant_resolver
+from vliegwiel.rounds.views_public import clock
 from vliegwiel.web.context import current_village
 
 bp = Blueprint("round_codes", __name__)
 
-#: round id -> the id (keyed hash) of the household's checked code; never the code itself.
-SESSION_KEY = "round_codes"
 #: Where the code page may send a resident back to: a page of the same round, nothing else.
 _LOCAL_PAGE = re.compile(r"^/ronde/[a-z0-9_-]+(?:/[a-z0-9_-]+)*$")
 #: Action URLs that accept only POST; after the code page the resident returns to their page.
 _ACTION_SUFFIXES = ("/steun", "/reactie")
 
 
-def _remembered() -> dict[str, str]:
-    return dict(session.get(SESSION_KEY, {}))
-
-
-def _remember(round_id: str, key: str | None) -> None:
-    codes = _remembered()
-    if key is None:
-        codes.pop(round_id, None)
-    else:
-        codes[round_id] = key
-    session[SESSION_KEY] = codes
-    # Like the browser id: closing the browser should not make the household type it again.
-    session.permanent = True
-
-
 def _code_key(round_record: dict[str, Any]) -> str | None:
     """The remembered code's id while it is still valid; a stale one is forgotten with a word."""
     round_id = round_record["id"]
-    key = _remembered().get(round_id)
+    key = ROUND_CODES.get(round_id)
     if key is None:
         return None
     problem = code_state(current_village().storage, round_id, key)
     if problem is None:
         return key
-    _remember(round_id, None)
+    ROUND_CODES.forget(round_id)
     flash(problem_message(problem), "error")
     return None
 
@@ -95,15 +74,10 @@ def household_of(round_record: dict[str, Any]) -> str | None:
     abort(redirect(url_for("round_codes.enter_code", round_id=round_record["id"], terug=back)))
 
 
-@bp.record_once
-def _register(state) -> None:
-    register_participant_resolver(state.app, household_of)
-
-
 @bp.app_template_global()
 def round_code_known(round_record: dict[str, Any]) -> bool:
     """Whether this browser holds a checked code for the round (for the pages' wording)."""
-    return round_record["id"] in _remembered()
+    return ROUND_CODES.get(round_record["id"]) is not None
 
 
 # --- residents: entering the code ---------------------------------------------------------------
@@ -129,21 +103,14 @@ def enter_code(round_id: str):
     if not record["settings"].get("requires_codes"):
         return redirect(url_for("rounds.round_page", round_id=round_id))
     back = request.args.get("terug")
-    form = CodeForm()
-    if request.method == "GET" and request.args.get("c"):
-        form.code.data = request.args["c"][:64]
-    error = None
-    if request.method == "POST":
-        if not form.validate():
-            abort(400)
-        blocked = guessed_too_often()
-        if blocked:
-            return blocked
-        key, error = check_typed_code(round_id, form.code.data)
-        if key:
-            _remember(round_id, key)
-            flash(_("Uw code klopt. U doet mee namens uw huishouden."), "info")
-            return redirect(_back_to(round_id, back))
+    form = code_form()
+    key, error, blocked = submitted_code(form, round_id)
+    if blocked is not None:
+        return blocked
+    if key:
+        ROUND_CODES.remember(round_id, key)
+        flash(_("Uw code klopt. U doet mee namens uw huishouden."), "info")
+        return redirect(_back_to(round_id, back))
     action = url_for(".enter_code", round_id=round_id, terug=back) if back else None
     return render_template(
         "rounds/code.html",
@@ -151,7 +118,7 @@ def enter_code(round_id: str):
         form=form,
         error=error,
         action=action or url_for(".enter_code", round_id=round_id),
-        known=round_id in _remembered(),
+        known=ROUND_CODES.get(round_id) is not None,
     ), (400 if error else 200)
 
 

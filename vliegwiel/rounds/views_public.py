@@ -8,7 +8,6 @@ No account and no JavaScript. Refused input re-renders the page with a Dutch mes
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -64,24 +63,10 @@ from vliegwiel.web.context import current_village
 
 bp = Blueprint("rounds", __name__)
 
-#: app.extensions key of the participant-key resolvers (see participant_key).
-RESOLVERS = "vliegwiel_round_participant_keys"
-
-
 def clock() -> datetime:
     """The current time; tests set ``app.config["VLIEGWIEL_NOW"]`` to a function."""
     now = current_app.config.get("VLIEGWIEL_NOW")
     return now() if now else utc_now()
-
-
-def register_participant_resolver(app, resolver: Callable[[dict], str | None]) -> None:
-    """Let another area (invitation codes) say who a participant is for some rounds.
-
-    ``resolver(round) -> str | None``: a stable key for the person (a code id, say), or None
-    to leave the round to the next resolver or the browser id. It may abort (redirect to a
-    code page) when the round needs a code and the visitor has none.
-    """
-    app.extensions.setdefault(RESOLVERS, []).append(resolver)
 
 
 def browser_id() -> str:
@@ -96,11 +81,11 @@ def browser_id() -> str:
 def participant_key(round_record: dict[str, Any]) -> str:
     """Who is acting, as stored (a hash per round): the seam for "one per person".
 
-    Registered resolvers go first (the reach feature enforces invitation codes there); a
-    round without codes falls back to the browser id. A round that requires codes while no
+    The village's participant resolvers go first (invitation codes of code rounds); a round
+    without codes falls back to the browser id. A round that requires codes while no
     resolver answers is refused rather than silently counted per browser.
     """
-    for resolver in current_app.extensions.get(RESOLVERS, []):
+    for resolver in current_village().participant_resolvers:
         key = resolver(round_record)
         if key is not None:
             return participant_hash(round_record["id"], f"code:{key}")

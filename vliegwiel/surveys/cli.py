@@ -7,7 +7,14 @@ from pathlib import Path
 
 import click
 
-from vliegwiel.cli.common import get_survey, instance_option, load_village, write_output
+from vliegwiel.cli.common import (
+    get_survey,
+    instance_option,
+    load_village,
+    output_option,
+    write_output,
+)
+from vliegwiel.surveys import xlsform_cli
 
 
 def register(cli: click.Group) -> None:
@@ -63,13 +70,10 @@ def list_surveys(instance: Path | None, as_json: bool) -> None:
     default="csv",
     show_default=True,
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write here (CSV: the codebook goes next to it as NAME-codebook.csv). "
+@output_option(
+    "Write here (CSV: the codebook goes next to it as NAME-codebook.csv). "
     "Default: standard output.",
+    required=False,
 )
 def export(survey_id: str, instance: Path | None, fmt: str, output: Path | None) -> None:
     """Export a survey's responses: CSV (one row per response) or JSON (full records)."""
@@ -100,7 +104,7 @@ def export(survey_id: str, instance: Path | None, fmt: str, output: Path | None)
 
 @click.group()
 def survey() -> None:
-    """Survey templates offered by plugins."""
+    """Survey templates offered by plugins; XLSForms in and out."""
 
 
 @survey.command("templates")
@@ -126,6 +130,10 @@ def survey_add(template: str, instance: Path | None) -> None:
     except TemplateError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Added survey '{added.survey.id}' from {added.path.name}")
+
+
+# `vliegwiel survey import` and `vliegwiel survey export --format xlsform`.
+xlsform_cli.add_to(survey)
 
 
 # --- plugins --------------------------------------------------------------------------------

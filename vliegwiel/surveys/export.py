@@ -7,6 +7,7 @@ import io
 import json
 from typing import Any
 
+from vliegwiel.core.village import Village
 from vliegwiel.surveys.schema import Survey
 from vliegwiel.web.i18n import localise
 
@@ -25,7 +26,9 @@ def _indicator_keys(responses: list[dict[str, Any]]) -> list[str]:
     return sorted({key for r in responses for key in r.get("indicators", {})})
 
 
-def table_rows(village: Any, survey: Survey, responses: list[dict[str, Any]]) -> list[list[Any]]:
+def table_rows(
+    village: Village, survey: Survey, responses: list[dict[str, Any]]
+) -> list[list[Any]]:
     """Header plus one row per response; the shared shape of CSV and XLSX exports."""
     indicator_keys = _indicator_keys(responses)
     header = list(META_COLUMNS)
@@ -50,11 +53,11 @@ def _csv(rows: list[list[Any]]) -> str:
     return buffer.getvalue()
 
 
-def export_csv(village: Any, survey: Survey, responses: list[dict[str, Any]]) -> str:
+def export_csv(village: Village, survey: Survey, responses: list[dict[str, Any]]) -> str:
     return _csv(table_rows(village, survey, responses))
 
 
-def codebook_rows(village: Any, survey: Survey) -> list[list[str]]:
+def codebook_rows(village: Village, survey: Survey) -> list[list[str]]:
     """One row per column and code: what a column holds and what each code means."""
     rows = [["column", "question", "text", "code", "meaning"]]
     rows += [[c, "", c.replace("_", " "), "", ""] for c in META_COLUMNS]
@@ -69,7 +72,7 @@ def codebook_rows(village: Any, survey: Survey) -> list[list[str]]:
     return [[neutralise(cell) for cell in row] for row in rows]
 
 
-def export_codebook(village: Any, survey: Survey) -> str:
+def export_codebook(village: Village, survey: Survey) -> str:
     return _csv(codebook_rows(village, survey))
 
 

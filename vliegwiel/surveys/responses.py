@@ -9,6 +9,8 @@ from typing import Any
 from flask_babel import gettext as _
 
 from vliegwiel.core.errors import VliegwielError
+from vliegwiel.core.storage import Storage
+from vliegwiel.core.village import Village
 from vliegwiel.surveys.question_types import AnswerError
 from vliegwiel.surveys.schema import Page, Question, Survey
 
@@ -58,7 +60,7 @@ def missing_required(questions: list[Question], answers: dict[str, Any]) -> dict
 # --- drafts ---------------------------------------------------------------------------------
 
 
-def load_draft(storage, survey: Survey, draft_id: str | None) -> dict[str, Any] | None:
+def load_draft(storage: Storage, survey: Survey, draft_id: str | None) -> dict[str, Any] | None:
     if not draft_id:
         return None
     draft = storage.get(DRAFTS, draft_id)
@@ -102,7 +104,7 @@ def save_draft(
     return {**draft, **changes}
 
 
-def purge_expired_drafts(storage) -> int:
+def purge_expired_drafts(storage: Storage) -> int:
     limit = datetime.now(UTC) - DRAFT_LIFETIME
     expired = [
         d["id"] for d in storage.all(DRAFTS) if datetime.fromisoformat(d["updated_at"]) < limit
@@ -135,7 +137,7 @@ def check_complete(survey: Survey, answers: dict[str, Any]) -> dict[str, Any]:
     return answers
 
 
-def validate_answers(village, survey: Survey, answers: dict[str, Any]) -> dict[str, Any]:
+def validate_answers(village: Village, survey: Survey, answers: dict[str, Any]) -> dict[str, Any]:
     """Check answers that did not come through the web form (paper entry, demo data)."""
     clean: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -200,7 +202,7 @@ def save_response(
 DEFINITIONS = "survey_versions"
 
 
-def remember_definition(village, survey: Survey) -> None:
+def remember_definition(village: Village, survey: Survey) -> None:
     """Keep every version of a definition that has answers, so old answers stay readable."""
     key = f"{survey.id}-{survey.version}"
     if village.storage.get(DEFINITIONS, key) is None:
@@ -218,5 +220,5 @@ def remember_definition(village, survey: Survey) -> None:
                 )
 
 
-def responses_of(village, survey_id: str) -> list[dict[str, Any]]:
+def responses_of(village: Village, survey_id: str) -> list[dict[str, Any]]:
     return village.storage.all(responses_collection(survey_id))

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
+from vliegwiel.core.storage import Storage, put_record
 from vliegwiel.surveys.responses import now
 
 STATUS = "survey_status"
 OPEN, CLOSED = "open", "closed"
 
 
-def status_of(storage, survey_id: str) -> str:
+def status_of(storage: Storage, survey_id: str) -> str:
     record = storage.get(STATUS, survey_id)
     return record["status"] if record else OPEN
 
 
-def is_open(storage, survey_id: str) -> bool:
+def is_open(storage: Storage, survey_id: str) -> bool:
     return status_of(storage, survey_id) == OPEN
 
 
-def set_status(storage, survey_id: str, status: str) -> None:
+def set_status(storage: Storage, survey_id: str, status: str) -> None:
     if status not in (OPEN, CLOSED):
         raise ValueError(f"unknown status {status!r}")
-    with storage.locked(STATUS):
-        if storage.get(STATUS, survey_id) is None:
-            storage.insert(STATUS, {"id": survey_id, "status": status, "changed_at": now()})
-        else:
-            storage.update(STATUS, survey_id, {"status": status, "changed_at": now()})
+    put_record(storage, STATUS, survey_id, {"status": status, "changed_at": now()})

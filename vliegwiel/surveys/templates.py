@@ -9,9 +9,9 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from vliegwiel.core.errors import VliegwielError
+from vliegwiel.core.village import Village
 from vliegwiel.surveys.loader import SurveyError, load_survey_file
 from vliegwiel.surveys.schema import Survey
 
@@ -35,7 +35,7 @@ class SurveyTemplate:
     present: bool
 
 
-def available_templates(village: Any) -> list[SurveyTemplate]:
+def available_templates(village: Village) -> list[SurveyTemplate]:
     """Every template of every plugin, loaded with the instance's question types."""
     found = []
     for plugin, paths in village.call_hook("vliegwiel_survey_templates"):
@@ -52,7 +52,7 @@ def available_templates(village: Any) -> list[SurveyTemplate]:
     return sorted(found, key=lambda t: (t.plugin, t.name))
 
 
-def add_template(village: Any, name: str) -> SurveyTemplate:
+def add_template(village: Village, name: str) -> SurveyTemplate:
     """Copy template ``name`` (its file name without .yaml) into the instance's surveys/."""
     templates = available_templates(village)
     template = next((t for t in templates if t.name == name), None)

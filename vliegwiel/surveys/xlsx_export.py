@@ -13,13 +13,14 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from vliegwiel.core.village import Village
 from vliegwiel.surveys.export import codebook_rows, neutralise, table_rows
 from vliegwiel.surveys.schema import Survey
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def export_xlsx(village: Any, survey: Survey, responses: list[dict[str, Any]]) -> bytes:
+def export_xlsx(village: Village, survey: Survey, responses: list[dict[str, Any]]) -> bytes:
     """A workbook with the sheets "antwoorden" (one row per response) and "codeboek"."""
     workbook = Workbook(write_only=True)
     for title, rows in (
