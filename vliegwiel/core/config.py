@@ -35,6 +35,8 @@ class VillageConfig:
     base_url: str = "http://127.0.0.1:8000"
     submissions_per_ip_per_hour: int = 600
     households: int | None = None
+    #: The municipality the village belongs to: fills ``{gemeente}`` in survey texts.
+    municipality: str | None = None
 
     @property
     def instance_dir(self) -> Path:
@@ -106,6 +108,7 @@ def load_config(instance_dir: Path) -> VillageConfig:
         base_url=need(server, "base_url", str, "server", "http://127.0.0.1:8000").rstrip("/"),
         submissions_per_ip_per_hour=per_hour,
         households=need(village, "households", int, "village"),
+        municipality=need(village, "municipality", str, "village") or None,
     )
 
 
@@ -122,6 +125,8 @@ secret_key = "{secrets.token_urlsafe(48)}"
 languages = ["nl", "en"]
 # Number of households, used for the response rate in reports (optional).
 # households = 350
+# The municipality, filled in for {{gemeente}} in survey texts (optional).
+# municipality = "Het Hogeland"
 
 [privacy]
 # Results over fewer respondents than this are never shown (small-group protection).
