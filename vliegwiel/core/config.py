@@ -35,6 +35,10 @@ class VillageConfig:
     base_url: str = "http://127.0.0.1:8000"
     submissions_per_ip_per_hour: int = 600
     households: int | None = None
+    #: An organiser who does nothing for this long is logged out.
+    session_idle_hours: float = 8
+    #: Reverse proxies in front of the server whose X-Forwarded-For/-Proto are believed.
+    trusted_proxies: int = 0
     #: The municipality the village belongs to: fills ``{gemeente}`` in survey texts.
     municipality: str | None = None
 
@@ -91,6 +95,12 @@ def load_config(instance_dir: Path) -> VillageConfig:
     per_hour = need(limits, "submissions_per_ip_per_hour", int, "limits", 600)
     if per_hour < 0:
         raise ConfigError(f"{path}: [limits] submissions_per_ip_per_hour must be 0 (off) or more")
+    idle = server.get("session_idle_hours", 8)
+    if isinstance(idle, bool) or not isinstance(idle, int | float) or not 0 < idle <= 24 * 31:
+        raise ConfigError(f"{path}: [server] session_idle_hours must be a number from 0 to 744")
+    proxies = need(server, "trusted_proxies", int, "server", 0)
+    if not 0 <= proxies <= 5:
+        raise ConfigError(f"{path}: [server] trusted_proxies must be 0 (none) to 5")
     plugins = raw.get("plugins", {}).get("enabled")
     if plugins is not None and not (
         isinstance(plugins, list) and all(isinstance(p, str) for p in plugins)
@@ -108,6 +118,8 @@ def load_config(instance_dir: Path) -> VillageConfig:
         base_url=need(server, "base_url", str, "server", "http://127.0.0.1:8000").rstrip("/"),
         submissions_per_ip_per_hour=per_hour,
         households=need(village, "households", int, "village"),
+        session_idle_hours=float(idle),
+        trusted_proxies=proxies,
         municipality=need(village, "municipality", str, "village") or None,
     )
 
@@ -137,6 +149,11 @@ min_group_size = 5
 base_url = "http://127.0.0.1:8000"
 # Set to true when the instance is served over HTTPS: cookies are then sent only over HTTPS.
 https = false
+# An organiser who does nothing for this many hours is logged out.
+session_idle_hours = 8
+# Behind a reverse proxy (nginx, Caddy): how many proxies add X-Forwarded-For. Only then are
+# limits counted per visitor instead of per proxy. 0 when residents connect directly.
+trusted_proxies = 0
 
 [limits]
 # Submissions per IP address per hour; a village hall on one wifi shares one address.
