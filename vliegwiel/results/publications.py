@@ -121,14 +121,15 @@ def latest(storage: Any, survey_id: str, wave: str | None | object = ...) -> Pub
 def responses_needed(storage: Any, survey_id: str, wave: str | None, count: int, k: int) -> int:
     """How many more responses round ``wave`` needs before it can be published (0: it can).
 
-    ``count`` is the round's number of responses now. A first publication needs k; a
-    next one of the same round k more than the last covered.
+    ``count`` is the round's number of responses now. A first publication can be made at
+    any time (below k responses it shows that there are too few); a next one of the same
+    round needs k more responses than the last one covered.
     """
-    covered = 0
+    covered = None
     for publication in publications_of(storage, survey_id):
         if publication.wave == wave:
-            covered = max(covered, publication.counted)
-    return max(0, covered + k - count)
+            covered = max(covered or 0, publication.counted)
+    return 0 if covered is None else max(0, covered + k - count)
 
 
 class TooSoon(Exception):
