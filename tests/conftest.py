@@ -12,12 +12,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from flask import Flask
 from flask.testing import FlaskClient
 
 from vliegwiel.accounts.model import add_user
 from vliegwiel.core.instance import init_instance
+from vliegwiel.core.storage import Storage
 from vliegwiel.core.village import Village, build_village
+from vliegwiel.surveys.status import OPEN, set_status
+from vliegwiel.testing import open_surveys
 from vliegwiel.web.app import create_app
 
 TESTS_DIR = Path(__file__).parent
@@ -62,6 +66,8 @@ def instance_dir(tmp_path: Path) -> Path:
     village = build_village(path)
     for role, password in PASSWORDS.items():
         add_user(village.storage, role, role, password)
+    # init makes the examples concepts; most tests answer them, as residents of a live survey.
+    open_surveys(path)
     return path
 
 
@@ -94,9 +100,18 @@ def make_app(instance_dir: Path) -> Callable[..., Flask]:
     return factory
 
 
-def write_survey(instance: Path, text: str, name: str = "test.yaml") -> Path:
+def write_survey(
+    instance: Path, text: str, name: str = "test.yaml", *, status: str | None = OPEN
+) -> Path:
+    """Write a survey file and give it ``status`` (default open; None: leave it a concept)."""
     path = instance / "surveys" / name
     path.write_text(text, encoding="utf-8")
+    if status is not None:
+        data = yaml.safe_load(text)
+        if isinstance(data, dict) and isinstance(data.get("id"), str):
+            storage = Storage(instance / "data")
+            storage.migrate(instance / "backups")
+            set_status(storage, data["id"], status)
     return path
 
 

@@ -23,6 +23,7 @@ from vliegwiel.core.instance import init_instance
 from vliegwiel.core.storage_backends import open_storage
 from vliegwiel.core.storage_contract import RecordStore
 from vliegwiel.core.village import build_village
+from vliegwiel.testing import open_surveys
 
 #: One page, one required free-text question: the answer carries each response's own marker.
 TINY_SURVEY = """\
@@ -49,11 +50,12 @@ def make_instance(
     name: str = "dorp",
     accounts: dict | None = None,
     database_url: str | None = None,
+    opened: bool = True,
 ) -> Path:
     """A fresh instance with the tiny survey; ``per_hour`` is the submission limit (0: off).
 
     With ``database_url`` its records live in that PostgreSQL database, under a village key
-    no other test uses.
+    no other test uses. ``opened=False`` leaves its surveys concepts and its data empty.
     """
     path = init_instance(parent / name, "Proefdorp", database_url=database_url)
     config = path / "vliegwiel.toml"
@@ -66,6 +68,9 @@ def make_instance(
     )
     config.write_text(text, encoding="utf-8")
     (path / "surveys" / "snel.yaml").write_text(TINY_SURVEY, encoding="utf-8")
+    if opened:
+        # Survey files start as concepts; these tests answer them as residents do.
+        open_surveys(path)
     if accounts:
         village = build_village(path)
         for role, password in accounts.items():

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from vliegwiel.question_types import QuestionType
     from vliegwiel.report_sections import ReportSection
+    from vliegwiel.rounds.flywheel import Participation
     from vliegwiel.summaries import Summary
     from vliegwiel.surveys.schema import Survey
 
@@ -147,4 +148,17 @@ def vliegwiel_report_sections(survey: Survey, results: Any) -> list[ReportSectio
     included). Returns a list of :class:`vliegwiel.report_sections.ReportSection`; their HTML
     must escape anything that came from residents (use ``markupsafe.escape``); it is inserted
     into both the page and the PDF, which fetches no external URL.
+    """
+
+
+@hookspec
+def vliegwiel_flywheel_participation(village: Any) -> list[Participation]:
+    """Count participation that happens outside rounds and surveys, for the flywheel page.
+
+    Called when the public flywheel page (``/vliegwiel``) is shown, in an anonymous request:
+    count, never analyse. ``village`` is the :class:`vliegwiel.core.village.Village`. Returns a
+    list of :class:`vliegwiel.plugin_support.Participation` (title, url, start, participants:
+    the true number of people); the core hides a count of 1 to k-1 and shows the rows, oldest
+    first, beside the rounds. An exception is logged and shown to organisers; the page still
+    shows the rounds.
     """

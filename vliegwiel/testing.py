@@ -9,10 +9,10 @@ Fixtures (all function-scoped, each test gets its own instance folder):
 
 - ``vliegwiel_instance``: a fresh instance (``vliegwiel init``) without example surveys, with
   one organiser account ``beheerder`` / :data:`ORGANISER_PASSWORD`.
-- ``vliegwiel_make_app``: ``factory(plugins=(), templates=(), **config) -> Flask``; adds the
-  named survey templates to the instance and builds the app. Installed plugins load by
-  themselves; ``plugins=`` adds objects that are not installed (a module that is installed
-  too is skipped, so a test works before and after ``pip install -e .``).
+- ``vliegwiel_make_app``: ``factory(plugins=(), templates=(), **config) -> Flask``; adds
+  (and opens) the named survey templates to the instance and builds the app. Installed
+  plugins load by themselves; ``plugins=`` adds objects that are not installed (a module
+  that is installed too is skipped, so a test works before and after ``pip install -e .``).
 - ``vliegwiel_app``, ``vliegwiel_client`` (a :class:`VillageClient`), ``vliegwiel_village``.
 """
 
@@ -35,6 +35,7 @@ __all__ = [
     "ORGANISER_PASSWORD",
     "VillageClient",
     "add_survey_template",
+    "open_surveys",
     "stored_responses",
 ]
 
@@ -100,9 +101,16 @@ class VillageClient(FlaskClient):
         raise AssertionError(f"survey {survey_id} did not end after {_MAX_PAGES} pages")
 
 
-def add_survey_template(instance_dir: Path, name: str, extra_plugins: Iterable[Any] = ()) -> Path:
-    """Copy the survey template a plugin offers (its file name without .yaml) into surveys/."""
+def add_survey_template(
+    instance_dir: Path, name: str, extra_plugins: Iterable[Any] = (), *, open: bool = True
+) -> Path:
+    """Copy the survey template a plugin offers (its file name without .yaml) into surveys/.
+
+    A template becomes a concept that residents cannot see; with ``open=True`` (the default,
+    as a test usually wants to answer it) it is opened at once.
+    """
     from vliegwiel.core.village import build_village
+    from vliegwiel.surveys.status import OPEN, set_status
     from vliegwiel.surveys.templates import TemplateError, add_template
 
     village = build_village(instance_dir, tuple(extra_plugins))
@@ -110,7 +118,25 @@ def add_survey_template(instance_dir: Path, name: str, extra_plugins: Iterable[A
         added = add_template(village, name)
     except TemplateError as error:
         raise LookupError(str(error)) from None
+    if open:
+        set_status(village.storage, added.survey.id, OPEN)
     return Path(instance_dir) / "surveys" / added.path.name
+
+
+def open_surveys(instance_dir: Path, *survey_ids: str) -> list[str]:
+    """Open the named surveys (default: every survey in surveys/) as an organiser would.
+
+    New survey files are concepts; a test that answers a survey it wrote opens it first.
+    Returns the ids opened.
+    """
+    from vliegwiel.core.village import build_village
+    from vliegwiel.surveys.status import OPEN, set_status
+
+    village = build_village(instance_dir)
+    ids = list(survey_ids) or [s.id for s in village.surveys.all()]
+    for survey_id in ids:
+        set_status(village.storage, survey_id, OPEN)
+    return ids
 
 
 def stored_responses(app: Flask, survey_id: str) -> list[dict[str, Any]]:

@@ -25,6 +25,7 @@ from vliegwiel.reach.letters import code_url, round_code_url
 from vliegwiel.rounds.ballots import cast_ballot
 from vliegwiel.rounds.ideas import set_decision, set_shortlist, submit_idea, support
 from vliegwiel.rounds.model import create_round, get_round, phase, update_round, utc_now
+from vliegwiel.surveys.status import OPEN, set_status
 
 EXAMPLE = "dorpsenquete"
 #: An organiser (role beheerder) that the live_server fixture adds to every fresh instance.
@@ -204,6 +205,8 @@ def add_code_survey(server) -> None:
     """Put the code survey in the instance's surveys/ folder (the registry picks it up)."""
     path = server.village.instance_dir / "surveys" / f"{CODE_SURVEY}.yaml"
     path.write_text(CODE_SURVEY_YAML, encoding="utf-8")
+    # A new file is a concept; these tours walk it as the live survey residents answer.
+    set_status(server.village.storage, CODE_SURVEY, OPEN)
 
 
 def issue_codes(server, count: int, scope: str = CODE_SURVEY) -> list[str]:
@@ -431,6 +434,73 @@ def organiser_rounds_tour(page: Page, server) -> Iterator[str]:
     yield "public-results"
 
 
+#: A two-page survey the team writes in the browser's editor (lifecycle tour and test).
+EDITOR_SURVEY = "buurtfeest"
+EDITOR_SURVEY_YAML = """\
+id: buurtfeest
+title: Buurtfeest
+intro: Twee vragen over het buurtfeest in juni.
+pages:
+  - id: feest
+    title: Het feest
+    questions:
+      - id: komt
+        type: single_choice
+        text: Komt u naar het buurtfeest?
+        required: true
+        options:
+          - {value: ja, label: Ja}
+          - {value: nee, label: Nee}
+  - id: helpen
+    title: Helpen
+    questions:
+      - id: taak
+        type: long_text
+        text: Waarmee wilt u helpen?
+"""
+
+
+def write_in_editor(page: Page, text: str, button: str) -> None:
+    page.get_by_label("De enquête in YAML").fill(text)
+    page.get_by_role("button", name=button).click()
+
+
+def lifecycle_tour(page: Page, server) -> Iterator[str]:
+    """The team writes a survey in the editor (a mistake first), previews it, saves it as a
+    concept, tests it, and opens it. Needs a logged-in beheerder; run after the other tours."""
+    page.goto("/beheer/")
+    page.get_by_role("link", name="Nieuwe enquête maken").click()
+    yield "survey-new"
+    write_in_editor(
+        page,
+        EDITOR_SURVEY_YAML.replace("type: single_choice", "type: keuze"),
+        "Controleren en voorbeeld tonen",
+    )
+    expect(page.get_by_role("alert")).to_be_visible()
+    yield "survey-editor-problems"
+    write_in_editor(page, EDITOR_SURVEY_YAML, "Controleren en voorbeeld tonen")
+    expect(page.get_by_text("Geen problemen gevonden.")).to_be_visible()
+    yield "survey-editor-preview"
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Buurtfeest")
+    yield "survey-concept"
+    page.get_by_role("button", name="In test zetten").click()
+    expect(page.get_by_role("status").first).to_be_visible()
+    yield "survey-in-test"
+    page.get_by_role("link", name="Zelf testen zoals een bewoner").click()
+    page.get_by_role("link", name="Begin de enquête").click()
+    yield "survey-test-page"
+    page.get_by_label("Ja").check()
+    next_page(page)
+    next_page(page)
+    page.get_by_role("button", name="Versturen").click()
+    yield "survey-test-thanks"
+    page.get_by_role("link", name="Terug naar de enquête in het beheer").click()
+    page.get_by_role("button", name="Nu openen").click()
+    expect(page.get_by_role("status").first).to_be_visible()
+    yield "survey-open"
+
+
 #: Every tour, in order; the site-wide checks walk them all.
 TOURS: tuple[Tour, ...] = (
     resident_tour,
@@ -438,6 +508,7 @@ TOURS: tuple[Tour, ...] = (
     codes_tour,
     rounds_tour,
     organiser_rounds_tour,
+    lifecycle_tour,
 )
 
 

@@ -50,6 +50,7 @@ def test_wheel_installs_and_runs_outside_the_repository(tmp_path: Path):
         "vliegwiel/bundled_surveys/dorpsenquete.yaml",
         "vliegwiel/translations/en/LC_MESSAGES/messages.mo",
         "vliegwiel/static/style.css",
+        "vliegwiel_stellingen/templates/stellingen/vote.html",
     ):
         assert shipped in names, shipped
     assert not any(n.startswith("tests/") for n in names)
@@ -82,6 +83,14 @@ def test_wheel_installs_and_runs_outside_the_repository(tmp_path: Path):
     run(*cli, "check", survey_file, cwd=outside, env=env)
     listed = run(*cli, "surveys", "--json", "--instance", "dorp", cwd=outside, env=env)
     assert [row["id"] for row in json.loads(listed.stdout)] == ["dorpsenquete"]
+    assert json.loads(listed.stdout)[0]["status"] == "concept"
+    opened = run(*cli, "survey", "open", "dorpsenquete", "--instance", "dorp", cwd=outside, env=env)
+    assert opened.stdout.strip() == "dorpsenquete: open"
+    statements = outside / "stellingen.txt"
+    statements.write_text("Meer bankjes.\nMinder verkeer.\n", encoding="utf-8")
+    made = run(*cli, "stellingen", "new", "Het plein", "--statements", statements,
+               "--instance", "dorp", cwd=outside, env=env)  # fmt: skip
+    assert made.stdout.strip() == "het-plein"  # the bundled plugin's command, from the wheel
 
     page = run(
         python,

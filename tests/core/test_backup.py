@@ -116,7 +116,7 @@ def test_restore_into_an_empty_instance_needs_no_force(tmp_path):
     backup = tmp_path / "bron.zip"
     assert run_cli("backup", "--instance", str(source), "-o", str(backup)).returncode == 0
 
-    empty = make_instance(tmp_path, per_hour=0, name="leeg")
+    empty = make_instance(tmp_path, per_hour=0, name="leeg", opened=False)
     # A backup from another instance (an old laptop) needs that instance's secret key
     # (docs/security.md): the manifest is signed with it, and codes are HMACs under it.
     key_line = re.compile(r'secret_key = "[^"]+"')

@@ -29,7 +29,7 @@ from vliegwiel.surveys.builtin_questions import ShortText
 from vliegwiel.surveys.responses import responses_of
 from vliegwiel.web.app import create_app
 
-BUNDLED = ("energie", "bereikbaarheid", "eenzaamheid")
+BUNDLED = ("energie", "bereikbaarheid", "eenzaamheid", "stellingen")
 
 KORT = """\
 id: kort
@@ -97,6 +97,37 @@ def test_a_failing_startup_hook_stops_start_up_with_its_message(make_app):
 
     with pytest.raises(PluginError, match=r"\[kapot\] key"):
         make_app(PLUGINS=[plugin("kapot", vliegwiel_startup=startup)])
+
+
+def test_hook_vliegwiel_flywheel_participation(make_app, monkeypatch):
+    from datetime import UTC, datetime
+
+    from vliegwiel.plugin_support import Participation
+
+    def counts(village):
+        return [
+            Participation("Buurtgesprek", "/thema/buurt", datetime(2026, 3, 1, tzinfo=UTC), 12),
+            Participation("Koffietafel", "/thema/koffie", datetime(2026, 1, 1, tzinfo=UTC), 3),
+        ]
+
+    def broken(village):
+        raise RuntimeError("kapot")
+
+    monkeypatch.setenv("VLIEGWIEL_PLUGINS", "")
+    app = make_app(
+        PLUGINS=[
+            plugin("teller", vliegwiel_flywheel_participation=counts),
+            plugin("kapot", vliegwiel_flywheel_participation=broken),
+        ]
+    )
+    html = app.test_client().get("/vliegwiel").get_data(as_text=True)
+
+    assert "Ook meegedaan" in html
+    # Oldest first; twelve people are shown, three are fewer than k and hidden.
+    assert html.index("Koffietafel") < html.index("Buurtgesprek")
+    assert '<a href="/thema/buurt">Buurtgesprek</a>' in html and ">12<" in html
+    assert ">3<" not in html and "minder dan 5" in html
+    assert "kapot" in plugin_problems_on_dashboard(app)
 
 
 def test_hook_vliegwiel_register_commands():
@@ -175,6 +206,10 @@ def test_hook_vliegwiel_survey_templates(make_app, tmp_path):
     added = client.post_form("/beheer/sjablonen/proefsjabloon", {}, page="/beheer/sjablonen/")
 
     assert added.status_code == 302
+    # An added template is a concept until the team opens it.
+    assert "Korte enquête" not in client.get("/").get_data(as_text=True)
+    page = "/beheer/enquete/kort"
+    client.post_form(f"{page}/status", {"status": "open"}, page=page)
     assert "Korte enquête" in client.get("/").get_data(as_text=True)
     answer_kort(client)
     assert "Al toegevoegd" in client.get("/beheer/sjablonen/").get_data(as_text=True)
@@ -498,6 +533,9 @@ def test_bundled_templates_are_offered_and_can_be_added(client, instance_dir):
     client.post_form("/beheer/sjablonen/energie", {}, page="/beheer/sjablonen/")
 
     assert (instance_dir / "surveys" / "energie.yaml").is_file()
+    assert client.get("/enquete/energie").status_code == 404  # a concept until opened
+    page = "/beheer/enquete/energie"
+    client.post_form(f"{page}/status", {"status": "open"}, page=page)
     assert client.get("/enquete/energie").status_code == 200
 
 
@@ -516,6 +554,9 @@ PUBLIC_API = {
     "vliegwiel.report_sections",
     "vliegwiel.suppression",
     "vliegwiel.i18n",
+    # For a participation method of its own (docs/plugins.md) and for commands.
+    "vliegwiel.plugin_support",
+    "vliegwiel.cli.common",
 }
 
 

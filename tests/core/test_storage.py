@@ -264,20 +264,21 @@ def test_migrate_runs_a_step_once_after_a_backup(
         for record in s.all("users"):
             s.update("users", record["id"], {"name": record["naam"]})
 
-    monkeypatch.setattr(storage_mod, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(storage_mod.MIGRATIONS, 1, rename_field)
+    current = storage_mod.SCHEMA_VERSION
+    monkeypatch.setattr(storage_mod, "SCHEMA_VERSION", current + 1)
+    monkeypatch.setitem(storage_mod.MIGRATIONS, current, rename_field)
 
     assert store.migrate(tmp_path / "backups") is True
     assert store.migrate(tmp_path / "backups") is False
     assert calls == [1]
     assert store.get("users", rid)["name"] == "Anna"
-    assert store.schema_version() == 2
+    assert store.schema_version() == current + 1
 
     (backup,) = (tmp_path / "backups").iterdir()
     restored = tmp_path / "restored"
     Storage.restore(backup, restored)
     assert Storage(restored).get("users", rid) == {"id": rid, "naam": "Anna"}
-    assert Storage(restored).schema_version() == 1
+    assert Storage(restored).schema_version() == current
 
 
 def test_migrate_refuses_unknown_versions(
@@ -291,11 +292,12 @@ def test_migrate_refuses_unknown_versions(
     with pytest.raises(StorageError, match="newer"):
         store.migrate(tmp_path / "backups")
 
-    (data_dir / "meta.json").write_text('{"schema_version": 1}')
-    monkeypatch.setattr(storage_mod, "SCHEMA_VERSION", 2)
-    with pytest.raises(StorageError, match="no migration step from schema version 1"):
+    current = storage_mod.SCHEMA_VERSION
+    (data_dir / "meta.json").write_text(f'{{"schema_version": {current}}}')
+    monkeypatch.setattr(storage_mod, "SCHEMA_VERSION", current + 1)
+    with pytest.raises(StorageError, match=f"no migration step from schema version {current}"):
         store.migrate(tmp_path / "backups")
-    assert store.schema_version() == 1
+    assert store.schema_version() == current
 
 
 # -- backup and restore -----------------------------------------------------------------------

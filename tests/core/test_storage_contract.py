@@ -325,21 +325,22 @@ def test_migrate_runs_a_step_once_after_a_backup(
         for record in s.all("users"):
             s.update("users", record["id"], {"name": record["naam"]})
 
-    monkeypatch.setattr(storage_mod, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(storage_mod.MIGRATIONS, 1, rename_field)
+    current = storage_mod.SCHEMA_VERSION
+    monkeypatch.setattr(storage_mod, "SCHEMA_VERSION", current + 1)
+    monkeypatch.setitem(storage_mod.MIGRATIONS, current, rename_field)
 
     assert store.migrate(tmp_path / "backups") is True
     assert store.migrate(tmp_path / "backups") is False
     assert calls == [1]
     assert store.get("users", rid)["name"] == "Anna"
-    assert store.schema_version() == 2
+    assert store.schema_version() == current + 1
 
     # The backup taken first is the data as it was, and restores into a TinyDB folder.
     (backup,) = (tmp_path / "backups").iterdir()
     restored = tmp_path / "restored"
     Storage.restore(backup, restored)
     assert Storage(restored).get("users", rid) == {"id": rid, "naam": "Anna"}
-    assert Storage(restored).schema_version() == 1
+    assert Storage(restored).schema_version() == current
 
 
 def test_migrate_refuses_newer_data(

@@ -88,18 +88,18 @@ def test_tallies_hide_groups_below_five(client, village):
 
 def test_beheerder_closes_and_reopens_a_survey(client, village):
     client.login("beheerder")
-    response = client.post_form(f"{SURVEY_PAGE}/status", {}, page=SURVEY_PAGE)
+    response = client.post_form(f"{SURVEY_PAGE}/status", {"status": "closed"}, page=SURVEY_PAGE)
     assert response.status_code == 302
     assert "gesloten" in client.get("/beheer/").get_data(as_text=True)
     resident = client.application.test_client()
     assert resident.get("/enquete/dorpsenquete/pagina/1").status_code == 404
-    client.post_form(f"{SURVEY_PAGE}/status", {}, page=SURVEY_PAGE)
+    client.post_form(f"{SURVEY_PAGE}/status", {"status": "open"}, page=SURVEY_PAGE)
     assert resident.get("/enquete/dorpsenquete/pagina/1").status_code == 200
 
 
 def test_status_change_needs_csrf(client, village):
     client.login("beheerder")
-    assert client.post(f"{SURVEY_PAGE}/status", data={}).status_code == 400
+    assert client.post(f"{SURVEY_PAGE}/status", data={"status": "closed"}).status_code == 400
     assert "open" in client.get("/beheer/").get_data(as_text=True)
 
 
@@ -109,7 +109,7 @@ def test_only_beheerder_exports_and_changes_status(client, village, role):
     client.login(role)
     for fmt in ("csv", "json", "codebook.csv"):
         assert client.get(f"{SURVEY_PAGE}/export.{fmt}").status_code == 403
-    response = client.post_form(f"{SURVEY_PAGE}/status", {}, page=SURVEY_PAGE)
+    response = client.post_form(f"{SURVEY_PAGE}/status", {"status": "closed"}, page=SURVEY_PAGE)
     assert response.status_code == 403
     assert "Geen toegang" in response.get_data(as_text=True)
 

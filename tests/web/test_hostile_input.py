@@ -26,6 +26,7 @@ from vliegwiel.core.village import build_village
 from vliegwiel.surveys.loader import SurveyError, load_survey_text
 from vliegwiel.surveys.responses import save_response
 from vliegwiel.surveys.status import set_status
+from vliegwiel.testing import open_surveys
 from vliegwiel.web.app import create_app
 
 PAYLOADS = [
@@ -80,6 +81,7 @@ def world(tmp_path_factory):
     village = build_village(path)
     for role, password in PASSWORDS.items():
         add_user(village.storage, role, role, password)
+    open_surveys(path)
     app = create_app(path, {"TESTING": True, "SUBMISSIONS_PER_IP_PER_HOUR": 0})
     app.test_client_class = VillageClient
     ids = seed(app, path)

@@ -81,6 +81,9 @@ ACCESS = {
     "rounds_admin.export": BEHEERDER,
     "rounds_admin.design": BEHEERDER,
     "survey_templates.index": BEHEERDER,
+    # Survey definitions (the editor and its saved versions): beheerders only.
+    "survey_editor.edit": BEHEERDER,
+    "survey_editor.new": BEHEERDER,
 }
 
 #: POST endpoints an organiser role may use although they change nothing it may not change.

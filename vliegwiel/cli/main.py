@@ -91,6 +91,11 @@ def init(
     click.echo(f"Organiser account: {user.username}")
     click.echo(f"One-time password: {password}   (change it with 'vliegwiel user passwd')")
     click.echo(f"Start it with:     vliegwiel serve --instance {path}")
+    if not no_examples:
+        click.echo(
+            "The example surveys are concepts that residents do not see yet: test and open "
+            "them on the survey's organiser page, or with 'vliegwiel survey open SURVEY'."
+        )
 
 
 @main.command()
@@ -176,6 +181,7 @@ def demo(host: str, port: int, responses: int, directory: Path | None, no_serve:
     from vliegwiel.cli.demo import add_sample_responses, add_sample_round
     from vliegwiel.core.instance import init_instance
     from vliegwiel.core.village import build_village
+    from vliegwiel.surveys.status import OPEN, set_status
     from vliegwiel.surveys.templates import add_template, available_templates
     from vliegwiel.web.app import create_app
 
@@ -189,6 +195,8 @@ def demo(host: str, port: int, responses: int, directory: Path | None, no_serve:
             add_template(village, template.name)
         village = build_village(path)
         surveys = village.surveys.all()
+        for survey in surveys:
+            set_status(village.storage, survey.id, OPEN)
         with click.progressbar(
             length=responses * len(surveys), label="Generating sample answers"
         ) as bar:

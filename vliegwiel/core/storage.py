@@ -43,17 +43,33 @@ __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "BUCKET_SIZE",
+    "LIFECYCLE_UPGRADE",
+    "UPGRADES",
     "AtomicJSONStorage",
     "Storage",
     "StorageError",
     "validate_collection",
+    "write_file",
 ]
 
 #: Version of the on-disk layout; ``data/meta.json`` records the version the data is in.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+#: Notes a migration leaves for a capability to finish at start-up, when it can read what only
+#: it understands (survey files, say). One record per upgrade, ``{"id": ..., "done": bool}``.
+UPGRADES = "upgrades"
+#: Version 2 (survey lifecycle): a survey without a status record is a concept now, where it
+#: used to be open. The surveys capability opens the surveys such an instance already had.
+LIFECYCLE_UPGRADE = "survey_lifecycle"
+
+
+def _note_survey_lifecycle(storage: Storage) -> None:
+    if storage.get(UPGRADES, LIFECYCLE_UPGRADE) is None:
+        storage.insert(UPGRADES, {"id": LIFECYCLE_UPGRADE, "done": False})
+
 
 #: Migration steps, keyed by the version they migrate *from* (step ``n`` brings data to ``n+1``).
-MIGRATIONS: dict[int, Callable[[Storage], None]] = {}
+MIGRATIONS: dict[int, Callable[[Storage], None]] = {1: _note_survey_lifecycle}
 
 #: Records per bucket file. A write rewrites one bucket, so this bounds the cost of every
 #: insert whatever a collection holds: measured here, a 100-record bucket takes a median 4.6 ms
@@ -170,6 +186,12 @@ def _write_atomic(path: Path, payload: bytes) -> os.stat_result:
             tmp.unlink()
         raise StorageError(f"could not write {path}: {exc}") from exc
     return st
+
+
+def write_file(path: Path, payload: bytes) -> None:
+    """Replace a file outside the database (a survey definition, say) as durably as a bucket:
+    a reader sees the old or the new content, never half; StorageError on failure."""
+    _write_atomic(Path(path), payload)
 
 
 @dataclass(frozen=True)

@@ -109,3 +109,40 @@ def flywheel(storage: Storage, k: int, now: datetime) -> list[RoundFigures]:
         for r in list_rounds(storage)
         if status_of(r, now) != DRAFT
     ]
+
+
+@dataclass(frozen=True)
+class Participation:
+    """One way residents took part outside rounds and surveys, for the flywheel page; public
+    as ``vliegwiel.plugin_support.Participation``.
+
+    ``participants`` is the true count of people; the core hides it when it is 1 to k-1.
+    ``url`` is the path of the page where residents can see it (``url_for(...)``).
+    """
+
+    title: str
+    url: str
+    start: datetime | None
+    participants: int
+
+
+@dataclass(frozen=True)
+class OtherFigures:
+    """Participation a plugin counts outside rounds (``vliegwiel_flywheel_participation``)."""
+
+    plugin: str
+    title: str
+    url: str
+    start: datetime | None
+    participants: int | None  # None: hidden (fewer than k)
+
+
+def other_participation(village: Any, k: int) -> list[OtherFigures]:
+    """Every plugin's rows, protected like the rounds' counts, oldest first."""
+    rows = [
+        OtherFigures(plugin, item.title, item.url, item.start, protect(item.participants, k))
+        for plugin, found in village.call_hook("vliegwiel_flywheel_participation", village=village)
+        for item in (found or [])
+        if isinstance(item, Participation)
+    ]
+    return sorted(rows, key=lambda r: (r.start is None, r.start.isoformat() if r.start else ""))

@@ -25,7 +25,7 @@ from vliegwiel.rounds.ballots import (
 )
 from vliegwiel.rounds.count import outcome_for_residents
 from vliegwiel.rounds.flywheel import flywheel as flywheel_figures
-from vliegwiel.rounds.flywheel import protect
+from vliegwiel.rounds.flywheel import other_participation, protect
 from vliegwiel.rounds.ideas import (
     DECISION_LABELS,
     add_comment,
@@ -479,6 +479,7 @@ def flywheel():
     return render_template(
         "rounds/flywheel.html",
         rows=flywheel_figures(village.storage, k, clock()),
+        others=other_participation(village, k),
         k=k,
         note=threshold_note(k),
         money=money,

@@ -127,7 +127,134 @@ def write_sav(village: Any, survey: Any, responses: list, output: Path | None) -
 
 @click.group()
 def survey() -> None:
-    """Survey templates offered by plugins; XLSForms in and out."""
+    """A survey's status (concept, test, open, closed), plugin templates, XLSForms in and out."""
+
+
+def _describe(survey_id: str, lifecycle, status: str) -> str:
+    from vliegwiel.surveys.status import local
+
+    parts = [f"{survey_id}: {status}"]
+    if lifecycle.opens_at and status in ("concept", "test"):
+        parts.append(f"opens {local(lifecycle.opens_at):%Y-%m-%d %H:%M %Z}")
+    if lifecycle.closes_at and status != "closed":
+        parts.append(f"closes {local(lifecycle.closes_at):%Y-%m-%d %H:%M %Z}")
+    return ", ".join(parts)
+
+
+def _moment(value: str | None):
+    from vliegwiel.surveys.status import parse_local
+
+    if value is None:
+        return None
+    try:
+        return parse_local(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"'{value}' is not a date; use YYYY-MM-DD or 'YYYY-MM-DD HH:MM' (Dutch time)",
+            param_hint="--at",
+        ) from None
+
+
+@survey.command("status")
+@click.argument("survey_id")
+@instance_option
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+def survey_status(survey_id: str, instance: Path | None, as_json: bool) -> None:
+    """Show SURVEY's status and its opening and closing moments."""
+    from vliegwiel.surveys.responses import responses_collection, trial_responses_collection
+    from vliegwiel.surveys.status import lifecycle_of
+
+    village = load_village(instance)
+    found = get_survey(village, survey_id)
+    lifecycle = lifecycle_of(village.storage, found.id)
+    status = lifecycle.status()
+    if as_json:
+        row = {
+            "id": found.id,
+            "status": status,
+            "phase": lifecycle.phase,
+            "opens_at": lifecycle.opens_at.isoformat() if lifecycle.opens_at else None,
+            "closes_at": lifecycle.closes_at.isoformat() if lifecycle.closes_at else None,
+            "responses": village.storage.count(responses_collection(found.id)),
+            "test_responses": village.storage.count(trial_responses_collection(found.id)),
+        }
+        click.echo(json.dumps(row, indent=2))
+        return
+    click.echo(_describe(found.id, lifecycle, status))
+
+
+def _change(survey_id: str, instance: Path | None, status: str) -> None:
+    from vliegwiel.surveys.status import set_status
+
+    village = load_village(instance)
+    found = get_survey(village, survey_id)
+    lifecycle = set_status(village.storage, found.id, status)
+    click.echo(_describe(found.id, lifecycle, lifecycle.status()))
+
+
+def _plan(survey_id: str, instance: Path | None, *, opens_at=None, closes_at=None) -> None:
+    from vliegwiel.surveys.status import lifecycle_of, schedule
+
+    village = load_village(instance)
+    found = get_survey(village, survey_id)
+    current = lifecycle_of(village.storage, found.id)
+    lifecycle = schedule(
+        village.storage,
+        found.id,
+        opens_at=opens_at if opens_at is not None else current.opens_at,
+        closes_at=closes_at if closes_at is not None else current.closes_at,
+    )
+    click.echo(_describe(found.id, lifecycle, lifecycle.status()))
+
+
+@survey.command("open")
+@click.argument("survey_id")
+@instance_option
+@click.option(
+    "--at",
+    "at",
+    metavar="WHEN",
+    help="Open at this moment instead of now: YYYY-MM-DD or 'YYYY-MM-DD HH:MM', Dutch time.",
+)
+def survey_open(survey_id: str, instance: Path | None, at: str | None) -> None:
+    """Open SURVEY for residents now (or at --at)."""
+    if at is None:
+        _change(survey_id, instance, "open")
+    else:
+        _plan(survey_id, instance, opens_at=_moment(at))
+
+
+@survey.command("close")
+@click.argument("survey_id")
+@instance_option
+@click.option(
+    "--at",
+    "at",
+    metavar="WHEN",
+    help="Close at this moment instead of now: YYYY-MM-DD or 'YYYY-MM-DD HH:MM', Dutch time.",
+)
+def survey_close(survey_id: str, instance: Path | None, at: str | None) -> None:
+    """Close SURVEY now (or at --at); its answers and results stay."""
+    if at is None:
+        _change(survey_id, instance, "closed")
+    else:
+        _plan(survey_id, instance, closes_at=_moment(at))
+
+
+@survey.command("test")
+@click.argument("survey_id")
+@instance_option
+def survey_test(survey_id: str, instance: Path | None) -> None:
+    """Put SURVEY in test: logged-in team members answer it; those answers never count."""
+    _change(survey_id, instance, "test")
+
+
+@survey.command("concept")
+@click.argument("survey_id")
+@instance_option
+def survey_concept(survey_id: str, instance: Path | None) -> None:
+    """Make SURVEY a concept again (only while no resident has answered it)."""
+    _change(survey_id, instance, "concept")
 
 
 @survey.command("templates")
@@ -152,7 +279,10 @@ def survey_add(template: str, instance: Path | None) -> None:
         added = add_template(load_village(instance), template)
     except TemplateError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Added survey '{added.survey.id}' from {added.path.name}")
+    click.echo(
+        f"Added survey '{added.survey.id}' from {added.path.name} as a concept; "
+        f"residents see it after `vliegwiel survey open {added.survey.id}`"
+    )
 
 
 # `vliegwiel survey import` and `vliegwiel survey export --format xlsform`.

@@ -9,8 +9,9 @@ from flask import Blueprint, Flask
 from vliegwiel import hookimpl
 from vliegwiel.core.village import Village
 from vliegwiel.surveys import cli as commands
-from vliegwiel.surveys import views_organiser, views_resident, views_templates
+from vliegwiel.surveys import views_editor, views_organiser, views_resident, views_templates
 from vliegwiel.surveys.loader import SurveyRegistry, collect_question_types
+from vliegwiel.surveys.status import open_surveys_from_before_lifecycle
 
 
 @hookimpl(tryfirst=True)
@@ -18,11 +19,12 @@ def vliegwiel_startup(village: Village) -> None:
     # First, because every other capability reads surveys.
     village.question_types = collect_question_types(village.pm)
     village.surveys = SurveyRegistry(village.instance_dir / "surveys", village.question_types)
+    open_surveys_from_before_lifecycle(village)
 
 
 @hookimpl
 def vliegwiel_blueprints(app: Flask) -> list[Blueprint]:
-    return [views_resident.bp, views_organiser.bp, views_templates.bp]
+    return [views_resident.bp, views_organiser.bp, views_templates.bp, views_editor.bp]
 
 
 @hookimpl

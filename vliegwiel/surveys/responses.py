@@ -24,6 +24,11 @@ def responses_collection(survey_id: str) -> str:
     return f"responses/{survey_id}"
 
 
+def trial_responses_collection(survey_id: str) -> str:
+    """Answers the team gave while the survey was in test: kept apart, never counted."""
+    return f"test_responses/{survey_id}"
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -76,11 +81,17 @@ def missing_required(questions: list[Question], answers: dict[str, Any]) -> dict
 # --- drafts ---------------------------------------------------------------------------------
 
 
-def load_draft(storage: Storage, survey: Survey, draft_id: str | None) -> dict[str, Any] | None:
+def load_draft(
+    storage: Storage, survey: Survey, draft_id: str | None, *, test: bool = False
+) -> dict[str, Any] | None:
+    """The draft, if it belongs to this survey and to the same mode (a test draft never
+    becomes a real response once the survey opens, nor the other way round)."""
     if not draft_id:
         return None
     draft = storage.get(DRAFTS, draft_id)
     if draft is None or draft.get("survey_id") != survey.id:
+        return None
+    if bool(draft.get("test")) != test:
         return None
     if datetime.fromisoformat(draft["updated_at"]) < datetime.now(UTC) - DRAFT_LIFETIME:
         storage.delete(DRAFTS, draft_id)
@@ -98,6 +109,8 @@ def save_draft(
     draft: dict[str, Any] | None,
     answers: dict[str, Any],
     resume: int = 1,
+    *,
+    test: bool = False,
 ) -> dict[str, Any]:
     """Keep the answers so far and where to continue (a page number, or RESUME_AT_REVIEW).
 
@@ -110,6 +123,7 @@ def save_draft(
             "survey_id": survey.id,
             "answers": answers,
             "resume": resume,
+            "test": test,
             "created_at": now(),
             "updated_at": now(),
         }
@@ -181,13 +195,29 @@ def save_response(
     channel: str = "web",
     submitted_at: str | None = None,
     extra: dict[str, Any] | None = None,
+    test: bool = False,
 ) -> dict[str, Any]:
-    """Store a complete response durably and tell the plugins. Returns the stored record."""
+    """Store a complete response durably and tell the plugins. Returns the stored record.
+
+    ``test=True`` (the team answering a survey in test): the record goes to
+    :func:`trial_responses_collection`, and no plugin hears of it, so nothing counts it.
+    """
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
     # A paper form holds what the resident wrote: an ambassador cannot make them answer a
     # required question, so only the web enforces "required".
     answers = check_complete(survey, answers) if channel == "web" else prune(survey, answers)
+    if test:
+        record = {
+            "survey_id": survey.id,
+            "survey_version": survey.version,
+            "submitted_at": submitted_at or now(),
+            "channel": channel,
+            "answers": answers,
+            "test": True,
+        }
+        record["id"] = village.storage.insert(trial_responses_collection(survey.id), record)
+        return record
     indicators: dict[str, Any] = {}
     for plugin, values in village.call_hook(
         "vliegwiel_response_indicators", survey=survey, answers=answers

@@ -5,14 +5,27 @@ from __future__ import annotations
 from contextlib import ExitStack
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    after_this_request,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from vliegwiel.results.publications import shown_publication, shown_publications
 from vliegwiel.rounds.outcomes import round_results
 from vliegwiel.rounds.views_public import clock as rounds_clock
 from vliegwiel.surveys.forms import build_form, read_answers
 from vliegwiel.surveys.responses import (
+    DRAFT_LIFETIME,
     RESUME_AT_REVIEW,
     IncompleteResponse,
     load_draft,
@@ -26,49 +39,119 @@ from vliegwiel.surveys.responses import (
 )
 from vliegwiel.surveys.reveal import page_reveals
 from vliegwiel.surveys.schema import Survey
-from vliegwiel.surveys.status import is_open
+from vliegwiel.surveys.status import CLOSED, OPEN, TEST, is_open, status_of
 from vliegwiel.web.context import current_village
 
 bp = Blueprint("resident", __name__)
 
 
 def open_survey(survey_id: str) -> Survey:
+    """The survey, if this visitor may answer it now; sets ``g.testing`` for a test run.
+
+    Residents see open surveys only. A logged-in team member may also answer a survey in
+    test, through these same pages; a concept or closed survey does not exist for anyone.
+    """
     village = current_village()
     survey = village.surveys.get(survey_id)
     if survey is None:
         abort(404)
-    if not is_open(village.storage, survey.id):
+    status = status_of(village.storage, survey.id)
+    g.testing = status == TEST and g.get("user") is not None
+    if status != OPEN and not g.testing:
         abort(404)
     return survey
 
 
+def testing() -> bool:
+    return bool(g.get("testing"))
+
+
+#: The one long-lived cookie: which draft (by its random id) this browser has for each survey.
+#: It outlives a browser restart, as the intro page promises; the session cookie does not.
+DRAFT_COOKIE = "vliegwiel_drafts"
+#: A browser keeps at most this many drafts (one per survey); the oldest entries drop off.
+MAX_DRAFTS_PER_BROWSER = 20
+
+
+def _serializer() -> URLSafeSerializer:
+    # Signed so that a tampered cookie is ignored rather than trusted; the ids in it are
+    # unguessable anyway.
+    return URLSafeSerializer(current_app.secret_key, salt="vliegwiel-drafts")
+
+
 def _draft_ids() -> dict[str, str]:
-    return dict(session.get("drafts", {}))
+    if "draft_ids" in g:
+        return dict(g.draft_ids)
+    ids: dict[str, str] = {}
+    raw = request.cookies.get(DRAFT_COOKIE)
+    if raw:
+        try:
+            loaded = _serializer().loads(raw)
+        except BadSignature:
+            loaded = {}
+        if isinstance(loaded, dict):
+            ids = {str(k): str(v) for k, v in loaded.items() if isinstance(v, str)}
+    # Drafts started before the cookie existed lived in the session: carry them over.
+    for survey_id, draft_id in dict(session.get("drafts", {})).items():
+        ids.setdefault(survey_id, draft_id)
+    return ids
+
+
+def _store_draft_ids(ids: dict[str, str]) -> None:
+    """Remember ``ids`` for this browser for DRAFT_LIFETIME, from this response on."""
+    ids = dict(list(ids.items())[-MAX_DRAFTS_PER_BROWSER:])
+    first = "draft_ids" not in g
+    g.draft_ids = ids
+    session.pop("drafts", None)
+    if not first:
+        return
+
+    @after_this_request
+    def set_cookie(response):
+        kept = g.draft_ids
+        if kept:
+            response.set_cookie(
+                DRAFT_COOKIE,
+                _serializer().dumps(kept),
+                max_age=int(DRAFT_LIFETIME.total_seconds()),
+                httponly=True,
+                samesite="Lax",
+                secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+            )
+        else:
+            response.delete_cookie(DRAFT_COOKIE, httponly=True, samesite="Lax")
+        return response
 
 
 def current_draft(survey: Survey) -> dict[str, Any] | None:
-    return load_draft(current_village().storage, survey, _draft_ids().get(survey.id))
+    return load_draft(
+        current_village().storage, survey, _draft_ids().get(survey.id), test=testing()
+    )
 
 
 def keep_draft(survey: Survey, draft: dict | None, answers: dict, resume: int) -> None:
-    """Save the draft and remember its id in this browser's session."""
-    draft = save_draft(current_village().storage, survey, draft, answers, resume)
+    """Save the draft and remember its id in this browser's draft cookie (30 days)."""
+    draft = save_draft(current_village().storage, survey, draft, answers, resume, test=testing())
     ids = _draft_ids()
-    if ids.get(survey.id) != draft["id"]:
-        ids[survey.id] = draft["id"]
-        session["drafts"] = ids
+    ids.pop(survey.id, None)
+    ids[survey.id] = draft["id"]  # last: the most recently used survives the size limit
+    # Rewritten on every save, so the 30 days count from the last answer, like the draft's.
+    _store_draft_ids(ids)
 
 
 def forget_draft(survey: Survey) -> None:
     ids = _draft_ids()
     draft_id = ids.pop(survey.id, None)
-    session["drafts"] = ids
+    _store_draft_ids(ids)
     if draft_id:
         current_village().storage.delete("drafts", draft_id)
 
 
 def _before_answering(survey: Survey):
     """A hook for access control (codes): a response to redirect to, or None to go on."""
+    if testing():
+        # The team tests the questions; no code is asked and none is used up.
+        return None
     for check in current_village().answer_guards:
         response = check(survey)
         if response is not None:
@@ -92,8 +175,9 @@ def home():
 def intro(survey_id: str):
     village = current_village()
     known = village.surveys.get(survey_id)
-    if known is not None and not is_open(village.storage, known.id):
+    if known is not None and status_of(village.storage, known.id) == CLOSED:
         # A link to a closed survey still leads somewhere: to its results, when published.
+        # (A concept or a survey in test does not exist for residents: open_survey's 404.)
         return render_template(
             "resident/closed.html",
             survey=known,
@@ -211,13 +295,16 @@ def review(survey_id: str):
         try:
             with ExitStack() as guards:
                 extra: dict[str, Any] = {}
-                for guard in village.submission_guards:
-                    guards.enter_context(guard(survey, extra))
-                save_response(village, survey, answers, channel="web", extra=extra)
+                if not testing():
+                    for guard in village.submission_guards:
+                        guards.enter_context(guard(survey, extra))
+                save_response(village, survey, answers, channel="web", extra=extra, test=testing())
         except IncompleteResponse as error:
             errors = error.errors
         else:
             forget_draft(survey)
+            if testing():
+                return redirect(url_for(".thanks", survey_id=survey.id, test=1))
             return redirect(url_for(".thanks", survey_id=survey.id))
     form = build_form(village.question_types, [], answers={})
     rows = []
@@ -246,10 +333,12 @@ def thanks(survey_id: str):
     survey = village.surveys.get(survey_id)
     if survey is None:
         abort(404)
+    test = request.args.get("test") == "1" and g.get("user") is not None
     return render_template(
         "resident/thanks.html",
         survey=survey,
-        publication=shown_publication(current_village(), survey.id),
+        test_answer=test,
+        publication=shown_publication(village, survey.id),
     )
 
 

@@ -36,5 +36,11 @@ def add(name: str):
         # Present already (as a survey or as a file of that name): nothing was copied.
         flash(_("Deze enquête staat al in uw installatie."), "error")
         return redirect(url_for(".index"))
-    flash(_("De enquête is toegevoegd. Bewoners kunnen hem nu invullen."), "info")
+    flash(
+        _(
+            "De enquête is toegevoegd als concept. Bewoners zien hem pas als u hem opent; "
+            "zet hem eerst in test om hem zelf in te vullen."
+        ),
+        "info",
+    )
     return redirect(url_for("organiser.survey_results", survey_id=template.survey.id))

@@ -1,0 +1,248 @@
+"""The pages: residents vote one statement at a time (no JavaScript), suggest statements and
+read the results; organisers moderate suggestions and bring the analysis up to date.
+
+Residents' pages never run the analysis: they read the cached one. It is recomputed (once per
+change of the votes) when an organiser opens the conversation or runs ``results``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+
+from vliegwiel.plugin_support import (
+    PdfError,
+    min_group_size,
+    organiser_required,
+    plugin_store,
+    render_pdf,
+    resident_key,
+)
+
+from . import conversations as conv
+from . import results as res
+from .conversations import VOTE_WORDS
+
+PLUGIN = "stellingen"
+TEMPLATES = Path(__file__).parent / "templates"
+
+public = Blueprint("stellingen", __name__, url_prefix="/stellingen", template_folder=str(TEMPLATES))
+admin = Blueprint("stellingen_beheer", __name__, url_prefix="/beheer/stellingen")
+
+
+def _store():
+    return plugin_store(PLUGIN)
+
+
+def _conversation_or_404(set_id: str) -> dict[str, Any]:
+    record = conv.get(_store(), set_id)
+    if record is None:
+        abort(404)
+    return record
+
+
+def _check_csrf() -> None:
+    if not FlaskForm().validate():
+        abort(400)
+
+
+def _order(statements: list[dict], participant: str) -> list[dict]:
+    """Each participant meets the statements in an order of their own (stable for them), so
+    the first statements do not collect all the votes of people who stop early."""
+
+    def key(s: dict) -> str:
+        return hashlib.sha256(f"{participant}:{s['number']}".encode()).hexdigest()
+
+    return sorted(statements, key=key)
+
+
+def _day(iso: str) -> str:
+    return format_date(datetime.fromisoformat(iso), "long")
+
+
+# --- residents ----------------------------------------------------------------------------------
+
+
+@public.get("/")
+def index():
+    sets = [s for s in conv.all_sets(_store()) if s["open"]]
+    return render_template("stellingen/index.html", sets=sets, title=_("Stellingen"))
+
+
+@public.get("/<set_id>/")
+def vote_page(set_id: str):
+    record = _conversation_or_404(set_id)
+    store = _store()
+    statements = conv.statements(store, set_id)
+    participant = resident_key(f"{PLUGIN}:{set_id}")
+    done = conv.voted_on(store, set_id, participant)
+    remaining = [s for s in _order(statements, participant) if s["number"] not in done]
+    return render_template(
+        "stellingen/vote.html",
+        conversation=record,
+        statement=remaining[0] if remaining else None,
+        position=len(statements) - len(remaining) + 1,
+        total=len(statements),
+        form=FlaskForm(),
+        title=record["title"],
+    )
+
+
+@public.post("/<set_id>/stem")
+def vote(set_id: str):
+    record = _conversation_or_404(set_id)
+    _check_csrf()
+    if not record["open"]:
+        flash(_("Stemmen kan niet meer: deze stellingen zijn gesloten."), "error")
+        return redirect(url_for(".vote_page", set_id=set_id))
+    value = VOTE_WORDS.get(request.form.get("stem", ""))
+    try:
+        number = int(request.form.get("stelling", ""))
+    except ValueError:
+        number = 0
+    known = {s["number"] for s in conv.statements(_store(), set_id)}
+    if value is None or number not in known:
+        abort(400)
+    participant = resident_key(f"{PLUGIN}:{set_id}")
+    conv.record_votes(
+        _store(), set_id, [(participant, number, value)], channel="web", replace=False
+    )
+    return redirect(url_for(".vote_page", set_id=set_id))
+
+
+@public.route("/<set_id>/voorstel", methods=["GET", "POST"])
+def suggest(set_id: str):
+    record = _conversation_or_404(set_id)
+    error, text = None, ""
+    if request.method == "POST":
+        _check_csrf()
+        text = request.form.get("stelling", "")
+        if not record["open"]:
+            error = _("Voorstellen kan niet meer: deze stellingen zijn gesloten.")
+        else:
+            try:
+                conv.suggest(_store(), set_id, text)
+            except conv.ConversationError as problem:
+                error = str(problem)
+            else:
+                thanks = _("Dank u wel. Uw stelling verschijnt na controle door de organisatie.")
+                flash(thanks, "info")
+                return redirect(url_for(".vote_page", set_id=set_id))
+    return render_template(
+        "stellingen/suggest.html",
+        conversation=record,
+        form=FlaskForm(),
+        error=error,
+        text=text,
+        limit=conv.MAX_STATEMENT,
+        title=_("Stelling voorstellen"),
+    ), (400 if error else 200)
+
+
+@public.get("/<set_id>/uitslag")
+def results_page(set_id: str):
+    record = _conversation_or_404(set_id)
+    found = res.cached(_store(), record)
+    return render_template(
+        "stellingen/results.html",
+        conversation=record,
+        result=found["result"] if found else None,
+        computed_at=_day(found["computed_at"]) if found else None,
+        k=min_group_size(),
+        title=_("Uitslag: %(title)s", title=record["title"]),
+    )
+
+
+# --- organisers ---------------------------------------------------------------------------------
+
+
+@admin.get("/")
+@organiser_required
+def admin_index():
+    return render_template(
+        "stellingen/beheer_index.html", sets=conv.all_sets(_store()), title=_("Stellingen")
+    )
+
+
+@admin.get("/<set_id>")
+@organiser_required
+def admin_page(set_id: str):
+    record = _conversation_or_404(set_id)
+    store = _store()
+    # The one place on the web the analysis runs: an organiser, once per change of the votes.
+    result = res.current(store, record, min_group_size())
+    return render_template(
+        "stellingen/beheer.html",
+        conversation=record,
+        result=result,
+        suggestions=conv.suggestions(store, set_id),
+        k=min_group_size(),
+        form=FlaskForm(),
+        title=record["title"],
+    )
+
+
+@admin.get("/<set_id>/rapport.pdf")
+@organiser_required
+def report_pdf(set_id: str):
+    """The results for the village meeting, as a PDF."""
+    record = _conversation_or_404(set_id)
+    html = render_template(
+        "stellingen/report.html",
+        conversation=record,
+        result=res.current(_store(), record, min_group_size()),
+        k=min_group_size(),
+        made=format_date(datetime.now(), "long"),
+    )
+    try:
+        pdf = render_pdf(html)
+    except PdfError as error:
+        current_app.logger.error("stellingen report of %s failed: %s", set_id, error)
+        flash(_("Het rapport kon niet worden gemaakt. Probeer het later nog eens."), "error")
+        return redirect(url_for(".admin_page", set_id=set_id))
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="stellingen-{set_id}.pdf"'},
+    )
+
+
+@admin.post("/<set_id>/voorstel/<statement_id>")
+@organiser_required
+def moderate(set_id: str, statement_id: str):
+    _conversation_or_404(set_id)
+    _check_csrf()
+    decision = request.form.get("besluit")
+    if decision not in ("goedkeuren", "afwijzen"):
+        abort(400)
+    try:
+        conv.moderate(_store(), set_id, statement_id, approve=decision == "goedkeuren")
+    except conv.ConversationError as problem:
+        flash(str(problem), "error")
+    return redirect(url_for(".admin_page", set_id=set_id))
+
+
+@admin.post("/<set_id>/open")
+@organiser_required
+def toggle_open(set_id: str):
+    record = _conversation_or_404(set_id)
+    _check_csrf()
+    conv.set_open(_store(), set_id, not record["open"])
+    return redirect(url_for(".admin_page", set_id=set_id))

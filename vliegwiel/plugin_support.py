@@ -1,0 +1,136 @@
+"""What a plugin with a participation method of its own needs from the core.
+
+Public plugin API (docs/plugins.md, "A participation method of your own"): a plugin's own
+records in the instance's storage, a stable anonymous key for "one vote per browser", the
+organiser check for its management pages and the small-group threshold. Commands load the
+instance with ``vliegwiel.cli.common.load_village`` and wrap ``village.storage`` in a
+:class:`PluginStore`. Everything else of the core may change; these names stay.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Flask, current_app
+
+from vliegwiel.core.storage import Storage, put_record, validate_collection
+from vliegwiel.rounds.flywheel import Participation
+from vliegwiel.rounds.model import participant_hash
+
+__all__ = [
+    "Participation",
+    "PdfError",
+    "PluginStore",
+    "min_group_size",
+    "organiser_required",
+    "plugin_store",
+    "render_pdf",
+    "resident_key",
+]
+
+#: Every plugin's records live under ``plugins/<plugin>/`` in the data folder.
+ROOT = "plugins"
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+class PluginStore:
+    """A plugin's own collections, atomic and durable like the core's (same storage).
+
+    ``name`` is a collection name relative to the plugin (``"sets"``, ``"<id>/votes"``);
+    records are plain JSON dicts and get a uuid4 hex ``id`` unless they carry one.
+    """
+
+    def __init__(self, storage: Storage, plugin: str) -> None:
+        if not _NAME.match(plugin):
+            raise ValueError(f"invalid plugin name {plugin!r}")
+        self._storage = storage
+        self.plugin = plugin
+
+    def collection(self, name: str) -> str:
+        return validate_collection(f"{ROOT}/{self.plugin}/{name}")
+
+    def get(self, name: str, record_id: str) -> dict[str, Any] | None:
+        return self._storage.get(self.collection(name), record_id)
+
+    def all(self, name: str) -> list[dict[str, Any]]:
+        return self._storage.all(self.collection(name))
+
+    def find(self, name: str, **equals: Any) -> list[dict[str, Any]]:
+        return self._storage.find(self.collection(name), **equals)
+
+    def count(self, name: str) -> int:
+        return self._storage.count(self.collection(name))
+
+    def insert(self, name: str, record: dict[str, Any]) -> str:
+        return self._storage.insert(self.collection(name), record)
+
+    def update(self, name: str, record_id: str, changes: dict[str, Any]) -> None:
+        self._storage.update(self.collection(name), record_id, changes)
+
+    def put(self, name: str, record_id: str, fields: dict[str, Any]) -> None:
+        """Create the record ``record_id`` with ``fields``, or set them on it if it exists."""
+        put_record(self._storage, self.collection(name), record_id, fields)
+
+    def delete(self, name: str, record_id: str) -> bool:
+        return self._storage.delete(self.collection(name), record_id)
+
+    @contextmanager
+    def locked(self, name: str) -> Iterator[None]:
+        """Hold the collection's lock (threads and processes) for a read-then-write."""
+        with self._storage.locked(self.collection(name)):
+            yield
+
+
+def _village(app: Flask | None) -> Any:
+    return (app or current_app).extensions["vliegwiel"]
+
+
+def plugin_store(plugin: str, app: Flask | None = None) -> PluginStore:
+    """The plugin's store in ``app`` (default: the app of the current request)."""
+    return PluginStore(_village(app).storage, plugin)
+
+
+def min_group_size(app: Flask | None = None) -> int:
+    """The instance's k (``[privacy] min_group_size``): publish nothing about fewer people."""
+    return _village(app).config.min_group_size
+
+
+def resident_key(scope: str) -> str:
+    """Who is acting in ``scope`` (say a conversation id), as stored: a hash of the scope and
+    the browser's random id, never the id itself, so keys of two scopes cannot be linked.
+
+    For "one vote per browser"; needs a request. The id lives in the signed session cookie
+    and survives closing the browser."""
+    from vliegwiel.rounds.views_public import browser_id
+
+    return participant_hash(scope, f"browser:{browser_id()}")
+
+
+def organiser_required(view: Callable) -> Callable:
+    """Decorate a management view: logged-in ``beheerder`` accounts only (others are sent to
+    the login page, or get 403)."""
+    from vliegwiel.accounts.views import require_role
+
+    return require_role("beheerder")(view)
+
+
+class PdfError(Exception):
+    """A PDF could not be made in time (or WeasyPrint failed); the message says why."""
+
+
+def render_pdf(html: str, *, timeout: float = 120.0) -> bytes:
+    """A plugin's HTML as a PDF, rendered like the core's reports: in a child process with a
+    time limit, reading files only from vliegwiel's static folder (link the report style
+    with ``<link rel="stylesheet" href="vliegwiel-static:/report.css">``). Raises
+    :class:`PdfError`. Render the HTML with ``render_template`` in a request first."""
+    from vliegwiel.core.pdf import PdfRenderError
+    from vliegwiel.core.pdf import render_pdf as render
+    from vliegwiel.core.resources import static_dir
+
+    try:
+        return render(html, static_dir=static_dir(), timeout=timeout)
+    except PdfRenderError as error:
+        raise PdfError(str(error)) from error
