@@ -193,7 +193,11 @@ def test_home_thanks_and_closed_survey_pages_link_to_the_results(wijk_app) -> No
 
     # The organiser closes the survey; its old link now leads to the results.
     admin = _beheerder(wijk_app)
-    admin.post_form("/beheer/enquete/wijkpeiling/status", page="/beheer/enquete/wijkpeiling")
+    admin.post_form(
+        "/beheer/enquete/wijkpeiling/status",
+        {"status": "closed"},
+        page="/beheer/enquete/wijkpeiling",
+    )
     closed = resident.get("/enquete/wijkpeiling")
     assert closed.status_code == 200
     body = closed.get_data(as_text=True)
