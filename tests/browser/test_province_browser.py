@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
+from publishing import publish_instance
 
 from vliegwiel.accounts.model import add_user
 from vliegwiel.cli.demo import add_sample_responses
 from vliegwiel.core.instance import init_instance
 from vliegwiel.core.village import build_village
-from vliegwiel.results.tallies import set_published
 from vliegwiel.web.province import create_province
 
 from .flows import ORGANISER, ORGANISER_PASSWORD
@@ -36,7 +36,8 @@ def province_server(tmp_path: Path) -> Iterator[LiveServer]:
         add_user(village.storage, ORGANISER, "beheerder", ORGANISER_PASSWORD)
         survey = village.surveys.get("dorpsenquete")
         add_sample_responses(village, survey, 40, seed=seed)
-        set_published(village.storage, survey.id, published)
+        if published:
+            publish_instance(path, survey.id)
     (parent / "province.toml").write_text('[province]\nname = "Provincie Utrecht"\n')
     yield from serve(create_province(parent))
 

@@ -23,11 +23,11 @@ import psycopg
 import requests
 from live_server import free_port, vliegwiel_command
 from pg_database import require_admin_conninfo
+from publishing import publish_instance
 
 from vliegwiel.core.config import load_config
 from vliegwiel.core.postgres_storage import PostgresStorage, close_pools
 from vliegwiel.core.village import build_village
-from vliegwiel.results.tallies import set_published
 from vliegwiel.surveys.responses import save_response
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "hosting.md"
@@ -196,7 +196,7 @@ def test_every_command_of_the_hosting_guide_runs(tmp_path, monkeypatch):
                 survey = village.surveys.get("dorpsenquete")
                 for i in range(6):
                     save_response(village, survey, {"leeftijd": "45_64", "prettig_wonen": i})
-                set_published(village.storage, "dorpsenquete", True)
+                publish_instance(tmp_path / "srv" / "dorpen" / "achterveld", "dorpsenquete")
             if line.startswith("vliegwiel serve --villages"):
                 # The province.toml of the page, next to the villages.
                 (tmp_path / "srv" / "dorpen" / "province.toml").write_text(

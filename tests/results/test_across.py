@@ -18,8 +18,10 @@ from vliegwiel.accounts.model import add_user
 from vliegwiel.cli.main import main
 from vliegwiel.core.instance import init_instance
 from vliegwiel.core.village import build_village
+from vliegwiel.results.publications import publish
 from vliegwiel.results.tallies import set_published
 from vliegwiel.surveys.responses import save_response
+from vliegwiel.web.app import create_app
 from vliegwiel.web.province import create_province
 
 SURVEY = "dorpsenquete"
@@ -37,6 +39,12 @@ def _village(parent, folder, name, answers, *, published, database_url=None):
     survey = village.surveys.get(SURVEY)
     for leeftijd in answers:
         save_response(village, survey, {"leeftijd": leeftijd, "prettig_wonen": 7})
+    if published:
+        # Published as a beheerder does: a stored publication (its bundle is what crosses).
+        app = create_app(path)
+        with app.test_request_context():
+            published_village = app.extensions["vliegwiel"]
+            publish(published_village, published_village.surveys.get(SURVEY))
     set_published(village.storage, SURVEY, published)
     return path
 
@@ -45,7 +53,8 @@ def _village(parent, folder, name, answers, *, published, database_url=None):
 def province_dir(tmp_path, postgres_url):
     parent = tmp_path / "provincie"
     parent.mkdir()
-    _village(parent, "noord", "Noorddorp", ["45_64"] * 6 + ["65_79"] * 6, published=True)
+    # Response counts are multiples of k: a publication counts responses in steps of k.
+    _village(parent, "noord", "Noorddorp", ["45_64"] * 5 + ["65_79"] * 5, published=True)
     _village(
         parent,
         "zuid",
@@ -64,7 +73,7 @@ def test_compare_villages_prints_only_published_results(province_dir):
     header = result.output.splitlines()[0]
     assert header.split() == ["Noorddorp", "Zuiddorp"]
     assert "Westdorp" not in result.output
-    # Noord: 6 of 12 aged 45-64 (50 %); Zuid: 9 of 15 (60 %).
+    # Noord: 5 of 10 aged 45-64 (50 %); Zuid: 9 of 15 (60 %).
     assert re.search(r"45 tot 65 jaar\s+50%\s+60%", result.output), result.output
 
 

@@ -133,6 +133,11 @@ def test_full_cycle_survey_ideas_budget_vote_commitments_results(
     assert "Niet nu" in page and "volgend jaar opnieuw" in page
     # Contact details never reach residents.
     assert "06-1234" not in page and "Jan" not in page
+    # The home page lists the round under "Uitslagen", with what happened to each idea.
+    home = re.sub(r"<[^>]+>", "", text(residents[0].get("/")))
+    assert "Ronde: Samen het dorp groener" in home and "Uitslag van de stemming" in home
+    assert "Bomen langs de Dorpsstraat: Gekozen als pilot" in home
+    assert "Moestuin bij de school: Niet nu" in home
 
 
 # --- phases open and close by themselves --------------------------------------------------------
@@ -292,7 +297,7 @@ def _outcome(app, clock, round_id) -> str:
 
 def _row(page: str, title: str) -> str:
     match = re.search(
-        rf"<th scope=\"row\">{title}[^<]*</th> <td>(ja|nee)</td> <td>([^<]*)</td>", page
+        rf"<th scope=\"row\">{title}[^<]*</th> <td[^>]*>(ja|nee)</td> <td[^>]*>([^<]*)</td>", page
     )
     assert match, f"no outcome row for {title}"
     return f"{match.group(1)}: {match.group(2)}"
@@ -515,7 +520,7 @@ def test_flywheel_page_hides_small_groups(app, village, organiser, clock):
     page = text(app.test_client().get("/vliegwiel"))
     # 1 author + 1 voter + 6 pledgers = 8 participants; 5 volunteers giving 20 hours;
     # money from one person is hidden.
-    cells = re.findall(r'<td class="num">([^<]*)</td>', page)
+    cells = re.findall(r'<td class="num"[^>]*>([^<]*)</td>', page)
     assert cells == ["8", "0", "1", "1", "1", "5", "20", "verborgen"]
 
 

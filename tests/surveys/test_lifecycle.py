@@ -203,7 +203,9 @@ def test_dates_open_and_close_a_survey_without_a_click(client, village, concept)
     village.storage.update(
         STATUS, EXAMPLE, {"closes_at": (moment - timedelta(seconds=1)).isoformat()}
     )
-    assert resident.get(f"/enquete/{EXAMPLE}").status_code == 404
+    # Closed: no page to answer; the survey's link says it is closed (issue 12).
+    assert resident.get(f"/enquete/{EXAMPLE}/pagina/1").status_code == 404
+    assert "Deze enquête is gesloten" in resident.get(f"/enquete/{EXAMPLE}").get_data(as_text=True)
     assert "gesloten" in client.get("/beheer/").get_data(as_text=True)
     # Reopening by hand drops the passed closing date.
     client.post_form(f"{PAGE}/status", {"status": "open"}, page=PAGE)

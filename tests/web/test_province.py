@@ -21,10 +21,21 @@ from pg_database import with_password
 from werkzeug.test import Client
 
 from vliegwiel.core.storage_contract import DatabaseUnavailable
+from vliegwiel.results.publications import publish
 from vliegwiel.results.tallies import set_published
+from vliegwiel.web.app import create_app
 from vliegwiel.web.province import ProvinceError, create_province
 
 PASSWORD = "beheerder-wachtwoord"
+
+
+def publish_now(instance, survey_id: str) -> None:
+    """Publish a survey's results as a beheerder does: a stored publication, on the site."""
+    app = create_app(instance)
+    village = app.extensions["vliegwiel"]
+    with app.test_request_context():
+        publish(village, village.surveys.get(survey_id))
+    set_published(village.storage, survey_id, True)
 
 
 def _login(http: requests.Session, base: str) -> requests.Response:
@@ -50,7 +61,7 @@ def province_dir(tmp_path, postgres_url):
 
 
 def test_two_villages_one_on_tinydb_one_on_postgresql_in_one_server(province_dir):
-    set_published(instance_storage(province_dir / "zuid"), "snel", True)
+    publish_now(province_dir / "zuid", "snel")
     with Server(province_dir, villages=True) as server:
         # A resident completes the survey in each village.
         for folder in ("noord", "zuid"):

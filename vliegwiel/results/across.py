@@ -3,8 +3,9 @@
 On a multi-village server (``vliegwiel serve --villages``) villages that ran the same survey
 (the same template, so the same survey id) can compare without exchanging files. Only what a
 village chose to publish crosses to another: a survey whose results are not published is
-skipped, and what is taken is the share bundle (small-group protected numbers, never a
-response or a free text).
+skipped, and what is taken is the share bundle stored with the village's latest
+publication (small-group protected numbers, never a response or a free text; never newer
+than the village's public page, see ``vliegwiel.results.publications``).
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from vliegwiel.core.errors import VliegwielError
-from vliegwiel.results.share import Bundle, bundle_data
-from vliegwiel.results.tallies import compute_results, is_published
+from vliegwiel.results.publications import latest
+from vliegwiel.results.share import Bundle, read_bundle
+from vliegwiel.results.tallies import is_published
 
 __all__ = ["published_bundles"]
 
@@ -40,7 +42,10 @@ def published_bundles(
         try:
             if not is_published(village.storage, survey.id):
                 continue
-            bundles.append(bundle_data(village, survey, compute_results(village, survey)))
+            publication = latest(village.storage, survey.id)
+            if publication is None:
+                continue
+            bundles.append(read_bundle(publication.bundle(village.storage)))
         except VliegwielError as error:
             log.warning("left %s out of the comparison: %s", village.config.name, error)
     return bundles

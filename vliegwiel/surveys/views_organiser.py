@@ -113,7 +113,12 @@ def dashboard():
 def survey_results(survey_id: str):
     village = current_village()
     survey = survey_or_404(survey_id)
-    results = compute_results(village, survey)
+    # Importing the results views here, not at the top: they import this capability's
+    # modules, and only this page needs the viewer's stepped responses.
+    from vliegwiel.results.views import viewer_responses
+
+    wave, responses = viewer_responses(village, survey, None)
+    results = compute_results(village, survey, responses, wave=wave)
     lifecycle = lifecycle_of(village.storage, survey.id)
     return render_template(
         "beheer/survey.html",

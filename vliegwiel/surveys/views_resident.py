@@ -20,6 +20,9 @@ from flask import (
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from vliegwiel.results.publications import shown_publication, shown_publications
+from vliegwiel.rounds.outcomes import round_results
+from vliegwiel.rounds.views_public import clock as rounds_clock
 from vliegwiel.surveys.forms import build_form, read_answers
 from vliegwiel.surveys.responses import (
     DRAFT_LIFETIME,
@@ -36,7 +39,7 @@ from vliegwiel.surveys.responses import (
 )
 from vliegwiel.surveys.reveal import page_reveals
 from vliegwiel.surveys.schema import Survey
-from vliegwiel.surveys.status import OPEN, TEST, is_open, status_of
+from vliegwiel.surveys.status import CLOSED, OPEN, TEST, is_open, status_of
 from vliegwiel.web.context import current_village
 
 bp = Blueprint("resident", __name__)
@@ -160,11 +163,26 @@ def _before_answering(survey: Survey):
 def home():
     village = current_village()
     surveys = [s for s in village.surveys.all() if is_open(village.storage, s.id)]
-    return render_template("resident/home.html", surveys=surveys)
+    return render_template(
+        "resident/home.html",
+        surveys=surveys,
+        results=[(village.surveys.get(p.survey_id), p) for p in shown_publications(village)],
+        round_results=round_results(village.storage, rounds_clock()),
+    )
 
 
 @bp.get("/enquete/<survey_id>")
 def intro(survey_id: str):
+    village = current_village()
+    known = village.surveys.get(survey_id)
+    if known is not None and status_of(village.storage, known.id) == CLOSED:
+        # A link to a closed survey still leads somewhere: to its results, when published.
+        # (A concept or a survey in test does not exist for residents: open_survey's 404.)
+        return render_template(
+            "resident/closed.html",
+            survey=known,
+            publication=shown_publication(village, known.id),
+        )
     survey = open_survey(survey_id)
     draft = current_draft(survey)
     answers = draft["answers"] if draft else {}
@@ -316,7 +334,12 @@ def thanks(survey_id: str):
     if survey is None:
         abort(404)
     test = request.args.get("test") == "1" and g.get("user") is not None
-    return render_template("resident/thanks.html", survey=survey, test_answer=test)
+    return render_template(
+        "resident/thanks.html",
+        survey=survey,
+        test_answer=test,
+        publication=shown_publication(village, survey.id),
+    )
 
 
 @bp.get("/privacy")

@@ -176,10 +176,11 @@ def _host_name(header: str) -> str:
 
 
 def published_surveys(village: Any) -> list[Any]:
-    """The village's surveys whose results a beheerder published."""
-    from vliegwiel.results.tallies import is_published
+    """The village's surveys whose results a beheerder published (and that are on its
+    public site now)."""
+    from vliegwiel.results.publications import shown_publication
 
-    return [s for s in village.surveys.all() if is_published(village.storage, s.id)]
+    return [s for s in village.surveys.all() if shown_publication(village, s.id) is not None]
 
 
 def _describe(site: VillageSite) -> dict[str, Any]:
