@@ -37,7 +37,7 @@ def wijk_app(instance_dir, make_app):
 def report(wijk_app, caplog) -> bytes:
     caplog.set_level(logging.WARNING, logger="vliegwiel.core.pdf")
     client = wijk_app.test_client()
-    client.login("lezer")
+    client.login("beheerder")
     response = client.get("/beheer/uitslag/wijkpeiling/rapport.pdf")
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"

@@ -35,7 +35,7 @@ def _section(html: str, question_id: str) -> str:
 
 def test_small_group_and_its_complement_are_hidden_on_the_page(wijk_app) -> None:
     client = wijk_app.test_client()
-    client.login("lezer")
+    client.login("beheerder")
     html = client.get("/beheer/uitslag/wijkpeiling").get_data(as_text=True)
 
     wijk = _section(html, "wijk")
@@ -47,7 +47,7 @@ def test_small_group_and_its_complement_are_hidden_on_the_page(wijk_app) -> None
 
 def test_breakdown_hides_the_complementary_cell_and_merges_hidden_groups(wijk_app) -> None:
     client = wijk_app.test_client()
-    client.login("lezer")
+    client.login("beheerder")
     html = client.get("/beheer/uitslag/wijkpeiling").get_data(as_text=True)
     mening = _section(html, "mening")
     breakdown = mening[mening.index("Uitgesplitst naar") :]
@@ -72,7 +72,7 @@ def test_overall_counts_are_the_same_with_another_breakdown_chosen(wijk_app) -> 
 
 def test_page_has_inline_svg_charts_without_scripts_or_urls(wijk_app) -> None:
     client = wijk_app.test_client()
-    client.login("lezer")
+    client.login("beheerder")
     html = client.get("/beheer/uitslag/wijkpeiling").get_data(as_text=True)
     chart = _section(html, "mening")
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in chart and 'role="img"' in chart

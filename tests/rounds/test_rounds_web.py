@@ -132,6 +132,11 @@ def test_full_cycle_survey_ideas_budget_vote_commitments_results(
     assert "Niet nu" in page and "volgend jaar opnieuw" in page
     # Contact details never reach residents.
     assert "06-1234" not in page and "Jan" not in page
+    # The home page lists the round under "Uitslagen", with what happened to each idea.
+    home = re.sub(r"<[^>]+>", "", text(residents[0].get("/")))
+    assert "Ronde: Samen het dorp groener" in home and "Uitslag van de stemming" in home
+    assert "Bomen langs de Dorpsstraat: Gekozen als pilot" in home
+    assert "Moestuin bij de school: Niet nu" in home
 
 
 # --- phases open and close by themselves --------------------------------------------------------

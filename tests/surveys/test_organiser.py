@@ -70,7 +70,7 @@ def test_dashboard_counts_responses(client, village):
 
 def test_tallies_hide_groups_below_five(client, village):
     add_responses(village, ["45_64"] * 6 + ["tot_25"])
-    client.login("lezer")
+    client.login("beheerder")
     page = client.get(SURVEY_PAGE).get_data(as_text=True)
     assert "7 antwoorden" in page
     leeftijd = section(page, "leeftijd")

@@ -1,4 +1,4 @@
-"""Commands for results: ``vliegwiel report``, ``vliegwiel share`` and ``vliegwiel compare``.
+"""Commands for results: ``vliegwiel report``, ``results``, ``share`` and ``compare``.
 
 (``vliegwiel export --format xlsx`` lives with the other export formats in cli.py and calls
 :func:`write_xlsx` here.)
@@ -68,22 +68,73 @@ def register(main: click.Group) -> None:
     @output_option("The zip file to write.")
     @click.option("--round", "wave", default=None, help="The round (default: the latest).")
     def share(survey_id: str, instance: Path | None, output: Path, wave: str | None) -> None:
-        """Write a bundle of SURVEY_ID's protected results for other villages.
+        """Write the bundle of SURVEY_ID's latest publication, for other villages.
 
         The bundle holds the survey definition, the published (small-group protected)
         numbers and the village's name and number of households: never a response or a
-        free text.
+        free text. It is the one stored when the results were published, so it holds
+        nothing newer than the public page.
         """
-        from vliegwiel.results.share import write_bundle
+        from vliegwiel.results.publications import latest
+
+        _app_, village = _app(instance)
+        survey = get_survey(village, survey_id)
+        if wave is None:
+            publication = latest(village.storage, survey.id)
+        else:
+            publication = latest(village.storage, survey.id, _round_id(village, survey, wave))
+        if publication is None:
+            raise click.ClickException(
+                f"{survey.id} has no publication yet; publish the results first "
+                "(Uitslag openbaar maken on /beheer/uitslag/" + survey.id + ")"
+            )
+        write_output(output, publication.bundle(village.storage))
+        click.echo(f"Wrote {output} (publication {publication.version})", err=True)
+
+    @main.command("results")
+    @click.argument("survey_id")
+    @instance_option
+    @click.option(
+        "--published",
+        is_flag=True,
+        help="The latest publication, as the public page shows it (default: what a lezer "
+        "sees now, counted in steps of k responses).",
+    )
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON (see docs/results.md).")
+    @click.option("--round", "wave", default=None, help="The round (default: the latest).")
+    def results_command(
+        survey_id: str, instance: Path | None, published: bool, as_json: bool, wave: str | None
+    ) -> None:
+        """Print SURVEY_ID's protected results: what a lezer would see, or (--published)
+        the latest publication. Hidden numbers are null in JSON and "-" in text."""
+        import json
+
+        from vliegwiel.results.publications import latest, stepped
+        from vliegwiel.results.results_json import results_json
         from vliegwiel.results.tallies import compute_results
+        from vliegwiel.results.waves import wave_responses
 
         app, village = _app(instance)
         survey = get_survey(village, survey_id)
-        with app.app_context():
-            results = compute_results(village, survey, wave=wave)
-            data = write_bundle(village, survey, results)
-        write_output(output, data)
-        click.echo(f"Wrote {output}", err=True)
+        if published:
+            if wave is None:
+                publication = latest(village.storage, survey.id)
+            else:
+                publication = latest(village.storage, survey.id, _round_id(village, survey, wave))
+            if publication is None:
+                raise click.ClickException(f"{survey.id} has no publication yet")
+            data = publication.results(village.storage)
+        else:
+            with app.test_request_context():
+                if wave is not None:
+                    wave = _round_id(village, survey, wave)
+                label, responses = wave_responses(village, survey, wave)
+                counted = stepped(responses, village.config.min_group_size)
+                data = results_json(compute_results(village, survey, counted, wave=label))
+        if as_json:
+            click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        else:
+            _print_results(data)
 
     @main.command("compare")
     @click.argument(
@@ -114,6 +165,43 @@ def register(main: click.Group) -> None:
                 cells = [_cell(v, question["kind"]) for v in row["values"]]
                 label = row["label"][:38]
                 click.echo(f"  {label:<38} " + " ".join(f"{c:>{width}}" for c in cells))
+
+
+def _round_id(village: Any, survey: Any, key: str) -> str | None:
+    """The id of the round called ``key`` (an id or a label); a clear error when unknown."""
+    from vliegwiel.results.waves import find_wave, waves_of
+
+    waves = waves_of(village.storage, survey.id)
+    found = find_wave(waves, key)
+    if found is None:
+        known = ", ".join(f"{w.label} ({w.id})" for w in waves)
+        raise click.ClickException(f"unknown round '{key}' (known: {known})")
+    return found.id if len(waves) > 1 else None
+
+
+def _print_results(data: dict[str, Any]) -> None:
+    def shown(value: Any) -> str:
+        return "-" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+    header = f"{data['survey']}: {shown(data['respondents'])} respondents"
+    if data["published_at"]:
+        header += f", published {data['published_at']}"
+    click.echo(header)
+
+    def question(q: dict[str, Any], indent: str) -> None:
+        click.echo(f"{indent}{q['text']} ({shown(q['respondents'])} answered)")
+        for answer in q["answers"]:
+            pct = "-" if answer["percent"] is None else f"{answer['percent']:g}%"
+            label = answer["label"][:40]
+            click.echo(f"{indent}  {label:<40} {shown(answer['count']):>6} {pct:>7}")
+        if q["mean"] is not None:
+            click.echo(f"{indent}  mean {shown(q['mean'])}, median {shown(q['median'])}")
+        for part in q.get("parts", []):
+            question(part, indent + "  ")
+
+    for q in data["questions"]:
+        click.echo("")
+        question(q, "")
 
 
 def _cell(value: float | None, kind: str) -> str:

@@ -63,15 +63,33 @@ def methods_context(village: Village, results: SurveyResults) -> dict[str, Any]:
     }
 
 
-def report_html(village: Village, survey: Survey, *, wave: str | None = None) -> str:
-    """The report as HTML. Needs a Flask app context (templates and translations)."""
-    results = compute_results(village, survey, wave=wave, with_texts=True)
+def report_html(
+    village: Village,
+    survey: Survey,
+    *,
+    wave: str | None = None,
+    responses: list[dict[str, Any]] | None = None,
+    step: int | None = None,
+) -> str:
+    """The report as HTML. Needs a Flask app (request) context.
+
+    ``responses`` (of round ``wave``) and ``step`` limit what a reader who is no beheerder
+    sees (``vliegwiel.results.publications.stepped``); by default every response counts.
+    """
+    results = compute_results(village, survey, responses, wave=wave, with_texts=True)
+    return report_html_of(village, survey, results, step=step)
+
+
+def report_html_of(
+    village: Village, survey: Survey, results: SurveyResults, *, step: int | None = None
+) -> str:
+    """The report of results computed already (a publication computes them once)."""
     return render_template(
         "report/report.html",
         survey=survey,
         results=results,
         sections=plugin_sections(village, survey, results),
-        trends=compute_trends(village, survey),
+        trends=compute_trends(village, survey, step=step),
         **methods_context(village, results),
         made=format_date(date.today(), "long"),
     )
@@ -82,11 +100,13 @@ def render_report(
     survey: Survey,
     *,
     wave: str | None = None,
+    responses: list[dict[str, Any]] | None = None,
+    step: int | None = None,
     timeout: float = REPORT_TIMEOUT,
     progress: Callable[[str], None] | None = None,
 ) -> bytes:
     """The report as PDF bytes. Raises ``vliegwiel.core.pdf.PdfRenderError`` on a time-out."""
-    html = report_html(village, survey, wave=wave)
+    html = report_html(village, survey, wave=wave, responses=responses, step=step)
     if progress:
         progress(_("Rapport opgemaakt"))
     return render_pdf(html, static_dir=static_dir(), timeout=timeout, progress=progress)

@@ -123,7 +123,7 @@ def bundle_data(village: Village, survey: Survey, results: SurveyResults) -> Bun
         households=village.config.households,
         survey_id=survey.id,
         survey_title=localise(survey.title, "nl"),
-        wave=results.wave,
+        wave=results.wave_label,
         first_response=results.first_response,
         last_response=results.last_response,
         respondents=results.respondents_shown,

@@ -20,10 +20,10 @@ from vliegwiel.results.breakdowns import (
     grouping,
     protect_with_breakdowns,
 )
-from vliegwiel.results.charts import bar_chart
+from vliegwiel.results.charts import bar_chart, bar_list, responsive
 from vliegwiel.results.summaries import Summary
 from vliegwiel.results.suppression import Counts, percent, suppress_counts
-from vliegwiel.results.waves import wave_responses
+from vliegwiel.results.waves import wave_label, wave_responses
 from vliegwiel.surveys.question_types import Tally
 from vliegwiel.surveys.responses import now
 from vliegwiel.surveys.schema import Question, Survey
@@ -77,7 +77,12 @@ class QuestionResult:
         rows = [
             (localise(label), count if ranking else pct) for _key, label, count, pct in self.rows()
         ]
-        return Markup(bar_chart(title, rows, percent=not ranking))
+        return Markup(
+            responsive(
+                lambda width: bar_chart(title, rows, percent=not ranking, width=width),
+                bar_list(title, rows, percent=not ranking),
+            )
+        )
 
 
 @dataclass
@@ -92,8 +97,10 @@ class SurveyResults:
     last_response: str | None = None
     #: The background questions the results are broken down by (first: the survey's own).
     breakdown_by: list[Question] = field(default_factory=list)
-    #: The survey round these results cover (None: the survey has one round).
+    #: The id of the survey round these results cover (None: the survey has one round).
     wave: str | None = None
+    #: That round's label, for display only.
+    wave_label: str | None = None
 
     @property
     def respondents_shown(self) -> int | None:
@@ -103,6 +110,20 @@ class SurveyResults:
 
 #: Statistics that describe a group; a minimum or maximum would describe one resident.
 PUBLISHED_STATS = ("mean", "median")
+
+
+def stat_decimals(tally: Tally) -> int:
+    """Decimals of a published mean or median: one for a short scale (0-10), else none.
+
+    Two decimals of a mean of n answers, next to the mean of n + 1, give the new answer
+    away; rounding blurs that, and a whole number is all a village needs anyway.
+    """
+    return 1 if tally.kind == "choice" and len(tally.rows) <= 11 else 0
+
+
+def _round(value: float, decimals: int) -> float | int:
+    rounded = round(value, decimals)
+    return int(rounded) if decimals == 0 else rounded
 
 
 def protect_tally(question: Question, tally: Tally, k: int) -> QuestionResult:
@@ -122,7 +143,12 @@ def protect_tally(question: Question, tally: Tally, k: int) -> QuestionResult:
         )
     stats = None
     if tally.stats and not hidden:
-        stats = {key: value for key, value in tally.stats.items() if key in PUBLISHED_STATS}
+        decimals = stat_decimals(tally)
+        stats = {
+            key: _round(value, decimals)
+            for key, value in tally.stats.items()
+            if key in PUBLISHED_STATS
+        }
     for key, part in tally.parts.items():
         parts[key] = protect_tally(question, part, k)
     return QuestionResult(question, tally, counts, stats, hidden, parts)
@@ -146,7 +172,6 @@ def compute_results(
     texts an organiser approved.
     """
     if responses is None:
-
         wave, responses = wave_responses(village, survey, wave)
     k = village.config.min_group_size
     tallies = {
@@ -187,6 +212,7 @@ def compute_results(
         last_response=times[-1] if times else None,
         breakdown_by=[g.by for g in groupings.values()],
         wave=wave,
+        wave_label=wave_label(village.storage, survey.id, wave),
     )
 
 

@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from vliegwiel.core.village import Village
-from vliegwiel.results.charts import line_chart
+from vliegwiel.results.charts import line_chart, responsive
+from vliegwiel.results.publications import stepped
 from vliegwiel.results.tallies import compute_results
 from vliegwiel.results.waves import split_by_wave, waves_of
 from vliegwiel.surveys.responses import responses_of
@@ -31,19 +32,32 @@ class QuestionTrend:
     unit: str
 
     def chart(self) -> Markup:
-        return Markup(line_chart(localise(self.question.text), self.series, self.x_labels))
+        title = localise(self.question.text)
+        return Markup(
+            responsive(
+                lambda width: line_chart(title, self.series, self.x_labels, width=width)
+            )
+        )
 
 
-def compute_trends(village: Village, survey: Survey) -> list[QuestionTrend]:
+def compute_trends(
+    village: Village, survey: Survey, *, step: int | None = None
+) -> list[QuestionTrend]:
     """Per question, the published value in every round: percentages per answer for
-    choice questions, the mean for numbers. Empty when the survey ran only once."""
+    choice questions, the mean for numbers. Empty when the survey ran only once.
+
+    ``step`` (k) limits every round to its first multiple of k responses, as every view
+    outside the beheerders' is (``vliegwiel.results.publications.stepped``).
+    """
 
     waves = waves_of(village.storage, survey.id)
     if len(waves) < 2:
         return []
     groups = split_by_wave(waves, responses_of(village, survey.id))
+    if step:
+        groups = {key: stepped(found, step) for key, found in groups.items()}
     per_wave = [
-        {r.question.id: r for r in compute_results(village, survey, groups[w.label]).questions}
+        {r.question.id: r for r in compute_results(village, survey, groups[w.id]).questions}
         for w in waves
     ]
     labels = [w.label for w in waves]

@@ -10,19 +10,31 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
+from flask_babel import lazy_gettext, ngettext
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import MultipleFileField, StringField
 from wtforms.validators import DataRequired, Length
 
 from vliegwiel.accounts.model import ROLES
 from vliegwiel.accounts.views import require_role
 from vliegwiel.core.pdf import PdfRenderError
-from vliegwiel.results import share
+from vliegwiel.results import publications, share
 from vliegwiel.results.breakdowns import candidates
 from vliegwiel.results.report import methods_context, plugin_sections, render_report
+from vliegwiel.results.results_json import differences, results_json
 from vliegwiel.results.tallies import (
     APPROVED,
     REJECTED,
@@ -36,6 +48,7 @@ from vliegwiel.results.trends import compute_trends
 from vliegwiel.results.waves import MAX_LABEL, start_wave, wave_responses, waves_of
 from vliegwiel.surveys import xlsx_export
 from vliegwiel.web.context import current_village, survey_or_404
+from vliegwiel.web.i18n import current_language
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +69,20 @@ class CompareForm(FlaskForm):
     bundles = MultipleFileField(lazy_gettext("Bundels van andere kernen (.zip)"))
 
 
+def viewer_responses(village, survey, wave: str | None) -> tuple[str | None, list[dict]]:
+    """The round's responses this user may see counted: all of them for a beheerder (who
+    can read every answer anyway), else only the first multiple of k
+    (``publications.stepped``), so no view changes by fewer than k responses."""
+    label, responses = wave_responses(village, survey, wave)
+    if g.user.can("beheerder"):
+        return label, responses
+    return label, publications.stepped(responses, village.config.min_group_size)
+
+
+def viewer_step(village) -> int | None:
+    return None if g.user.can("beheerder") else village.config.min_group_size
+
+
 # --- organiser ------------------------------------------------------------------------------
 
 
@@ -67,8 +94,9 @@ def organiser_results(survey_id: str):
     allowed = {q.id: q for q in candidates(survey)}
     chosen = request.args.get("uitsplitsing")
     chosen = chosen if chosen in allowed else None
+    wave, responses = viewer_responses(village, survey, request.args.get("ronde"))
     results = compute_results(
-        village, survey, breakdown=chosen, wave=request.args.get("ronde"), with_texts=True
+        village, survey, responses, breakdown=chosen, wave=wave, with_texts=True
     )
     return render_template(
         "results/organiser.html",
@@ -77,11 +105,40 @@ def organiser_results(survey_id: str):
         chosen=chosen,
         choices=list(allowed.values()),
         waves=waves_of(village.storage, survey.id),
-        trends=compute_trends(village, survey),
+        trends=compute_trends(village, survey, step=viewer_step(village)),
         sections=plugin_sections(village, survey, results),
         published=is_published(village.storage, survey.id),
+        publication=publications.latest(village.storage, survey.id),
+        stepped=viewer_step(village) is not None,
         **methods_context(village, results),
         wave_form=WaveForm(),
+        form=FlaskForm(),
+    )
+
+
+@bp.get("/beheer/uitslag/<survey_id>/publiceren")
+@require_role("beheerder")
+def publish_preview(survey_id: str):
+    """What a publication made now would show, and how it differs from the last one."""
+    village = current_village()
+    survey = survey_or_404(survey_id)
+    wave, responses = wave_responses(village, survey, request.args.get("ronde"))
+    k = village.config.min_group_size
+    needed = publications.responses_needed(village.storage, survey.id, wave, len(responses), k)
+    results = publications.preview(village, survey, wave)
+    last = publications.latest(village.storage, survey.id)
+    return render_template(
+        "results/publish.html",
+        survey=survey,
+        results=results,
+        needed=needed,
+        waiting=len(responses) - len(publications.stepped(responses, k)),
+        previous=last,
+        changes=differences(last.results(village.storage) if last else None, results_json(results)),
+        published=is_published(village.storage, survey.id),
+        sections=plugin_sections(village, survey, results),
+        trends=compute_trends(village, survey, step=k),
+        **methods_context(village, results),
         form=FlaskForm(),
     )
 
@@ -89,14 +146,41 @@ def organiser_results(survey_id: str):
 @bp.post("/beheer/uitslag/<survey_id>/publiceren")
 @require_role("beheerder")
 def publish(survey_id: str):
+    village = current_village()
+    survey = survey_or_404(survey_id)
+    if not FlaskForm().validate():
+        abort(400)
+    try:
+        publication = publications.publish(village, survey, request.args.get("ronde"))
+    except publications.TooSoon as refused:
+        flash(
+            ngettext(
+                "Nog niet publiceren: er is nog %(num)s nieuw antwoord nodig.",
+                "Nog niet publiceren: er zijn nog %(num)s nieuwe antwoorden nodig.",
+                refused.needed,
+            ),
+            "error",
+        )
+        return redirect(url_for(".publish_preview", survey_id=survey.id))
+    set_published(village.storage, survey.id, True)
+    flash(_("Publicatie %(n)s staat nu op de openbare website.", n=publication.version), "info")
+    return redirect(url_for(".organiser_results", survey_id=survey.id))
+
+
+@bp.post("/beheer/uitslag/<survey_id>/zichtbaar")
+@require_role("beheerder")
+def toggle_visible(survey_id: str):
+    """Take the published results off the public site, or put the last publication back."""
     survey = survey_or_404(survey_id)
     if not FlaskForm().validate():
         abort(400)
     storage = current_village().storage
+    if publications.latest(storage, survey.id) is None:
+        abort(409)
     now_published = not is_published(storage, survey.id)
     set_published(storage, survey.id, now_published)
     flash(
-        _("De uitslag staat nu op de openbare website.")
+        _("De laatste publicatie staat weer op de openbare website.")
         if now_published
         else _("De uitslag is van de openbare website gehaald."),
         "info",
@@ -148,8 +232,11 @@ def moderation(survey_id: str):
 def report_pdf(survey_id: str):
     village = current_village()
     survey = survey_or_404(survey_id)
+    wave, responses = viewer_responses(village, survey, request.args.get("ronde"))
     try:
-        pdf = render_report(village, survey, wave=request.args.get("ronde"))
+        pdf = render_report(
+            village, survey, wave=wave, responses=responses, step=viewer_step(village)
+        )
     except PdfRenderError as error:
         log.error("report of %s failed: %s", survey.id, error)
         return render_template("results/report_failed.html", survey=survey), 503
@@ -177,11 +264,19 @@ def export_xlsx(survey_id: str):
 @bp.get("/beheer/uitslag/<survey_id>/bundel.zip")
 @require_role("beheerder")
 def bundle(survey_id: str):
+    """The bundle of the latest publication: a bundle leaves the village, so it holds
+    exactly what the village published and nothing newer."""
     village = current_village()
     survey = survey_or_404(survey_id)
-    results = compute_results(village, survey, wave=request.args.get("ronde"))
+    if "ronde" in request.args:
+        publication = publications.latest(village.storage, survey.id, request.args["ronde"])
+    else:
+        publication = publications.latest(village.storage, survey.id)
+    if publication is None:
+        flash(_("Maak de uitslag eerst openbaar; een bundel bevat de laatste publicatie."), "error")
+        return redirect(url_for(".organiser_results", survey_id=survey.id))
     return Response(
-        share.write_bundle(village, survey, results),
+        publication.bundle(village.storage),
         mimetype="application/zip",
         headers={"Content-Disposition": f'attachment; filename="{survey.id}-bundel.zip"'},
     )
@@ -194,7 +289,8 @@ def compare(survey_id: str):
     village = current_village()
     survey = survey_or_404(survey_id)
     form = CompareForm()
-    own = share.bundle_data(village, survey, compute_results(village, survey))
+    wave, responses = viewer_responses(village, survey, None)
+    own = share.bundle_data(village, survey, compute_results(village, survey, responses, wave=wave))
     bundles, errors, status = [own], [], 200
     if request.method == "POST":
         if not form.validate():
@@ -225,18 +321,59 @@ def compare(survey_id: str):
 # --- public ---------------------------------------------------------------------------------
 
 
-@bp.get("/uitslag/<survey_id>")
-def public_results(survey_id: str):
+def _public_publication(survey_id: str):
     village = current_village()
     survey = survey_or_404(survey_id)
-    if not is_published(village.storage, survey.id):
+    publication = publications.latest(village.storage, survey.id)
+    if publication is None or not is_published(village.storage, survey.id):
         abort(404)
-    results = compute_results(village, survey, with_texts=True)
+    return village, survey, publication
+
+
+@bp.get("/uitslag/<survey_id>")
+def public_results(survey_id: str):
+    """The latest publication as it was stored: no counting in an anonymous request."""
+    village, survey, publication = _public_publication(survey_id)
     return render_template(
         "results/public.html",
         survey=survey,
-        results=results,
-        sections=plugin_sections(village, survey, results),
-        trends=compute_trends(village, survey),
-        **methods_context(village, results),
+        publication=publication,
+        body=Markup(publication.page_html(village.storage, current_language())),
     )
+
+
+@bp.get("/uitslag/<survey_id>/rapport.pdf")
+def public_report(survey_id: str):
+    village, survey, publication = _public_publication(survey_id)
+    pdf = publication.pdf(village.storage)
+    if pdf is None:
+        abort(404)
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": (
+                f'inline; filename="{survey.id}-uitslag-{publication.version}.pdf"'
+            )
+        },
+    )
+
+
+#: Entries in the feed; a village publishes a few times a year.
+FEED_ENTRIES = 50
+
+
+@bp.get("/uitslagen.atom")
+def feed():
+    """Every publication on the public site, newest first, for the village website.
+    Reads only the small publication index."""
+    village = current_village()
+    shown = {p.survey_id for p in publications.shown_publications(village)}
+    entries = [
+        (village.surveys.get(p.survey_id), p)
+        for p in reversed(publications.publications_of(village.storage))
+        if p.survey_id in shown
+    ][:FEED_ENTRIES]
+    updated = entries[0][1].published_at if entries else "1970-01-01T00:00:00+00:00"
+    xml = render_template("results/feed.xml", entries=entries, updated=updated)
+    return Response(xml, mimetype="application/atom+xml")

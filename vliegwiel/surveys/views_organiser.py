@@ -17,7 +17,6 @@ from vliegwiel.web.context import current_village, survey_or_404
 bp = Blueprint("organiser", __name__, url_prefix="/beheer")
 
 
-
 @bp.get("/")
 @require_role(*ROLES)
 def dashboard():
@@ -44,7 +43,12 @@ def dashboard():
 def survey_results(survey_id: str):
     village = current_village()
     survey = survey_or_404(survey_id)
-    results = compute_results(village, survey)
+    # Importing the results views here, not at the top: they import this capability's
+    # modules, and only this page needs the viewer's stepped responses.
+    from vliegwiel.results.views import viewer_responses
+
+    wave, responses = viewer_responses(village, survey, None)
+    results = compute_results(village, survey, responses, wave=wave)
     return render_template(
         "beheer/survey.html",
         survey=survey,

@@ -8,6 +8,9 @@ from typing import Any
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
+from vliegwiel.results.publications import shown_publication, shown_publications
+from vliegwiel.rounds.outcomes import round_results
+from vliegwiel.rounds.views_public import clock as rounds_clock
 from vliegwiel.surveys.forms import build_form, read_answers
 from vliegwiel.surveys.responses import (
     RESUME_AT_REVIEW,
@@ -75,11 +78,25 @@ def _before_answering(survey: Survey):
 def home():
     village = current_village()
     surveys = [s for s in village.surveys.all() if is_open(village.storage, s.id)]
-    return render_template("resident/home.html", surveys=surveys)
+    return render_template(
+        "resident/home.html",
+        surveys=surveys,
+        results=[(village.surveys.get(p.survey_id), p) for p in shown_publications(village)],
+        round_results=round_results(village.storage, rounds_clock()),
+    )
 
 
 @bp.get("/enquete/<survey_id>")
 def intro(survey_id: str):
+    village = current_village()
+    known = village.surveys.get(survey_id)
+    if known is not None and not is_open(village.storage, known.id):
+        # A link to a closed survey still leads somewhere: to its results, when published.
+        return render_template(
+            "resident/closed.html",
+            survey=known,
+            publication=shown_publication(village, known.id),
+        )
     survey = open_survey(survey_id)
     draft = current_draft(survey)
     answers = draft["answers"] if draft else {}
@@ -218,7 +235,11 @@ def thanks(survey_id: str):
     survey = village.surveys.get(survey_id)
     if survey is None:
         abort(404)
-    return render_template("resident/thanks.html", survey=survey)
+    return render_template(
+        "resident/thanks.html",
+        survey=survey,
+        publication=shown_publication(current_village(), survey.id),
+    )
 
 
 @bp.get("/privacy")

@@ -90,6 +90,10 @@ def _register_housekeeping(app: Flask) -> None:
 
 
 def _register_template_globals(app: Flask) -> None:
+    from vliegwiel.web import number_format
+
+    number_format.register(app)
+
     @app.before_request
     def remember_language() -> None:
         chosen = request.args.get("taal")

@@ -1,0 +1,33 @@
+"""What came of each participation round, for the home page's "Uitslagen": the rounds
+whose vote is over, with the decision about every idea that has one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from vliegwiel.rounds.ideas import DECISION_LABELS, all_ideas
+from vliegwiel.rounds.model import DRAFT, PUBLISHED, list_rounds, phase_over, status_of
+
+
+def round_results(storage: Any, now: datetime) -> list[dict[str, Any]]:
+    """Newest first: ``{"round", "outcome" (vote over), "decisions": [(idea, label)]}``.
+
+    Decisions are listed only once the round's results are published, as on its own page.
+    """
+    found = []
+    for record in reversed(list_rounds(storage)):
+        status = status_of(record, now)
+        if status == DRAFT:
+            continue
+        outcome = phase_over(record, "prioritise", now)
+        decisions = []
+        if status == PUBLISHED:
+            decisions = [
+                (idea, DECISION_LABELS[idea["decision"]])
+                for idea in all_ideas(storage, record["id"])
+                if idea.get("decision") in DECISION_LABELS
+            ]
+        if outcome or decisions:
+            found.append({"round": record, "outcome": outcome, "decisions": decisions})
+    return found
