@@ -193,15 +193,35 @@ def _print_results(data: dict[str, Any]) -> None:
         for answer in q["answers"]:
             pct = "-" if answer["percent"] is None else f"{answer['percent']:g}%"
             label = answer["label"][:40]
-            click.echo(f"{indent}  {label:<40} {shown(answer['count']):>6} {pct:>7}")
+            # publications made before margins existed have no "interval": print nothing
+            margin = _margin(answer.get("interval"), "%")
+            line = f"{indent}  {label:<40} {shown(answer['count']):>6} {pct:>7} {margin:>11}"
+            weighted = answer.get("weighted")
+            if weighted:
+                line += f"  weighted {weighted['percent']:g}% {_margin(weighted['interval'], '%')}"
+            click.echo(line.rstrip())
         if q["mean"] is not None:
-            click.echo(f"{indent}  mean {shown(q['mean'])}, median {shown(q['median'])}")
+            mean_margin = _margin(q.get("mean_interval"), "")
+            click.echo(
+                f"{indent}  mean {shown(q['mean'])} {mean_margin}, median {shown(q['median'])}"
+            )
         for part in q.get("parts", []):
             question(part, indent + "  ")
 
     for q in data["questions"]:
         click.echo("")
         question(q, "")
+
+
+def _margin(interval: list[float] | None, unit: str) -> str:
+    """A margin of error as "(30-70%)"; "" when there is none (hidden or not given)."""
+    if not interval:
+        return ""
+    return (
+        f"({interval[0]:.0f}-{interval[1]:.0f}{unit})"
+        if unit
+        else f"({interval[0]:g}-{interval[1]:g})"
+    )
 
 
 def _cell(value: float | None, kind: str) -> str:
