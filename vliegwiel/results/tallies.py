@@ -22,6 +22,8 @@ from vliegwiel.results.breakdowns import (
 )
 from vliegwiel.results.charts import bar_chart, bar_list, responsive
 from vliegwiel.results.intervals import CONFIDENCE_DEFAULT, mean_interval, percent_interval
+from vliegwiel.results.population import load_margins
+from vliegwiel.results.representation import GroupShare, compare
 from vliegwiel.results.summaries import Summary
 from vliegwiel.results.suppression import Counts, percent, suppress_counts
 from vliegwiel.results.waves import wave_label, wave_responses
@@ -158,6 +160,10 @@ class SurveyResults:
     confidence: float = CONFIDENCE_DEFAULT
     #: None when weighting is off (``[results] weighting``); else applied or why not.
     weighting: WeightingInfo | None = None
+    #: Who answered compared with who lives there, per question with population figures.
+    representation: list[tuple[Question, list[GroupShare]]] = field(default_factory=list)
+    #: ``[results] underrepresented_factor``, for the explanation under that table.
+    underrepresented_factor: float = 1.5
 
     @property
     def respondents_shown(self) -> int | None:
@@ -275,7 +281,29 @@ def compute_results(
         households=village.config.households,
         confidence=village.config.confidence,
         weighting=weighting,
+        representation=_representation(village, survey, results),
+        underrepresented_factor=village.config.underrepresented_factor,
     )
+
+
+def _representation(
+    village: Village, survey: Survey, results: list[QuestionResult]
+) -> list[tuple[Question, list[GroupShare]]]:
+    """The published counts of each question with population figures, against them."""
+    margins = load_margins(village.storage, survey.id)
+    shown = []
+    for result in results:
+        population = margins.get(result.question.id)
+        if population is None or result.hidden or result.counts is None:
+            continue
+        rows = compare(
+            result.counts.cells,
+            population,
+            total=result.counts.total,
+            factor=village.config.underrepresented_factor,
+        )
+        shown.append((result.question, rows))
+    return shown
 
 
 def _set_margins(result: QuestionResult, population: int | None, confidence: float) -> None:
