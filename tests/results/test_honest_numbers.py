@@ -187,8 +187,8 @@ def test_a_cbs_file_is_shown_to_copy_from(wijk_app):
     client = wijk_app.test_client()
     client.login("beheerder")
     csv = (
-        "WijkenEnBuurten;AantalInwoners_5;k_65JaarOfOuder_12\nNoord;410;95\nZuid;300;80\n"
-    ).encode()
+        b"WijkenEnBuurten;AantalInwoners_5;k_65JaarOfOuder_12\nNoord;410;95\nZuid;300;80\n"
+    )
     page = client.get("/beheer/uitslag/wijkpeiling/bevolking").get_data(as_text=True)
     from conftest import csrf_token
 
