@@ -16,7 +16,7 @@ from tinydb import TinyDB
 from tinydb.storages import JSONStorage
 
 from vliegwiel.core import storage as storage_mod
-from vliegwiel.core.storage import Storage, StorageError
+from vliegwiel.core.storage import Storage, StorageError, put_record
 
 
 @pytest.fixture
@@ -69,6 +69,32 @@ def test_round_trip(store: Storage) -> None:
     assert store.all("never-written") == [] and store.count("never-written") == 0
 
 
+def test_put_record_creates_then_updates_one_record_under_concurrent_writers(
+    data_dir: Path,
+) -> None:
+    put_record(Storage(data_dir), "survey_status", "dorp", {"status": "open"})
+    assert Storage(data_dir).get("survey_status", "dorp") == {"id": "dorp", "status": "open"}
+
+    # Eight writers, each with its own Storage (as separate requests or processes would),
+    # set the same new record at once: one record, with one of their values, no error.
+    errors: list[BaseException] = []
+
+    def put(n: int) -> None:
+        try:
+            put_record(Storage(data_dir), "moderation", "tekst-1", {"status": f"s{n}"})
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=put, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    (record,) = Storage(data_dir).all("moderation")
+    assert record["id"] == "tekst-1" and record["status"] in {f"s{n}" for n in range(8)}
+
+
 def test_duplicate_id_is_refused(store: Storage) -> None:
     store.insert("codes", {"id": "ABC"})
     with pytest.raises(ValueError, match="ABC"):
@@ -106,6 +132,37 @@ def test_bucket_rollover_keeps_insertion_order(data_dir: Path) -> None:
     store.delete("responses/s", ids[1])
     store.insert("responses/s", {"n": 10})
     assert [r["n"] for r in store.all("responses/s")] == [0, *range(2, 11)]
+
+
+def test_insert_many_fills_buckets_in_order_and_writes_each_once(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Storage(data_dir, bucket_size=3)
+    store.insert("rounds/r/ballots", {"n": 0})
+    writes = []
+    real = storage_mod._write_atomic
+    monkeypatch.setattr(
+        storage_mod,
+        "_write_atomic",
+        lambda path, payload: writes.append(path) or real(path, payload),
+    )
+    ids = store.insert_many("rounds/r/ballots", [{"n": n} for n in range(1, 8)])
+    # The partly filled bucket gets two, then two new buckets of three: three writes.
+    assert [p.name for p in writes] == ["0000.json", "0001.json", "0002.json"]
+    again = Storage(data_dir, bucket_size=3)
+    assert [r["n"] for r in again.all("rounds/r/ballots")] == list(range(8))
+    assert [again.get("rounds/r/ballots", i)["n"] for i in ids] == list(range(1, 8))
+    assert store.insert_many("rounds/r/ballots", []) == []
+
+
+def test_insert_many_refuses_a_known_or_repeated_id_before_writing(store: Storage) -> None:
+    existing = store.insert("rounds/r/ballots", {"n": 0})
+    before = store.all("rounds/r/ballots")
+    with pytest.raises(ValueError, match="already exists"):
+        store.insert_many("rounds/r/ballots", [{"n": 1}, {"id": existing, "n": 2}])
+    with pytest.raises(ValueError, match="twice in one batch"):
+        store.insert_many("rounds/r/ballots", [{"id": "a"}, {"id": "a"}])
+    assert store.all("rounds/r/ballots") == before
 
 
 def test_data_survives_a_new_instance_and_is_tinydb(data_dir: Path) -> None:

@@ -37,14 +37,20 @@ def test_bundle_holds_no_response_level_data(filled, tmp_path) -> None:
     _share(instance_dir, output)
 
     with zipfile.ZipFile(output) as archive:
-        assert sorted(archive.namelist()) == ["manifest.json", "results.json", "survey.json"]
+        assert sorted(archive.namelist()) == [
+            "datapackage.json",
+            "results.csv",
+            "summaries.json",
+            "survey.json",
+        ]
         members = {name: archive.read(name).decode("utf-8") for name in archive.namelist()}
     everything = "\n".join(members.values())
+    provenance = json.loads(members["datapackage.json"])["vliegwiel"]
     for response in responses:
         assert response["id"] not in everything
         assert response["submitted_at"] not in everything or response["submitted_at"] in (
-            json.loads(members["manifest.json"])["first_response"],
-            json.loads(members["manifest.json"])["last_response"],
+            provenance["first_response"],
+            provenance["last_response"],
         )
     for text in (HOSTILE, UNAPPROVED, "Meer bankjes", "Een glijbaan"):
         assert text not in everything
@@ -99,16 +105,16 @@ def test_strict_reading_refuses_extra_members(good_members) -> None:
 
 
 def test_strict_reading_refuses_a_zip_bomb(good_members) -> None:
-    bomb = {**good_members, "results.json": b" " * (MAX_MEMBER_BYTES + 10)}
+    bomb = {**good_members, "results.csv": b" " * (MAX_MEMBER_BYTES + 10)}
     with pytest.raises(BundleError, match="zip bomb|more than"):
         read_bundle(_zip(bomb))
 
 
 def test_strict_reading_refuses_unknown_fields(good_members) -> None:
-    results = json.loads(good_members["results.json"])
-    results["responses"] = [{"id": "abc", "answers": {}}]
+    extras = json.loads(good_members["summaries.json"])
+    extras["responses"] = [{"id": "abc", "answers": {}}]
     with pytest.raises(BundleError, match="responses"):
-        read_bundle(_zip({**good_members, "results.json": json.dumps(results).encode()}))
+        read_bundle(_zip({**good_members, "summaries.json": json.dumps(extras).encode()}))
 
 
 def test_strict_reading_refuses_garbage() -> None:

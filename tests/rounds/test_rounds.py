@@ -202,7 +202,8 @@ def test_pb_import_refuses_tampered_costs_unknown_ideas_and_bad_ballots(storage)
     cases = {
         good.replace(f"{s};80", f"{s};10") + f"v1;{s},{b}\n": "wijken af",
         good.replace(f"{j};20;Jeu", "zzz;20;Nieuw") + "v1;zzz\n": "Onbekend idee",
-        good + f"v1;{s}\nv2;{s},{b}\n": "Stembiljet 2: De gekozen ideeën kosten samen",
+        good.replace("budget;100", "budget;100\nmax_sum_cost;100")
+        + f"v1;{s}\nv2;{s},{b}\n": "Stembiljet 2 \\(voter_id v2\\): De gekozen ideeën kosten samen",
         good.replace("approval", "ordinal") + f"v1;{s}\n": "type ordinal",
         good + "v1;\n": "leeg",
     }

@@ -68,7 +68,8 @@ def register(main: click.Group) -> None:
     @output_option("The zip file to write.")
     @click.option("--round", "wave", default=None, help="The round (default: the latest).")
     def share(survey_id: str, instance: Path | None, output: Path, wave: str | None) -> None:
-        """Write the bundle of SURVEY_ID's latest publication, for other villages.
+        """Write the bundle of SURVEY_ID's latest publication, for other villages: a zipped
+        Frictionless Data Package (datapackage.json, results.csv, survey.json, summaries.json).
 
         The bundle holds the survey definition, the published (small-group protected)
         numbers and the village's name and number of households: never a response or a
@@ -205,7 +206,8 @@ def register(main: click.Group) -> None:
         "bundles", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)
     )
     def compare_command(bundles: tuple[Path, ...]) -> None:
-        """Print bundles side by side, per question of the first bundle."""
+        """Print bundles side by side, per question of the first bundle (Data Packages and
+        bundles written before them)."""
         from vliegwiel.results.share import MAX_BUNDLE_BYTES, BundleError, compare, read_bundle
 
         loaded = []

@@ -1,6 +1,8 @@
 """Share bundles: one village's protected results, to put beside other villages' (kernen).
 
-A bundle is a zip with exactly three JSON members:
+Bundles are written as Frictionless Data Packages (vliegwiel.results.datapackage). Bundles
+written before that (format "vliegwiel-bundle" version 1) are still read: a zip with exactly
+three JSON members:
 
 - ``manifest.json``: format, village, households, survey id and title, round, dates, k;
 - ``survey.json``: the survey definition;
@@ -172,26 +174,21 @@ def _statement_text(result: QuestionResult, key: str) -> str:
 
 
 def write_bundle(village: Village, survey: Survey, results: SurveyResults) -> bytes:
-    """The zip bytes of a bundle."""
-    bundle = bundle_data(village, survey, results)
-    members = {
-        "manifest.json": bundle.manifest.model_dump(mode="json"),
-        "survey.json": bundle.survey,
-        "results.json": bundle.results.model_dump(mode="json"),
-    }
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name in MEMBERS:
-            text = json.dumps(members[name], ensure_ascii=False, indent=2, sort_keys=True)
-            archive.writestr(name, text)
-    return buffer.getvalue()
+    """The zip bytes of a bundle: a Frictionless Data Package."""
+    from vliegwiel.results.datapackage import write_datapackage
+
+    return write_datapackage(bundle_data(village, survey, results))
 
 
 # --- reading --------------------------------------------------------------------------------
 
 
 def read_bundle(data: bytes) -> Bundle:
-    """Unpack and validate a bundle from another village; BundleError says what is wrong."""
+    """Unpack and validate a bundle from another village, a Data Package or an older
+    bundle; BundleError says what is wrong."""
+    from vliegwiel.results.datapackage import MEMBERS as PACKAGE_MEMBERS
+    from vliegwiel.results.datapackage import read_datapackage
+
     if len(data) > MAX_BUNDLE_BYTES:
         raise BundleError(f"bundle is larger than {MAX_BUNDLE_BYTES // 1024} KB")
     try:
@@ -201,9 +198,14 @@ def read_bundle(data: bytes) -> Bundle:
     with archive:
         infos = archive.infolist()
         names = [info.filename for info in infos]
-        if sorted(names) != sorted(MEMBERS):
-            raise BundleError(f"a bundle holds exactly {', '.join(MEMBERS)}; found {names}")
+        if sorted(names) not in (sorted(MEMBERS), sorted(PACKAGE_MEMBERS)):
+            raise BundleError(
+                f"a bundle holds exactly {', '.join(PACKAGE_MEMBERS)} (or, written before "
+                f"Data Packages, {', '.join(MEMBERS)}); found {names}"
+            )
         raw = {info.filename: _read_member(archive, info) for info in infos}
+    if "datapackage.json" in raw:
+        return read_datapackage(raw)
     try:
         parsed = {name: json.loads(raw[name].decode("utf-8")) for name in MEMBERS}
     except (UnicodeDecodeError, json.JSONDecodeError) as error:

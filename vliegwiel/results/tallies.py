@@ -11,7 +11,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from vliegwiel.core.storage import Storage
+from vliegwiel.core.storage import Storage, put_record
 from vliegwiel.core.village import Village
 from vliegwiel.results.breakdowns import (
     BreakdownView,
@@ -406,12 +406,9 @@ def set_text_status(storage: Storage, survey_id: str, key: str, status: str) -> 
     """Record an organiser's decision about one free text."""
     if status not in (APPROVED, REJECTED):
         raise ValueError(f"unknown moderation status {status!r}")
-    collection = moderation_collection(survey_id)
-    with storage.locked(collection):
-        if storage.get(collection, key) is None:
-            storage.insert(collection, {"id": key, "status": status, "decided_at": now()})
-        else:
-            storage.update(collection, key, {"status": status, "decided_at": now()})
+    put_record(
+        storage, moderation_collection(survey_id), key, {"status": status, "decided_at": now()}
+    )
 
 
 def approved_texts(
@@ -437,10 +434,4 @@ def is_published(storage: Storage, survey_id: str) -> bool:
 
 
 def set_published(storage: Storage, survey_id: str, published: bool) -> None:
-    with storage.locked(PUBLISHED):
-        if storage.get(PUBLISHED, survey_id) is None:
-            storage.insert(
-                PUBLISHED, {"id": survey_id, "published": published, "changed_at": now()}
-            )
-        else:
-            storage.update(PUBLISHED, survey_id, {"published": published, "changed_at": now()})
+    put_record(storage, PUBLISHED, survey_id, {"published": published, "changed_at": now()})

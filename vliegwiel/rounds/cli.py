@@ -122,7 +122,132 @@ def register(main: click.Group) -> None:
         village = load_village(instance)
         record = _round(village, round_id)
         try:
-            added = import_pb(village.storage, record, file.read_text("utf-8-sig"), now=utc_now())
+            added = import_pb(village.storage, record, _read_pb_text(file), now=utc_now())
         except RoundError as error:
             raise click.ClickException(str(error)) from None
         click.echo(f"Added {added} ballots to {round_id}")
+
+    @round_group.command("import-pb")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @instance_option
+    @click.option(
+        "--method",
+        type=click.Choice(METHOD_CHOICES),
+        default=None,
+        help="Voting method of the new round (default: the file's rule and vote type).",
+    )
+    @click.option(
+        "--completion",
+        type=click.Choice(["none", "add1", "add1u"]),
+        default=None,
+        help="Equal Shares completion (default: the file's rule, else add1u).",
+    )
+    def import_pb_round(
+        file: Path, instance: Path | None, method: str | None, completion: str | None
+    ) -> None:
+        """Create a draft round from a pabulib .pb file: its projects become the shortlist,
+        its votes the ballots."""
+        from vliegwiel.rounds.model import RoundError, utc_now
+        from vliegwiel.rounds.pabulib_round import round_from_pb
+
+        village = load_village(instance)
+        try:
+            record, added = round_from_pb(
+                village.storage,
+                _read_pb_text(file),
+                now=utc_now(),
+                method=method,  # type: ignore[arg-type]
+                completion=completion,  # type: ignore[arg-type]
+                file_name=file.name,
+            )
+        except RoundError as error:
+            raise click.ClickException(f"{file}: {error}") from None
+        settings = record["settings"]
+        click.echo(
+            f"Created draft round {record['id']}: {record['title']} "
+            f"({settings['method']}, {added} ballots)"
+        )
+
+    @round_group.command("count")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option(
+        "--method",
+        type=click.Choice(METHOD_CHOICES),
+        default=None,
+        help="Rule to count with (default: the file's own rule and vote type).",
+    )
+    @click.option(
+        "--completion",
+        type=click.Choice(["none", "add1", "add1u"]),
+        default=None,
+        help="Equal Shares completion (default: the file's rule, else add1u).",
+    )
+    @click.option(
+        "--seats", type=click.IntRange(min=1), default=1, show_default=True,
+        help="Winners for approval, dots and borda.",
+    )  # fmt: skip
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+    def count_file(
+        file: Path, method: str | None, completion: str | None, seats: int, as_json: bool
+    ) -> None:
+        """Count a pabulib .pb file with one of vliegwiel's rules, storing nothing.
+
+        Prints the selected projects by the file's own project ids. With --json:
+        {"selected": [ids], "projects": [{"id", "selected", "reason"}]}.
+        """
+        import json
+
+        from vliegwiel.rounds.pabulib import PabulibError, read_pb
+        from vliegwiel.rounds.pabulib_rules import count_instance, default_method
+        from vliegwiel.rounds.voting import explain
+
+        try:
+            pb = read_pb(_read_pb_text(file))
+            chosen = default_method(pb)
+            if method is None and chosen is None:
+                raise click.ClickException(
+                    f"{file}: the file's rule ({pb.meta.get('rule', '')!r}) is not one "
+                    "vliegwiel counts; choose one with --method"
+                )
+            use_method = method or chosen[0]  # type: ignore[index]
+            use_completion = completion or (
+                chosen[1] if chosen and method in (None, chosen[0]) else "add1u"
+            )
+            outcome = count_instance(
+                pb,
+                use_method,
+                completion=use_completion,
+                seats=seats,  # type: ignore[arg-type]
+            )
+        except PabulibError as error:
+            raise click.ClickException(f"{file}: {error}") from None
+        chosen_ids = set(outcome.selected)
+        projects = [
+            {"id": p.id, "selected": p.id in chosen_ids, "reason": explain(outcome.reasons[p.id])}
+            for p in pb.projects
+        ]
+        if as_json:
+            click.echo(
+                json.dumps(
+                    {"selected": outcome.selected, "projects": projects},
+                    ensure_ascii=False,
+                    indent=2,
+                )
+            )
+            return
+        detail = f", completion {use_completion}" if use_method == "equal_shares" else ""
+        click.echo(f"{file.name}: {use_method}{detail}, {len(pb.votes)} ballots")
+        click.echo("selected: " + (" ".join(outcome.selected) or "(none)"))
+        for row in projects:
+            mark = "*" if row["selected"] else " "
+            click.echo(f"{mark} {row['id']}  {row['reason']}")
+
+
+METHOD_CHOICES = ["approval", "dots", "borda", "greedy_budget", "equal_shares"]
+
+
+def _read_pb_text(file: Path) -> str:
+    try:
+        return file.read_text("utf-8-sig")
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{file}: not a UTF-8 text file") from None

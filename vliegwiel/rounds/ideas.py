@@ -55,7 +55,29 @@ def submit_idea(
     now: datetime,
 ) -> dict[str, Any]:
     require_phase(round_record, "ideas", now)
-    record = {
+    record = new_idea(
+        title=title,
+        description=description,
+        theme=theme,
+        wants_to_help=wants_to_help,
+        participant=participant,
+        now=now,
+    )
+    record["id"] = storage.insert(ideas_of(round_record["id"]), record)
+    return record
+
+
+def new_idea(
+    *,
+    title: str,
+    description: str,
+    theme: str = "",
+    wants_to_help: bool = False,
+    participant: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """A checked idea record, not yet stored (submit_idea stores it while ideas are open)."""
+    return {
         "title": _text(title, TITLE_MAX, _("Geef uw idee een titel.")),
         "description": _text(description, DESCRIPTION_MAX, _("Beschrijf uw idee.")),
         "theme": _text(theme, THEME_MAX),
@@ -72,8 +94,6 @@ def submit_idea(
         "decision_reason": "",
         "scores": {},
     }
-    record["id"] = storage.insert(ideas_of(round_record["id"]), record)
-    return record
 
 
 def all_ideas(storage: Storage, round_id: str) -> list[dict[str, Any]]:

@@ -21,6 +21,17 @@ from vliegwiel.rounds.voting import Project
 
 SECTIONS = ("meta", "projects", "votes")
 VOTE_TYPES = ("approval", "cumulative", "ordinal")
+#: The order pabulib (and pabulib-checker) expects META keys in; other keys follow.
+META_ORDER = (
+    "description", "country", "unit", "district", "subunit", "instance", "num_projects",
+    "num_votes", "budget", "vote_type", "rule", "date_begin", "date_end", "min_length",
+    "max_length", "min_sum_cost", "max_sum_cost", "min_points", "max_points", "min_sum_points",
+    "max_sum_points", "default_score", "min_project_cost", "max_project_cost",
+    "min_project_score_threshold", "neighborhoods", "subdistricts", "categories", "edition",
+    "language", "currency", "fully_funded", "experimental", "comment", "acknowledgments",
+)  # fmt: skip
+#: PROJECTS columns pabulib puts between cost and name.
+BEFORE_NAME = ("votes", "score")
 
 
 class PabulibError(VliegwielError, ValueError):
@@ -206,19 +217,33 @@ def write_pb(instance: PBInstance) -> str:
             raise ValueError(f"project id {p.id!r} contains a comma, which .pb votes cannot hold")
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\n")
-    meta = dict(instance.meta)
-    meta["num_projects"] = str(len(instance.projects))
-    meta["num_votes"] = str(len(instance.votes))
+    counted = {
+        **instance.meta,
+        "num_projects": str(len(instance.projects)),
+        "num_votes": str(len(instance.votes)),
+    }
+    meta = {k: counted[k] for k in META_ORDER if k in counted}
+    meta.update((k, v) for k, v in counted.items() if k not in meta)
     writer.writerow(["META"])
     writer.writerow(["key", "value"])
     writer.writerows(meta.items())
 
     extra_project = _columns(instance.project_fields.values())
+    before = [c for c in BEFORE_NAME if c in extra_project]
+    after = [c for c in extra_project if c not in before]
     writer.writerow(["PROJECTS"])
-    writer.writerow(["project_id", "cost", "name", *extra_project])
+    writer.writerow(["project_id", "cost", *before, "name", *after])
     for p in instance.projects:
         fields = instance.project_fields.get(p.id, {})
-        writer.writerow([p.id, p.cost, p.name, *(fields.get(c, "") for c in extra_project)])
+        writer.writerow(
+            [
+                p.id,
+                p.cost,
+                *(fields.get(c, "") for c in before),
+                p.name,
+                *(fields.get(c, "") for c in after),
+            ]
+        )
 
     cumulative = instance.vote_type == "cumulative"
     extra_vote = _columns(v.fields for v in instance.votes)

@@ -14,6 +14,7 @@ from vliegwiel.cli.common import (
     output_option,
     write_output,
 )
+from vliegwiel.surveys import xlsform_cli
 
 
 def register(cli: click.Group) -> None:
@@ -103,7 +104,7 @@ def export(survey_id: str, instance: Path | None, fmt: str, output: Path | None)
 
 @click.group()
 def survey() -> None:
-    """Survey templates offered by plugins."""
+    """Survey templates offered by plugins; XLSForms in and out."""
 
 
 @survey.command("templates")
@@ -129,6 +130,10 @@ def survey_add(template: str, instance: Path | None) -> None:
     except TemplateError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Added survey '{added.survey.id}' from {added.path.name}")
+
+
+# `vliegwiel survey import` and `vliegwiel survey export --format xlsform`.
+xlsform_cli.add_to(survey)
 
 
 # --- plugins --------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vliegwiel.core.storage import Storage
+from vliegwiel.core.storage import Storage, put_record
 from vliegwiel.surveys.responses import now
 
 STATUS = "survey_status"
@@ -21,8 +21,4 @@ def is_open(storage: Storage, survey_id: str) -> bool:
 def set_status(storage: Storage, survey_id: str, status: str) -> None:
     if status not in (OPEN, CLOSED):
         raise ValueError(f"unknown status {status!r}")
-    with storage.locked(STATUS):
-        if storage.get(STATUS, survey_id) is None:
-            storage.insert(STATUS, {"id": survey_id, "status": status, "changed_at": now()})
-        else:
-            storage.update(STATUS, survey_id, {"status": status, "changed_at": now()})
+    put_record(storage, STATUS, survey_id, {"status": status, "changed_at": now()})
