@@ -422,7 +422,10 @@ def organiser_rounds_tour(page: Page, server) -> Iterator[str]:
     expect(page.get_by_role("alert")).to_be_visible()
     yield "admin-round-new-error"
     page.goto(f"/beheer/uitslag/{EXAMPLE}")
-    page.get_by_role("button", name="Uitslag openbaar maken").click()
+    page.get_by_role("link", name="Uitslag openbaar maken").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Uitslag openbaar maken")
+    yield "publish-preview"
+    page.get_by_role("button", name="Deze uitslag openbaar maken").click()
     expect(page.get_by_role("status")).to_be_visible()
     page.goto(f"/uitslag/{EXAMPLE}")
     yield "public-results"

@@ -100,3 +100,16 @@ def test_cli_report_unknown_survey_is_one_clear_line(instance_dir, tmp_path) -> 
     )
     assert result.exit_code == 1
     assert "unknown survey 'nee'" in result.output
+
+
+def test_summary_page_has_key_figures_findings_and_quotes(report) -> None:
+    text = pdf_text(report)
+    summary = text[text.index("Samenvatting\n", text.index("Werkwijze")) :]
+    summary = summary[: summary.index("Uitslag per vraag")]
+    # Key figures: responses, response rate (21 of 84 households), channels.
+    assert "Antwoorden\n21" in summary and "Respons\n25%" in summary
+    assert "online\n21" in summary
+    # The clearest finding of the theme, from published numbers only.
+    assert "Moet de speeltuin blijven? Meest gekozen: Ja (67%)." in summary
+    # The approved text is quoted (escaped, never markup); the unapproved one is not.
+    assert "alert(1)" in summary and UNAPPROVED not in summary

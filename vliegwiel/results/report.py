@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from vliegwiel.core.pdf import render_pdf
 from vliegwiel.core.resources import static_dir
 from vliegwiel.core.village import Village
+from vliegwiel.results.findings import summary_context
 from vliegwiel.results.report_sections import ReportSection
 from vliegwiel.results.tallies import SurveyResults, compute_results
 from vliegwiel.results.trends import compute_trends
@@ -90,6 +91,7 @@ def report_html_of(
         results=results,
         sections=plugin_sections(village, survey, results),
         trends=compute_trends(village, survey, step=step),
+        **summary_context(results),
         **methods_context(village, results),
         made=format_date(date.today(), "long"),
     )
