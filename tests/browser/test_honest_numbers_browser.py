@@ -1,5 +1,6 @@
 """Margins of error, who answered and weighting, read in a real Chromium at 320, 390 and
-1280 CSS px (issue 16): the pages fit, the words are there, nothing scrolls sideways."""
+1280 CSS px (issue 16): the pages fit, the words are there, nothing scrolls sideways, and
+axe-core finds no serious violation."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.browser.flows import EXAMPLE, log_in
+from tests.browser.test_accessibility import blocking_violations
 from tests.browser.test_phone_results import MEASURE
 from vliegwiel.cli.demo import add_sample_responses
 from vliegwiel.results.population import save_margins
@@ -50,6 +52,7 @@ def _check(page: Page, path: str, name: str) -> str:
     if shots:
         page.screenshot(path=f"{shots}/{name}-{page.viewport_size['width']}.png", full_page=True)
     assert found["problems"] == [], (path, found["problems"])
+    assert blocking_violations(page) == [], path
     return page.inner_text("main") if page.query_selector("main") else page.inner_text("body")
 
 
