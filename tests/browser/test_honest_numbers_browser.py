@@ -72,3 +72,37 @@ def test_organiser_sees_margins_representation_and_the_population_form(page_at: 
     form = _check(page_at, f"/beheer/uitslag/{EXAMPLE}/bevolking", "population")
     assert "Bevolkingscijfers" in form
     assert page_at.get_by_label("80 jaar of ouder").input_value() == "40"
+
+
+@pytest.fixture
+def wijkpeiling_file(instance_dir):
+    """The crafted survey of tests/results_data.py, written before the server starts."""
+    from results_data import write_wijkpeiling
+
+    write_wijkpeiling(instance_dir)
+
+
+@pytest.fixture
+def weighted_server(wijkpeiling_file, live_server: LiveServer) -> LiveServer:
+    from vliegwiel.surveys.responses import save_response
+
+    village = live_server.village
+    village.config.weighting = "poststratify"
+    survey = village.surveys.get("wijkpeiling")
+    for wijk, mening, n in (("noord", "ja", 10), ("noord", "nee", 5), ("zuid", "ja", 5)):
+        for _ in range(n):
+            save_response(village, survey, {"wijk": wijk, "mening": mening})
+    save_margins(village.storage, survey, {"wijk": {"noord": 100, "zuid": 100, "oost": 0}})
+    return live_server
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_weighted_figures_fit_next_to_the_unweighted(browser: Browser, weighted_server, width):
+    context = new_context(browser, weighted_server, viewport={"width": width, "height": 800})
+    page = context.new_page()
+    try:
+        log_in(page)
+        text = _check(page, "/beheer/uitslag/wijkpeiling", "weighted-results")
+        assert "Gewogen" in text and "83%" in text and "designeffect 1,33" in text
+    finally:
+        context.close()
