@@ -4,11 +4,13 @@ with who lives there, and optional weighting (issue 16)."""
 from __future__ import annotations
 
 import html
+import io
 import json
 import re
 
 import pytest
 from click.testing import CliRunner
+from conftest import csrf_token
 from pdf_reading import pdf_text
 from publishing import publish_survey
 from results_data import fill_wijkpeiling, write_wijkpeiling
@@ -188,14 +190,12 @@ def test_a_cbs_file_is_shown_to_copy_from(wijk_app):
     client.login("beheerder")
     csv = b"WijkenEnBuurten;AantalInwoners_5;k_65JaarOfOuder_12\nNoord;410;95\nZuid;300;80\n"
     page = client.get("/beheer/uitslag/wijkpeiling/bevolking").get_data(as_text=True)
-    from conftest import csrf_token
-
     shown = client.post(
         "/beheer/uitslag/wijkpeiling/bevolking",
         data={
             "action": "csv",
             "csrf_token": csrf_token(page),
-            "cbs": (__import__("io").BytesIO(csv), "kerncijfers.csv"),
+            "cbs": (io.BytesIO(csv), "kerncijfers.csv"),
         },
         content_type="multipart/form-data",
     )
@@ -207,7 +207,7 @@ def test_a_cbs_file_is_shown_to_copy_from(wijk_app):
         data={
             "action": "csv",
             "csrf_token": csrf_token(page),
-            "cbs": (__import__("io").BytesIO(b"<html>"), "x.csv"),
+            "cbs": (io.BytesIO(b"<html>"), "x.csv"),
         },
         content_type="multipart/form-data",
     )
