@@ -270,6 +270,11 @@ def test_weighting_when_switched_on(instance_dir, make_app):
     assert data["weighting"]["applied"] and data["weighting"]["design_effect"] == 1.33
     ja = next(q for q in data["questions"] if q["id"] == "mening")["answers"][0]
     assert ja["weighted"]["percent"] == 83.3
+    # the report says plainly that figures are weighted, and shows them
+    pdf = client.get("/beheer/uitslag/wijkpeiling/rapport.pdf")
+    report = re.sub(r"\s+", " ", pdf_text(pdf.data))
+    assert "Naast de gewone percentages staan gewogen percentages" in report
+    assert "Gewogen" in report and "83%" in report
     # the weighted margin uses 15 effective answers: wider than the unweighted one's 20
     w_low, w_high = ja["weighted"]["interval"]
     low, high = ja["interval"]
