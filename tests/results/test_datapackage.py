@@ -17,6 +17,7 @@ from results_data import fill_wijkpeiling, write_wijkpeiling
 
 from vliegwiel.cli.demo import add_sample_responses
 from vliegwiel.cli.main import main
+from vliegwiel.results.publications import publish
 from vliegwiel.results.share import BundleError, compare, read_bundle
 
 OLD = Path(__file__).resolve().parents[1] / "data" / "bundles"
@@ -25,10 +26,15 @@ OLD = Path(__file__).resolve().parents[1] / "data" / "bundles"
 @pytest.fixture
 def filled(instance_dir, make_app):
     write_wijkpeiling(instance_dir)
-    village = make_app().extensions["vliegwiel"]
+    app = make_app()
+    village = app.extensions["vliegwiel"]
     fill_wijkpeiling(village)
     # The same generated answers as the old dorpsenquete bundle in tests/data/bundles.
     add_sample_responses(village, village.surveys.get("dorpsenquete"), 60)
+    # `vliegwiel share` writes the bundle of the latest publication (issue 12)
+    with app.test_request_context():
+        for survey_id in ("wijkpeiling", "dorpsenquete"):
+            publish(village, village.surveys.get(survey_id))
     return instance_dir
 
 
