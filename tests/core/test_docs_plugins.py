@@ -62,7 +62,7 @@ def test_the_tutorial_template_passes_the_loader(tutorial_plugin):
 
 def _builtin_types():
     from vliegwiel.core.plugins import create_plugin_manager
-    from vliegwiel.surveys.plugin import collect_question_types
+    from vliegwiel.surveys.loader import collect_question_types
 
     return collect_question_types(create_plugin_manager(allow=[]))
 

@@ -11,8 +11,12 @@ from click.testing import CliRunner
 from vliegwiel.cli.main import main
 from vliegwiel.core.plugins import create_plugin_manager
 from vliegwiel.core.resources import bundled_surveys_dir
-from vliegwiel.surveys.loader import SurveyError, load_survey_file, load_survey_text
-from vliegwiel.surveys.plugin import collect_question_types
+from vliegwiel.surveys.loader import (
+    SurveyError,
+    collect_question_types,
+    load_survey_file,
+    load_survey_text,
+)
 
 QUESTION_TYPES = collect_question_types(create_plugin_manager(None))
 
@@ -202,13 +206,12 @@ def test_duplicate_yaml_key_is_refused():
 @pytest.mark.parametrize(
     ("where", "message"),
     [
-        ("same", "on the same page"),
         ("later", "which is not an earlier question"),
         ("self", "which is not an earlier question"),
     ],
 )
-def test_show_if_may_only_use_earlier_pages(where, message):
-    ref = {"same": "a", "later": "z", "self": "b"}[where]
+def test_show_if_may_only_use_earlier_questions(where, message):
+    ref = {"later": "z", "self": "b"}[where]
     text = f"""\
     id: t
     title: T

@@ -52,7 +52,11 @@ def test_xlsx_neutralises_formulas_and_has_a_codebook(instance_dir, make_app, tm
     ]
     assert set(types) == {"s"}  # text, never a formula ("f")
     codebook = [[c.value for c in row] for row in workbook["codeboek"].iter_rows()]
-    assert ["wijk", "wijk", "In welke wijk woont u?", "oost", "Oostkant"] in codebook
+    assert [row[:5] for row in codebook].count(
+        ["wijk", "wijk", "In welke wijk woont u?", "oost", "Oostkant"]
+    ) == 1
+    # The last column is the question's number on the paper form and in data entry.
+    assert codebook[0][5] == "number" and all(row[5] for row in codebook if row[1] == "wijk")
 
 
 def test_xlsx_needs_an_output_file(instance_dir) -> None:

@@ -16,8 +16,12 @@ import vliegwiel_bereikbaarheid as plugin  # noqa: E402
 from vliegwiel_bereikbaarheid import indicators as ind  # noqa: E402
 
 from vliegwiel.core.plugins import create_plugin_manager  # noqa: E402
-from vliegwiel.surveys.loader import SurveyError, load_survey_file, load_survey_text  # noqa: E402
-from vliegwiel.surveys.plugin import collect_question_types  # noqa: E402
+from vliegwiel.surveys.loader import (  # noqa: E402
+    SurveyError,
+    collect_question_types,  # noqa: E402
+    load_survey_file,
+    load_survey_text,
+)
 from vliegwiel.surveys.question_types import AnswerError  # noqa: E402
 
 

@@ -15,8 +15,10 @@ from vliegwiel_eenzaamheid.scoring import LONG, SHORT, score  # noqa: E402
 
 from vliegwiel.core.plugins import create_plugin_manager  # noqa: E402
 from vliegwiel.results.summaries import Finding, Summary  # noqa: E402
-from vliegwiel.surveys.loader import load_survey_file  # noqa: E402
-from vliegwiel.surveys.plugin import collect_question_types  # noqa: E402
+from vliegwiel.surveys.loader import (
+    collect_question_types,  # noqa: E402
+    load_survey_file,  # noqa: E402
+)
 
 LONELY = {"emotional": "ja", "social": "nee"}
 NOT_LONELY = {"emotional": "nee", "social": "ja"}

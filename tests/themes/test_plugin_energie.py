@@ -12,8 +12,10 @@ import vliegwiel_energie as plugin  # noqa: E402
 from vliegwiel_energie import indicators as ind  # noqa: E402
 
 from vliegwiel.core.plugins import create_plugin_manager  # noqa: E402
-from vliegwiel.surveys.loader import load_survey_file  # noqa: E402
-from vliegwiel.surveys.plugin import collect_question_types  # noqa: E402
+from vliegwiel.surveys.loader import (
+    collect_question_types,  # noqa: E402
+    load_survey_file,  # noqa: E402
+)
 
 
 @pytest.fixture(scope="module")

@@ -28,14 +28,16 @@ def _answer(question: Question, rng: random.Random) -> Any:
     settings = question.settings
     kind = question.type
     if kind in ("single_choice", "yes_no"):
-        options = [o.value for o in settings.options]
+        # "Anders, namelijk" needs a text: it is added below, now and then.
+        options = [o.value for o in settings.options if not o.other]
         # Earlier options are a little more common, as in real surveys.
         weights = [len(options) - i + 1 for i in range(len(options))]
         if getattr(settings, "other", False) and rng.random() < 0.05:
             return {"value": OTHER, "other": "Bij mijn ouders"}
         return rng.choices(options, weights=weights)[0]
     if kind == "multiple_choice":
-        options = [o.value for o in settings.options]
+        # An exclusive option ("weet niet") cannot be combined: leave it to the residents.
+        options = [o.value for o in settings.options if not o.other and not o.exclusive]
         count = rng.randint(1, min(3, settings.max_choices or 3))
         return rng.sample(options, count)
     if kind == "scale":
@@ -49,12 +51,15 @@ def _answer(question: Question, rng: random.Random) -> Any:
         return int(value) if settings.integer else round(value, 1)
     if kind == "matrix":
         options = [o.value for o in settings.options]
-        return {
+        picks = {
             s.id: rng.choices(
                 options, weights=[5, 3, 2, 1][: len(options)] + [1] * (len(options) - 4)
             )[0]
             for s in settings.statements
         }
+        if getattr(settings, "multiple", False):
+            return {key: [value] for key, value in picks.items()}
+        return picks
     if kind == "ranking":
         values = [o.value for o in settings.options]
         rng.shuffle(values)

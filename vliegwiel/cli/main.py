@@ -155,8 +155,7 @@ def check(files: tuple[Path, ...], instance: Path | None) -> None:
     """
     from vliegwiel.core.config import CONFIG_NAME
     from vliegwiel.core.plugins import create_plugin_manager
-    from vliegwiel.surveys.loader import SurveyError, load_survey_file
-    from vliegwiel.surveys.plugin import collect_question_types
+    from vliegwiel.surveys.loader import SurveyError, collect_question_types, load_survey_file
 
     instance_dir = instance_dir_from(instance)
     plugins_dir = instance_dir / "plugins" if (instance_dir / CONFIG_NAME).exists() else None

@@ -43,6 +43,8 @@ class VillageConfig:
     weighting: str = "off"
     #: No respondent's weight goes above this (the mean weight is 1).
     max_weight: float = 5.0
+    #: The municipality the village belongs to: fills ``{gemeente}`` in survey texts.
+    municipality: str | None = None
 
     @property
     def instance_dir(self) -> Path:
@@ -135,6 +137,7 @@ def load_config(instance_dir: Path) -> VillageConfig:
         underrepresented_factor=factor,
         weighting=weighting,
         max_weight=max_weight,
+        municipality=need(village, "municipality", str, "village") or None,
     )
 
 
@@ -163,6 +166,8 @@ languages = ["nl", "en"]
 # Number of households, used for the response rate in reports and to narrow the margins
 # of error (finite-population correction) (optional).
 # households = 350
+# The municipality, filled in for {{gemeente}} in survey texts (optional).
+# municipality = "Het Hogeland"
 
 [privacy]
 # Results over fewer respondents than this are never shown (small-group protection).

@@ -7,28 +7,40 @@ them. Each question type draws itself through ``QuestionType.paper_html``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import render_template
+from flask_babel import gettext as _
 
 from vliegwiel.core.pdf import render_pdf
 from vliegwiel.core.resources import static_dir
 from vliegwiel.core.village import Village
+from vliegwiel.reach.paper_routing import grid_layout, option_routes
+from vliegwiel.surveys.reveal import describe
 from vliegwiel.surveys.schema import Survey
 
 
 def paper_html(village: Village, survey: Survey, *, village_name: str) -> str:
     """The form as one HTML document (needs an app context for templates and gettext)."""
-    numbers: dict[str, int] = {}
     pages = []
     for page in survey.pages:
         items = []
         for question in page.questions:
-            numbers[question.id] = len(numbers) + 1
-            refs = sorted(question.condition.questions()) if question.condition else []
-            follows = ", ".join(str(numbers[r]) for r in refs if r in numbers)
-            html = village.question_types[question.type].paper_html(
-                question, number=numbers[question.id], follows=follows
-            )
-            items.append({"question": question, "html": html})
+            qtype = village.question_types[question.type]
+            context: dict[str, Any] = {"number": survey.number(question.id)}
+            if not question.is_note:
+                context["follows"] = (
+                    _(
+                        "Alleen invullen als u %(condition)s.",
+                        condition=describe(question.condition, survey, "nl"),
+                    )
+                    if question.condition is not None
+                    else ""
+                )
+                context["routes"] = option_routes(survey, question, qtype)
+                if qtype.statements(question):
+                    context["grid"] = grid_layout(question)
+            items.append({"question": question, "html": qtype.paper_html(question, **context)})
         pages.append({"page": page, "questions": items})
     return render_template(
         "print/paper.html", survey=survey, pages=pages, village_name=village_name

@@ -29,7 +29,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from vliegwiel.results.share import (
+from vliegwiel.results.bundle_model import (
     Bundle,
     BundleError,
     Manifest,

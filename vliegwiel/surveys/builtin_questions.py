@@ -6,7 +6,7 @@ import math
 from typing import Any, ClassVar
 
 from flask_babel import gettext as _
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from wtforms import Form, RadioField, SelectMultipleField, StringField, TextAreaField
 
 from vliegwiel import hookimpl
@@ -18,20 +18,34 @@ from vliegwiel.surveys.question_types import (
     TallyRow,
     number_stats,
 )
-from vliegwiel.surveys.schema import Identifier, LocalText, Option, Question
+from vliegwiel.surveys.schema import OTHER, Identifier, LocalText, Option, Question
 from vliegwiel.web.i18n import localise
-
-#: The stored value of "Anders, namelijk"; its text is stored under "<question>__other".
-OTHER = "__other__"
 
 
 class _Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _other_option() -> Option:
+    return Option(value=OTHER, label={"nl": "Anders, namelijk", "en": "Other, namely"}, other=True)
+
+
 class ChoiceSettings(_Settings):
     options: list[Option] = Field(min_length=2, max_length=100)
+    #: "Anders, namelijk" last; or place ``- {other: true}`` among the options.
     other: bool = False
+
+    @model_validator(mode="after")
+    def _place_other(self) -> ChoiceSettings:
+        placed = [o for o in self.options if o.other]
+        if len(placed) > 1:
+            raise ValueError("only one option can be `other: true`")
+        if placed and "other" in self.model_fields_set and not self.other:
+            raise ValueError("`other: false` contradicts the `other: true` option")
+        if self.other and not placed:
+            self.options = [*self.options, _other_option()]
+        self.other = bool(self.other or placed)
+        return self
 
 
 class MultipleChoiceSettings(ChoiceSettings):
@@ -42,6 +56,8 @@ class ScaleSettings(_Settings):
     min: int = Field(default=1, ge=0, le=1)
     max: int = Field(default=5, ge=2, le=10)
     labels: dict[int, LocalText] = Field(default_factory=dict)
+    #: Answers outside the scale ("weet niet / geen mening"): counted, never in mean or median.
+    opt_out: list[Option] = Field(default_factory=list, max_length=3)
 
 
 class NumberSettings(_Settings):
@@ -67,6 +83,8 @@ class Statement(_Settings):
 class MatrixSettings(_Settings):
     statements: list[Statement] = Field(min_length=1, max_length=50)
     options: list[Option] = Field(min_length=2, max_length=20)
+    #: Several ticks per statement ("nee / ja, familie / ja, buurtbewoners").
+    multiple: bool = False
 
 
 class RankingSettings(_Settings):
@@ -82,19 +100,33 @@ def _option_label(options: list[Option], value: str) -> str:
     return next((localise(o.label) for o in options if o.value == value), value)
 
 
+def _exclusive_problem(options: list[Option], values: list[str]) -> str | None:
+    """The message for a combination with an exclusive option ("weet niet" and "bus")."""
+    if len(values) < 2:
+        return None
+    for option in options:
+        if option.exclusive and option.value in values:
+            return _(
+                "U kunt „%(label)s” niet combineren met een ander antwoord. "
+                "Kies alleen „%(label)s” of haal dat vinkje weg.",
+                label=localise(option.label),
+            )
+    return None
+
+
 class _ChoiceBase(QuestionType):
     def check(self, question: Question) -> list[str]:
         values = [o.value for o in question.settings.options]
         problems = [f"option value '{v}' is used twice" for v in _duplicates(values)]
-        if OTHER in values:
-            problems.append(f"option value '{OTHER}' is reserved")
+        if not self.multiple and any(o.exclusive for o in question.settings.options):
+            problems.append("exclusive: true only applies to multiple_choice")
         return problems
 
+    def condition_values(self, question: Question) -> list[str] | None:
+        return [o.value for o in question.settings.options]
+
     def _allowed(self, question: Question) -> set[str]:
-        allowed = {o.value for o in question.settings.options}
-        if getattr(question.settings, "other", False):
-            allowed.add(OTHER)
-        return allowed
+        return {o.value for o in question.settings.options}
 
     def _other_field(self, question: Question) -> dict[str, Any]:
         if getattr(question.settings, "other", False):
@@ -102,18 +134,12 @@ class _ChoiceBase(QuestionType):
         return {}
 
     def _rows(self, question: Question, counts: dict[str, int]) -> list[TallyRow]:
-        rows = [
+        return [
             TallyRow(o.value, o.label, counts.get(o.value, 0)) for o in question.settings.options
         ]
-        if getattr(question.settings, "other", False):
-            rows.append(TallyRow(OTHER, _("Anders"), counts.get(OTHER, 0)))
-        return rows
 
     def _codes(self, question: Question) -> tuple[tuple[str, str], ...]:
-        codes = [(o.value, localise(o.label, "nl")) for o in question.settings.options]
-        if getattr(question.settings, "other", False):
-            codes.append((OTHER, "Anders, namelijk"))
-        return tuple(codes)
+        return tuple((o.value, localise(o.label, "nl")) for o in question.settings.options)
 
 
 class SingleChoice(_ChoiceBase):
@@ -218,6 +244,9 @@ class MultipleChoice(_ChoiceBase):
         limit = question.settings.max_choices
         if limit and len(values) > limit:
             raise AnswerError(_("Kies hoogstens %(n)s antwoorden.", n=limit))
+        problem = _exclusive_problem(question.settings.options, values)
+        if problem:
+            raise AnswerError(problem)
         if OTHER in values:
             other = (other or "").strip()
             if not other:
@@ -262,6 +291,7 @@ class MultipleChoice(_ChoiceBase):
                 f"{question.id}__{o.value}", f"{question.id}: {localise(o.label, 'nl')}", yes_no
             )
             for o in question.settings.options
+            if not o.other
         ]
         if question.settings.other:
             columns.append(ExportColumn(f"{question.id}__other", f"{question.id} (anders)"))
@@ -269,10 +299,11 @@ class MultipleChoice(_ChoiceBase):
 
     def export_cells(self, question: Question, answer: Any) -> list[Any]:
         values = answer["values"] if isinstance(answer, dict) else (answer or [])
+        options = [o for o in question.settings.options if not o.other]
         if answer is None:
-            cells: list[Any] = ["" for _o in question.settings.options]
+            cells: list[Any] = ["" for _o in options]
         else:
-            cells = [1 if o.value in values else 0 for o in question.settings.options]
+            cells = [1 if o.value in values else 0 for o in options]
         if question.settings.other:
             cells.append(answer.get("other", "") if isinstance(answer, dict) else "")
         return cells
@@ -314,10 +345,26 @@ class Scale(QuestionType):
         problems += [
             f"label for {p} is outside {s.min}-{s.max}" for p in s.labels if not s.min <= p <= s.max
         ]
+        points = {str(p) for p in self.points(question)}
+        problems += [
+            f"opt_out value '{o.value}' is also a point of the scale"
+            for o in s.opt_out
+            if o.value in points
+        ]
+        problems += [
+            f"opt_out value '{v}' is used twice" for v in _duplicates([o.value for o in s.opt_out])
+        ]
+        if any(o.other or o.exclusive for o in s.opt_out):
+            problems.append("opt_out answers take only value and label")
         return problems
 
     def points(self, question: Question) -> list[int]:
         return list(range(question.settings.min, question.settings.max + 1))
+
+    def condition_values(self, question: Question) -> list[str] | None:
+        return [str(p) for p in self.points(question)] + [
+            o.value for o in question.settings.opt_out
+        ]
 
     def fields(self, question: Question) -> dict[str, Any]:
         return {question.id: RadioField(validate_choice=False)}
@@ -329,6 +376,10 @@ class Scale(QuestionType):
         return self.validate(question, value)
 
     def validate(self, question: Question, answer: Any) -> Any:
+        # An opt-out is stored as its text value ("11", "weet_niet"), a point as a number:
+        # statistics take the numbers only.
+        if isinstance(answer, str) and answer in {o.value for o in question.settings.opt_out}:
+            return answer
         try:
             value = int(str(answer))
         except ValueError:
@@ -343,23 +394,30 @@ class Scale(QuestionType):
     def answer_text(self, question: Question, answer: Any) -> str:
         if answer is None:
             return ""
+        if isinstance(answer, str):
+            return _option_label(question.settings.opt_out, answer)
         label = question.settings.labels.get(answer)
         return f"{answer} ({localise(label)})" if label else str(answer)
 
     def tally(self, question: Question, answers: list[Any]) -> Tally:
-        values = [a for a in answers if a is not None]
+        given = [a for a in answers if a is not None]
+        values = [a for a in given if isinstance(a, int) and not isinstance(a, bool)]
         rows = [
             TallyRow(str(p), question.settings.labels.get(p, str(p)), values.count(p))
             for p in self.points(question)
         ]
-        return Tally(question.id, "choice", len(values), rows=rows, stats=number_stats(values))
+        rows += [
+            TallyRow(o.value, o.label, given.count(o.value)) for o in question.settings.opt_out
+        ]
+        return Tally(question.id, "choice", len(given), rows=rows, stats=number_stats(values))
 
     def export_columns(self, question: Question) -> list[ExportColumn]:
         codes = tuple(
             (str(p), localise(question.settings.labels.get(p, str(p)), "nl"))
             for p in self.points(question)
-        )
-        return [ExportColumn(question.id, question.id, codes)]
+        ) + tuple((o.value, localise(o.label, "nl")) for o in question.settings.opt_out)
+        missing = tuple(o.value for o in question.settings.opt_out)
+        return [ExportColumn(question.id, question.id, codes, missing)]
 
 
 class Number(QuestionType):
@@ -463,33 +521,58 @@ class Matrix(QuestionType):
 
     def check(self, question: Question) -> list[str]:
         s = question.settings
-        return [
+        problems = [
             f"statement id '{i}' is used twice" for i in _duplicates([x.id for x in s.statements])
         ] + [f"option value '{v}' is used twice" for v in _duplicates([o.value for o in s.options])]
+        if any(o.other for o in s.options):
+            problems.append("a grid has no 'Anders, namelijk' option")
+        if not s.multiple and any(o.exclusive for o in s.options):
+            problems.append("exclusive: true only applies to a grid with multiple: true")
+        return problems
+
+    def statements(self, question: Question) -> list[str]:
+        return [st.id for st in question.settings.statements]
+
+    def condition_values(self, question: Question) -> list[str] | None:
+        return [o.value for o in question.settings.options]
 
     def fields(self, question: Question) -> dict[str, Any]:
+        kind = SelectMultipleField if question.settings.multiple else RadioField
         return {
-            f"{question.id}__{st.id}": RadioField(validate_choice=False)
+            f"{question.id}__{st.id}": kind(validate_choice=False)
             for st in question.settings.statements
         }
 
     def read(self, question: Question, form: Form) -> Any:
-        answer = {}
+        answer: dict[str, Any] = {}
         for st in question.settings.statements:
             value = form[f"{question.id}__{st.id}"].data
-            if value not in (None, "", "None"):
+            if question.settings.multiple:
+                if value:
+                    answer[st.id] = list(value)
+            elif value not in (None, "", "None"):
                 answer[st.id] = value
         return self.validate(question, answer) if answer else None
 
     def validate(self, question: Question, answer: Any) -> Any:
-        allowed = {o.value for o in question.settings.options}
-        statements = {st.id for st in question.settings.statements}
-        if (
-            not isinstance(answer, dict)
-            or not set(answer) <= statements
-            or not all(v in allowed for v in answer.values())
-        ):
+        s = question.settings
+        allowed = {o.value for o in s.options}
+        statements = {st.id for st in s.statements}
+        if not isinstance(answer, dict) or not set(answer) <= statements:
             raise AnswerError(_("Kies per uitspraak een van de antwoorden."))
+        for value in answer.values():
+            chosen = value if s.multiple else [value]
+            if (
+                not isinstance(chosen, list)
+                or not chosen
+                or _duplicates(chosen)
+                or not all(isinstance(v, str) and v in allowed for v in chosen)
+            ):
+                raise AnswerError(_("Kies per uitspraak een van de antwoorden."))
+            if s.multiple:
+                problem = _exclusive_problem(s.options, chosen)
+                if problem:
+                    raise AnswerError(problem)
         if question.required and set(answer) != statements:
             raise AnswerError(_("Geef bij elke uitspraak een antwoord."))
         return answer
@@ -498,8 +581,12 @@ class Matrix(QuestionType):
         return {f"{question.id}__{k}": v for k, v in (answer or {}).items()}
 
     def answer_text(self, question: Question, answer: Any) -> str:
+        def labels(value: Any) -> str:
+            values = value if isinstance(value, list) else [value]
+            return ", ".join(_option_label(question.settings.options, v) for v in values)
+
         return "; ".join(
-            f"{localise(st.text)}: {_option_label(question.settings.options, answer[st.id])}"
+            f"{localise(st.text)}: {labels(answer[st.id])}"
             for st in question.settings.statements
             if answer and st.id in answer
         )
@@ -507,24 +594,46 @@ class Matrix(QuestionType):
     def tally(self, question: Question, answers: list[Any]) -> Tally:
         parts = {}
         for st in question.settings.statements:
-            values = [a[st.id] for a in answers if isinstance(a, dict) and st.id in a]
+            given = [a[st.id] for a in answers if isinstance(a, dict) and st.id in a]
+            ticks = [v for g in given for v in (g if isinstance(g, list) else [g])]
             rows = [
-                TallyRow(o.value, o.label, values.count(o.value)) for o in question.settings.options
+                TallyRow(o.value, o.label, ticks.count(o.value)) for o in question.settings.options
             ]
-            parts[st.id] = Tally(f"{question.id}__{st.id}", "choice", len(values), rows=rows)
+            parts[st.id] = Tally(f"{question.id}__{st.id}", "choice", len(given), rows=rows)
         return Tally(question.id, "matrix", len(answers), parts=parts)
 
     def export_columns(self, question: Question) -> list[ExportColumn]:
-        codes = tuple((o.value, localise(o.label, "nl")) for o in question.settings.options)
+        s = question.settings
+        if s.multiple:
+            yes_no = (("1", "gekozen"), ("0", "niet gekozen"))
+            return [
+                ExportColumn(
+                    f"{question.id}__{st.id}__{o.value}",
+                    f"{question.id}: {localise(st.text, 'nl')}: {localise(o.label, 'nl')}",
+                    yes_no,
+                )
+                for st in s.statements
+                for o in s.options
+            ]
+        codes = tuple((o.value, localise(o.label, "nl")) for o in s.options)
         return [
             ExportColumn(
                 f"{question.id}__{st.id}", f"{question.id}: {localise(st.text, 'nl')}", codes
             )
-            for st in question.settings.statements
+            for st in s.statements
         ]
 
     def export_cells(self, question: Question, answer: Any) -> list[Any]:
-        return [(answer or {}).get(st.id, "") for st in question.settings.statements]
+        s = question.settings
+        if s.multiple:
+            if answer is None:
+                return ["" for _st in s.statements for _o in s.options]
+            return [
+                1 if o.value in answer.get(st.id, []) else 0
+                for st in s.statements
+                for o in s.options
+            ]
+        return [(answer or {}).get(st.id, "") for st in s.statements]
 
 
 class Ranking(QuestionType):
@@ -609,6 +718,35 @@ class Ranking(QuestionType):
         ]
 
 
+class Note(QuestionType):
+    """An instruction between questions: shown and printed, never answered or exported."""
+
+    name = "note"
+    template = "questions/note.html"
+    paper_template = "print/_note.html"
+    answers = False
+
+    def check(self, question: Question) -> list[str]:
+        problems = []
+        if question.required:
+            problems.append("a note asks nothing, so it cannot be required")
+        if question.end_if is not None:
+            problems.append("a note has no answer to end the survey on; put end_if on a question")
+        return problems
+
+    def fields(self, question: Question) -> dict[str, Any]:
+        return {}
+
+    def read(self, question: Question, form: Form) -> Any:
+        return None
+
+    def export_columns(self, question: Question) -> list[ExportColumn]:
+        return []
+
+    def export_cells(self, question: Question, answer: Any) -> list[Any]:
+        return []
+
+
 BUILTIN_TYPES: tuple[QuestionType, ...] = (
     SingleChoice(),
     MultipleChoice(),
@@ -619,6 +757,7 @@ BUILTIN_TYPES: tuple[QuestionType, ...] = (
     LongText(),
     Matrix(),
     Ranking(),
+    Note(),
 )
 
 

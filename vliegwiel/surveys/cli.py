@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -66,27 +67,39 @@ def list_surveys(instance: Path | None, as_json: bool) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["csv", "json", "xlsx"]),
+    type=click.Choice(["csv", "json", "xlsx", "sav"]),
     default="csv",
     show_default=True,
 )
 @output_option(
-    "Write here (CSV: the codebook goes next to it as NAME-codebook.csv). "
-    "Default: standard output.",
+    "Write here (CSV: the codebook goes next to it as NAME-codebook.csv; XLSX and SAV need "
+    "a file). Default: standard output.",
     required=False,
 )
 def export(survey_id: str, instance: Path | None, fmt: str, output: Path | None) -> None:
-    """Export a survey's responses: CSV (one row per response) or JSON (full records)."""
+    """Export a survey's responses: CSV (one row per response), JSON (full records), XLSX,
+    or SAV (SPSS, with variable and value labels; opt-outs are missing values)."""
+    from vliegwiel.web.i18n import placeholders_from
+
+    village = load_village(instance)
+    # {dorp} and {gemeente} in question texts are filled in as on the pages and the paper form.
+    with placeholders_from(village.config):
+        _export(village, survey_id, fmt, output)
+
+
+def _export(village: Any, survey_id: str, fmt: str, output: Path | None) -> None:
     from vliegwiel.surveys.export import export_codebook, export_csv, export_json
     from vliegwiel.surveys.responses import responses_of
 
-    village = load_village(instance)
     survey = get_survey(village, survey_id)
     responses = responses_of(village, survey.id)
     if fmt == "xlsx":
         from vliegwiel.results.cli import write_xlsx
 
         write_xlsx(village, survey, responses, output)
+        return
+    if fmt == "sav":
+        write_sav(village, survey, responses, output)
         return
     text = (
         export_csv(village, survey, responses) if fmt == "csv" else export_json(survey, responses)
@@ -100,6 +113,16 @@ def export(survey_id: str, instance: Path | None, fmt: str, output: Path | None)
         codebook = output.with_name(f"{output.stem}-codebook.csv")
         write_output(codebook, export_codebook(village, survey))
         click.echo(f"Wrote the codebook to {codebook}", err=True)
+
+
+def write_sav(village: Any, survey: Any, responses: list, output: Path | None) -> None:
+    """``--format sav``: an SPSS file can only go to a file."""
+    from vliegwiel.surveys.sav_export import export_sav
+
+    if output is None:
+        raise click.ClickException("--format sav needs -o FILE.sav")
+    write_output(output, export_sav(village, survey, responses))
+    click.echo(f"Wrote {len(responses)} responses to {output}", err=True)
 
 
 @click.group()

@@ -22,7 +22,7 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def _indicator_keys(responses: list[dict[str, Any]]) -> list[str]:
+def indicator_keys(responses: list[dict[str, Any]]) -> list[str]:
     return sorted({key for r in responses for key in r.get("indicators", {})})
 
 
@@ -30,19 +30,19 @@ def table_rows(
     village: Village, survey: Survey, responses: list[dict[str, Any]]
 ) -> list[list[Any]]:
     """Header plus one row per response; the shared shape of CSV and XLSX exports."""
-    indicator_keys = _indicator_keys(responses)
+    indicators = indicator_keys(responses)
     header = list(META_COLUMNS)
     for question in survey.questions():
         qtype = village.question_types[question.type]
         header += [column.key for column in qtype.export_columns(question)]
-    header += indicator_keys
+    header += indicators
     rows = [header]
     for r in responses:
         row: list[Any] = [r["id"], r["submitted_at"], r.get("channel", ""), r["survey_version"]]
         for question in survey.questions():
             qtype = village.question_types[question.type]
             row += qtype.export_cells(question, r["answers"].get(question.id))
-        row += [r.get("indicators", {}).get(key, "") for key in indicator_keys]
+        row += [r.get("indicators", {}).get(key, "") for key in indicators]
         rows.append([neutralise(cell) for cell in row])
     return rows
 
@@ -59,16 +59,18 @@ def export_csv(village: Village, survey: Survey, responses: list[dict[str, Any]]
 
 def codebook_rows(village: Village, survey: Survey) -> list[list[str]]:
     """One row per column and code: what a column holds and what each code means."""
-    rows = [["column", "question", "text", "code", "meaning"]]
-    rows += [[c, "", c.replace("_", " "), "", ""] for c in META_COLUMNS]
+    # "number" is the question's number on the paper form and in data entry.
+    rows = [["column", "question", "text", "code", "meaning", "number"]]
+    rows += [[c, "", c.replace("_", " "), "", "", ""] for c in META_COLUMNS]
     for question in survey.questions():
         qtype = village.question_types[question.type]
         text = localise(question.text, "nl")
+        number = str(survey.number(question.id) or "")
         for column in qtype.export_columns(question):
             if not column.codes:
-                rows.append([column.key, question.id, column.header or text, "", ""])
+                rows.append([column.key, question.id, column.header or text, "", "", number])
             for code, meaning in column.codes:
-                rows.append([column.key, question.id, text, code, meaning])
+                rows.append([column.key, question.id, text, code, meaning, number])
     return [[neutralise(cell) for cell in row] for row in rows]
 
 

@@ -7,10 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pluggy
 import yaml
 from pydantic import ValidationError
 
 from vliegwiel.core.errors import VliegwielError
+from vliegwiel.core.plugins import PluginError, call_implementation
+from vliegwiel.surveys.condition_check import condition_problems
 from vliegwiel.surveys.question_types import QuestionType
 from vliegwiel.surveys.schema import Survey
 
@@ -184,6 +187,12 @@ def validate_survey(
                 problems.append(
                     Problem(file, _line_of(lines, path), f"question '{question.id}': {message}")
                 )
+    if not problems:
+        # Only once every question's settings are known: they say which answers exist.
+        problems = [
+            Problem(file, _line_of(lines, path), message)
+            for path, message in condition_problems(survey, question_types)
+        ]
     if problems:
         raise SurveyError(_unique(problems))
     return survey
@@ -276,3 +285,23 @@ class SurveyRegistry:
         with self._lock:
             self._refresh()
             return list(self._broken)
+
+
+def collect_question_types(pm: pluggy.PluginManager) -> dict[str, QuestionType]:
+    """Every question type by name; two plugins claiming one name is a start-up error."""
+    types: dict[str, QuestionType] = {}
+    owners: dict[str, str] = {}
+    # Call each implementation separately so a clash can name both plugins.
+    for impl in reversed(pm.hook.vliegwiel_question_types.get_hookimpls()):
+        owner = impl.plugin_name
+        for qtype in call_implementation(impl, "vliegwiel_question_types", {}) or []:
+            if not isinstance(qtype, QuestionType) or not qtype.name:
+                raise PluginError(f"plugin '{owner}' returned {qtype!r}, not a named QuestionType")
+            if qtype.name in types:
+                raise PluginError(
+                    f"question type '{qtype.name}' is registered by both "
+                    f"'{owners[qtype.name]}' and '{owner}'"
+                )
+            types[qtype.name] = qtype
+            owners[qtype.name] = owner
+    return types

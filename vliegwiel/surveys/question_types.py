@@ -58,6 +58,8 @@ class ExportColumn:
     header: str
     #: (code, meaning) pairs for the codebook; empty for free values.
     codes: tuple[tuple[str, str], ...] = ()
+    #: Codes that are answers but not values (opt-outs such as "weet niet"): SPSS missing values.
+    missing: tuple[str, ...] = ()
 
 
 class AnswerError(VliegwielError, ValueError):
@@ -77,11 +79,25 @@ class QuestionType:
     template: ClassVar[str] = "questions/text.html"
     #: The Jinja template that renders the question on a printed paper form.
     paper_template: ClassVar[str] = "print/_question.html"
+    #: False for blocks that only show text (``type: note``): no answer, no number.
+    answers: ClassVar[bool] = True
 
     # --- definition -------------------------------------------------------------------------
 
     def check(self, question: Question) -> list[str]:
         """Problems with a question's settings beyond what ``Settings`` checks (min < max, ...)."""
+        return []
+
+    def condition_values(self, question: Question) -> list[str] | None:
+        """Every value a condition on this question can match (as text); None: free answers.
+
+        ``vliegwiel check`` refuses a ``show_if``/``end_if`` that looks for any other value,
+        because it could never be true.
+        """
+        return None
+
+    def statements(self, question: Question) -> list[str]:
+        """The statement ids of a grid; a condition on a grid must name one of them."""
         return []
 
     # --- the form ---------------------------------------------------------------------------

@@ -35,13 +35,29 @@ def visible_questions(page: Page, answers: dict[str, Any]) -> list[Question]:
     return [q for q in page.questions if q.visible(answers)]
 
 
+def page_questions(page: Page, answers: dict[str, Any]) -> list[Question]:
+    """What a page shows: the questions that apply, given the answers on other pages.
+
+    A question that depends on another question of the same page is shown whatever the
+    resident answers there (JavaScript hides it live; without it, a hint says when to answer
+    it); the server drops its answer afterwards when it does not apply.
+    """
+    own = {q.id for q in page.questions}
+    others = {k: v for k, v in answers.items() if k not in own}
+    return [q for q in page.questions if q.could_be_visible(others, own) is not False]
+
+
 def visible_pages(survey: Survey, answers: dict[str, Any]) -> list[int]:
     """Indexes of pages with at least one question to show, given the answers so far."""
-    return [i for i, page in enumerate(survey.pages) if visible_questions(page, answers)]
+    return [
+        i
+        for i, page in enumerate(survey.pages)
+        if any(not q.is_note for q in page_questions(page, answers))
+    ]
 
 
 def prune(survey: Survey, answers: dict[str, Any]) -> dict[str, Any]:
-    """Drop answers to questions that became hidden (a resident went back and changed course)."""
+    """Drop answers to questions that do not apply (hidden by an answer, or past an end)."""
     kept: dict[str, Any] = {}
     for question in survey.questions():
         if question.id in answers and question.visible(kept):
@@ -214,7 +230,7 @@ def remember_definition(village: Village, survey: Survey) -> None:
                         "id": key,
                         "survey_id": survey.id,
                         "version": survey.version,
-                        "definition": survey.model_dump(mode="json"),
+                        "definition": survey.definition(),
                         "first_used": now(),
                     },
                 )

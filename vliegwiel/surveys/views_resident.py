@@ -17,12 +17,14 @@ from vliegwiel.surveys.responses import (
     IncompleteResponse,
     load_draft,
     missing_required,
+    page_questions,
     prune,
     save_draft,
     save_response,
     visible_pages,
     visible_questions,
 )
+from vliegwiel.surveys.reveal import page_reveals
 from vliegwiel.surveys.schema import Survey
 from vliegwiel.surveys.status import is_open
 from vliegwiel.web.context import current_village
@@ -132,7 +134,7 @@ def page(survey_id: str, number: int):
             abort(404)
         return redirect(url_for(".page", survey_id=survey.id, number=pages[0] + 1))
     index = number - 1
-    questions = visible_questions(survey.pages[index], answers)
+    questions = page_questions(survey.pages[index], answers)
     status = 200
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -145,6 +147,12 @@ def page(survey_id: str, number: int):
             answers.pop(question.id, None)
         answers.update(page_answers)
         answers = prune(survey, answers)
+        # A question that does not apply after all (its same-page condition is false) has
+        # nothing to complain about: its answer is dropped, not checked.
+        errors = {
+            k: v for k, v in errors.items() if (q := survey.question(k)) and q.visible(answers)
+        }
+        applicable = [q for q in questions if q.visible(answers)]
         if going_back:
             earlier = [p for p in visible_pages(survey, answers) if p < index]
             keep_draft(survey, draft, answers, earlier[-1] + 1 if earlier else 1)
@@ -152,7 +160,7 @@ def page(survey_id: str, number: int):
                 return redirect(url_for(".page", survey_id=survey.id, number=earlier[-1] + 1))
             return redirect(url_for(".intro", survey_id=survey.id))
         errors.update(
-            {k: v for k, v in missing_required(questions, answers).items() if k not in errors}
+            {k: v for k, v in missing_required(applicable, answers).items() if k not in errors}
         )
         later = [p for p in visible_pages(survey, answers) if p > index]
         if errors:
@@ -177,6 +185,7 @@ def page(survey_id: str, number: int):
         step=pages.index(index) + 1 if index in pages else 1,
         steps=len(pages),
         questions=questions,
+        reveals=page_reveals(village, survey, survey.pages[index], answers),
         form=form,
         errors=errors,
         qtypes=village.question_types,
@@ -215,6 +224,8 @@ def review(survey_id: str):
     pages = visible_pages(survey, answers)
     for index in pages:
         for question in visible_questions(survey.pages[index], answers):
+            if question.is_note:
+                continue
             qtype = village.question_types[question.type]
             rows.append(
                 {

@@ -14,7 +14,7 @@ from vliegwiel.cli.common import get_survey, instance_option, load_village, writ
 def _question_types(instance: Path | None):
     from vliegwiel.core.config import CONFIG_NAME, instance_dir_from
     from vliegwiel.core.plugins import create_plugin_manager
-    from vliegwiel.surveys.plugin import collect_question_types
+    from vliegwiel.surveys.loader import collect_question_types
 
     instance_dir = instance_dir_from(instance)
     plugins_dir = instance_dir / "plugins" if (instance_dir / CONFIG_NAME).exists() else None

@@ -110,7 +110,9 @@ def _question(sheets: _Sheets, q: Question, taken: set[str]) -> None:
         return row
 
     if q.type in ("single_choice", "multiple_choice"):
-        options = [(o.value, o.label) for o in s.options]
+        # "Anders, namelijk" (an `other: true` option, wherever it is placed) becomes the
+        # usual XLSForm choice 'other' with a text row after the question.
+        options = [(o.value, o.label) for o in s.options if not o.other]
         if s.other:
             if OTHER_CHOICE in {v for v, _label in options} or f"{q.id}_other" in taken:
                 raise XLSFormExportError(

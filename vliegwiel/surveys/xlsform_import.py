@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from vliegwiel.surveys.schema import Question
+from vliegwiel.surveys.schema import OTHER, Question
 from vliegwiel.surveys.xlsform_export import OTHER_CHOICE
 from vliegwiel.surveys.xlsform_expressions import (
     ExpressionError,
@@ -151,6 +151,8 @@ class _Reader:
         self.rows: list[dict[str, str]] = list(data.survey or [])
         self.settings: dict[str, str] = dict((data.settings or [{}])[0] or {})
         self.problems: list[ImportProblem] = []
+        #: The answers each mapped question can have (None: free answers), for conditions.
+        self.answer_values: dict[str, list[str] | None] = {}
         self.choices: dict[str, list[tuple[int, dict[str, str]]]] = {}
         for index, row in enumerate(data.choices or []):
             if row.get("list_name") and row.get("name"):
@@ -479,6 +481,8 @@ class _Reader:
             question["required"] = True
         show_if = self._relevant(row, excel_row)
         if show_if is not None:
+            show_if = self._possible(show_if, row, excel_row)
+        if show_if is not None:
             question["show_if"] = show_if
         texts = ("label", "hint", "vliegwiel_unit") if kind in ("integer", "decimal") else None
         self._unused_columns(row, excel_row, *([texts] if texts else []))
@@ -487,7 +491,52 @@ class _Reader:
             return None, 0
         self.ids[name] = question["id"]
         self.kinds[name] = expression_kind
+        self.answer_values[question["id"]] = _answer_values(question)
         return question, consumed
+
+    def _possible(self, show_if: Any, row: dict[str, str], excel_row: int) -> Any:
+        """The condition, or None when it looks for a choice its question does not have.
+
+        Such a ``relevant`` is never true in the form either (`vliegwiel check` refuses it);
+        a choice 'other' that became vliegwiel's own "other" answer is renamed to match.
+        """
+        impossible: list[str] = []
+
+        def visit(node: Any) -> Any:
+            if isinstance(node, dict) and ("all" in node or "any" in node):
+                key = "all" if "all" in node else "any"
+                return {key: [visit(part) for part in node[key]]}
+            if isinstance(node, dict) and "not" in node:
+                return {"not": visit(node["not"])}
+            if not isinstance(node, dict) or "question" not in node:
+                return node
+            values = self.answer_values.get(node["question"])
+            node = dict(node)
+            for operator in ("equals", "not_equals", "contains", "in"):
+                if values is None or operator not in node:
+                    continue
+                wanted = node[operator] if operator == "in" else [node[operator]]
+                fixed = []
+                for value in wanted:
+                    if str(value) == OTHER_CHOICE and OTHER in values:
+                        value = OTHER
+                    elif str(value) not in values:
+                        impossible.append(f"'{value}' is not a choice of '{node['question']}'")
+                    fixed.append(value)
+                node[operator] = fixed if operator == "in" else fixed[0]
+            return node
+
+        result = visit(show_if)
+        if impossible:
+            text = " ".join((row.get("relevant") or "").split())
+            self.problem(
+                "survey",
+                excel_row,
+                f"relevant '{text}' can never be true ({'; '.join(impossible)}); "
+                "the question is asked always",
+            )
+            return None
+        return result
 
     def _valid(self, question: dict[str, Any], excel_row: int) -> bool:
         """Check one question as `vliegwiel check` will; a problem for the row if it fails."""
@@ -655,6 +704,17 @@ class _Reader:
             current["questions"].append(question)
             on_page.add(question["id"])
         return parts
+
+
+def _answer_values(question: dict[str, Any]) -> list[str] | None:
+    if question["type"] == "yes_no":
+        return ["ja", "nee"]
+    if question["type"] == "scale":
+        return [str(p) for p in range(question["min"], question["max"] + 1)]
+    if "options" in question:
+        values = [o if isinstance(o, str) else str(o["value"]) for o in question["options"]]
+        return values + ([OTHER] if question.get("other") else [])
+    return None
 
 
 def _joined(texts: list[Any]) -> Any:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, current_app, has_app_context, has_request_context, request, session
 from flask_babel import Babel, get_locale
 
 DEFAULT_LANGUAGE = "nl"
@@ -39,11 +43,54 @@ def current_language() -> str:
     return locale.language if locale is not None else DEFAULT_LANGUAGE
 
 
+#: ``{dorp}`` and ``{gemeente}`` in survey texts: filled from the instance's settings.
+PLACEHOLDER = re.compile(r"\{(dorp|gemeente)\}")
+_placeholders: ContextVar[dict[str, str] | None] = ContextVar("placeholders", default=None)
+
+
+def placeholder_values(config: Any) -> dict[str, str]:
+    """The placeholder texts of one instance (``[village] name`` and ``municipality``)."""
+    municipality = getattr(config, "municipality", None)
+    return {"dorp": config.name, "gemeente": municipality or "uw gemeente"}
+
+
+@contextmanager
+def placeholders_from(config: Any) -> Iterator[None]:
+    """Fill placeholders outside a web request (command-line exports)."""
+    token = _placeholders.set(placeholder_values(config))
+    try:
+        yield
+    finally:
+        _placeholders.reset(token)
+
+
+def _current_placeholders() -> dict[str, str] | None:
+    values = _placeholders.get()
+    if values is None and has_app_context():
+        village = current_app.extensions.get("vliegwiel")
+        if village is not None:
+            values = placeholder_values(village.config)
+    return values
+
+
+def fill_placeholders(text: str) -> str:
+    if "{" not in text:
+        return text
+    values = _current_placeholders()
+    if not values:
+        return text
+    return PLACEHOLDER.sub(lambda m: values[m.group(1)], text)
+
+
 def localise(text: Any, language: str | None = None) -> str:
-    """A survey text in the current language; Dutch when no translation is given."""
+    """A survey text in the current language; Dutch when no translation is given.
+
+    ``{dorp}`` and ``{gemeente}`` become the village's and the municipality's names.
+    """
     if text is None:
         return ""
     if isinstance(text, dict):
         language = language or current_language()
-        return text.get(language) or text.get(DEFAULT_LANGUAGE) or next(iter(text.values()), "")
-    return str(text)
+        chosen = text.get(language) or text.get(DEFAULT_LANGUAGE) or next(iter(text.values()), "")
+        return fill_placeholders(chosen)
+    return fill_placeholders(str(text))
