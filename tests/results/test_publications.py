@@ -127,7 +127,7 @@ def test_preview_shows_the_difference_with_the_last_publication(wijk_app) -> Non
     # Nee was 6 of 20 (30%); becomes 11 of 25 (44%): the 21st response counts now too.
     cells = r"\s*<td[^>]*>(.*?)</td>\s*<td[^>]*>(.*?)</td>"
     row = re.search(r"<td>Moet de speeltuin blijven\?</td><td>Nee</td>" + cells, changes)
-    assert row and row.groups() == ("30", "44")
+    assert row and row.groups() == ("30%", "44%")
 
 
 def test_lezer_pages_change_only_in_steps_of_k(wijk_app) -> None:

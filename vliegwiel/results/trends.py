@@ -34,9 +34,7 @@ class QuestionTrend:
     def chart(self) -> Markup:
         title = localise(self.question.text)
         return Markup(
-            responsive(
-                lambda width: line_chart(title, self.series, self.x_labels, width=width)
-            )
+            responsive(lambda width: line_chart(title, self.series, self.x_labels, width=width))
         )
 
 
