@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import threading
 import uuid
@@ -116,6 +117,12 @@ def test_restore_into_an_empty_instance_needs_no_force(tmp_path):
     assert run_cli("backup", "--instance", str(source), "-o", str(backup)).returncode == 0
 
     empty = make_instance(tmp_path, per_hour=0, name="leeg")
+    # A backup from another instance (an old laptop) needs that instance's secret key
+    # (docs/security.md): the manifest is signed with it, and codes are HMACs under it.
+    key_line = re.compile(r'secret_key = "[^"]+"')
+    old_key = key_line.search((source / "vliegwiel.toml").read_text()).group(0)
+    config = empty / "vliegwiel.toml"
+    config.write_text(key_line.sub(old_key, config.read_text()))
     result = run_cli("restore", "--instance", str(empty), str(backup))
     assert result.returncode == 0, result.stderr
     assert markers(empty / "data") == ["bewaard"]

@@ -222,15 +222,23 @@ def test_data_entry_stores_paper_responses_and_flags_identical_answers(code_app,
 
     data = {"household_code": "", "tevreden": "nee", "vervoer": ["Fiets", "Bus"], "cijfer": "2"}
     assert ambassador.post_form("/beheer/enquete/open/invoer", data).status_code == 302
-    warned = ambassador.post_form("/beheer/enquete/open/invoer", data)
-    assert warned.status_code == 409 and "Mogelijk dubbel" in text_of(warned)
-    assert village.storage.count(responses_collection("open")) == 1
-    confirmed = ambassador.post_form("/beheer/enquete/open/invoer", {**data, "toch_opslaan": "ja"})
-    assert confirmed.status_code == 302
+    # An ambassadeur is not told that such a form exists (that would let them test whether
+    # someone answered so): it is saved, flagged for the beheerder.
+    again = ambassador.post_form("/beheer/enquete/open/invoer", data)
+    assert again.status_code == 302
     stored = village.storage.all(responses_collection("open"))
     assert [r["channel"] for r in stored] == ["paper", "paper"]
     assert stored[0]["answers"] == {"tevreden": "nee", "vervoer": ["Fiets", "Bus"], "cijfer": 2}
     assert stored[1].get("possible_duplicate") is True
+    # A beheerder, who sees every response anyway, is warned and asked to confirm.
+    beheerder = code_app.test_client()
+    beheerder.login("beheerder")
+    warned = beheerder.post_form("/beheer/enquete/open/invoer", data)
+    assert warned.status_code == 409 and "Mogelijk dubbel" in text_of(warned)
+    assert village.storage.count(responses_collection("open")) == 2
+    confirmed = beheerder.post_form("/beheer/enquete/open/invoer", {**data, "toch_opslaan": "ja"})
+    assert confirmed.status_code == 302
+    assert village.storage.count(responses_collection("open")) == 3
 
     survey_page = ambassador.get("/beheer/enquete/open")
     assert "op papier" in text_of(survey_page)

@@ -150,3 +150,59 @@ def test_compare_page_shows_uploaded_bundle_and_refuses_a_bad_one(
     )
     assert bad.status_code == 400
     assert "kapot.zip is geen geldige bundel" in bad.get_data(as_text=True)
+
+
+# --- hostile bundles (security review, finding 9) ----------------------------------------------
+
+
+def test_a_deeply_nested_bundle_is_refused_everywhere(good_members, filled, make_app, tmp_path):
+    deep = b"[" * 50_000 + b"]" * 50_000
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name, data in {**good_members, "survey.json": deep}.items():
+            archive.writestr(name, data)  # stored, so it is no zip bomb: only deep
+    bomb = buffer.getvalue()
+    with pytest.raises(BundleError, match="nested more than"):
+        read_bundle(bomb)
+    path = tmp_path / "diep.zip"
+    path.write_bytes(bomb)
+    result = CliRunner().invoke(main, ["compare", str(path)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output and "nested more than" in result.output
+    client = make_app().test_client()
+    client.login("lezer")
+    response = client.post_form(
+        "/beheer/uitslag/wijkpeiling/vergelijken",
+        {"bundles": [(io.BytesIO(bomb), "diep.zip")]},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "diep.zip is geen geldige bundel" in response.get_data(as_text=True)
+
+
+def test_compare_never_writes_terminal_escapes(good_members, tmp_path):
+    import csv
+
+    descriptor = json.loads(good_members["datapackage.json"])
+    descriptor["vliegwiel"]["village"] = "Dorp\x1b]0;overgenomen\x07\x1b[2J"
+    rows = list(csv.reader(io.StringIO(good_members["results.csv"].decode())))
+    for row in rows[1:]:
+        row[1] = "Vraag\x1b[31m rood\x9b"  # question_text
+        if row[6]:
+            row[6] = "Ja\x1b[5m"  # option_label
+    table = io.StringIO()
+    csv.writer(table, lineterminator="\n").writerows(rows)
+    hostile = _zip(
+        {
+            **good_members,
+            "datapackage.json": json.dumps(descriptor).encode(),
+            "results.csv": table.getvalue().encode(),
+        }
+    )
+    path = tmp_path / "vies.zip"
+    path.write_bytes(hostile)
+    result = CliRunner().invoke(main, ["compare", str(path)])
+    assert result.exit_code == 0, result.output
+    assert not any(ord(c) < 32 and c != "\n" or 0x7F <= ord(c) < 0xA0 for c in result.output)
+    assert "Dorp?]0;overgenomen??[2J" in result.output
+    assert "Vraag?[31m rood?" in result.output and "Ja?[5m" in result.output

@@ -19,6 +19,7 @@ from round_helpers import (
     vote,
 )
 
+from vliegwiel.rounds.count import wait_for_counts
 from vliegwiel.rounds.model import ROUNDS
 
 
@@ -281,7 +282,12 @@ def _voting_round(app, village, organiser, clock, **settings):
 
 
 def _outcome_page(client, round_id) -> str:
-    return text(client.get(f"/ronde/{round_id}/uitslag"))
+    """The outcome as a resident sees it: counted in the background, shown once done."""
+    page = text(client.get(f"/ronde/{round_id}/uitslag"))
+    if "worden nu geteld" in page:
+        wait_for_counts(client.application.extensions["vliegwiel"].storage)
+        page = text(client.get(f"/ronde/{round_id}/uitslag"))
+    return page
 
 
 def _outcome(app, clock, round_id) -> str:
@@ -417,6 +423,7 @@ def _committed_round(app, village, organiser, clock):
     clock.set("2026-03-16T10:00")
     vote(app.test_client(), round_id, {"idee": [idea]})
     clock.set("2026-03-23T10:00")
+    _outcome_page(app.test_client(), round_id)  # the vote is counted once it has closed
     return round_id, idea
 
 

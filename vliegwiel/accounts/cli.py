@@ -13,7 +13,6 @@ def register(cli: click.Group) -> None:
     cli.add_command(user)
 
 
-
 @click.group()
 def user() -> None:
     """Organiser accounts: beheerder, ambassadeur, lezer."""

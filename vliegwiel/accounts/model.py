@@ -29,6 +29,8 @@ class User:
     id: str
     username: str
     role: str
+    #: Goes up on logout and password change: a session made before is no longer valid.
+    session_version: int = 0
 
     def can(self, *roles: str) -> bool:
         return self.role in roles
@@ -68,13 +70,26 @@ def add_user(
     return User(user_id, name, role), password
 
 
+def _user(record: dict) -> User:
+    return User(record["id"], record["username"], record["role"], record.get("session_version", 0))
+
+
 def list_users(storage: Storage) -> list[User]:
-    return [User(r["id"], r["username"], r["role"]) for r in storage.all(USERS)]
+    return [_user(r) for r in storage.all(USERS)]
+
+
+def end_sessions(storage: Storage, user_id: str) -> None:
+    """Log this user out everywhere: every session cookie made so far stops working."""
+    with storage.locked(USERS):
+        record = storage.get(USERS, user_id)
+        if record is not None:
+            version = record.get("session_version", 0) + 1
+            storage.update(USERS, user_id, {"session_version": version})
 
 
 def get_user(storage: Storage, user_id: str) -> User | None:
     record = storage.get(USERS, user_id)
-    return User(record["id"], record["username"], record["role"]) if record else None
+    return _user(record) if record else None
 
 
 def find_user(storage: Storage, username: str) -> dict | None:
@@ -94,7 +109,7 @@ def authenticate(storage: Storage, username: str, password: str) -> User | None:
         return None
     if not check_password_hash(record["password_hash"], password):
         return None
-    return User(record["id"], record["username"], record["role"])
+    return _user(record)
 
 
 def set_password(storage: Storage, username: str, password: str | None = None) -> str:
@@ -104,7 +119,13 @@ def set_password(storage: Storage, username: str, password: str | None = None) -
     password = password or generate_password()
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
-    storage.update(USERS, record["id"], {"password_hash": generate_password_hash(password)})
+    with storage.locked(USERS):
+        version = (storage.get(USERS, record["id"]) or record).get("session_version", 0) + 1
+        storage.update(
+            USERS,
+            record["id"],
+            {"password_hash": generate_password_hash(password), "session_version": version},
+        )
     return password
 
 

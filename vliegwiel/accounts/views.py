@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -24,11 +26,14 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from vliegwiel.accounts.model import authenticate, get_user
-from vliegwiel.reach.codes import app_throttle
+from vliegwiel.accounts.model import authenticate, end_sessions, get_user
+from vliegwiel.reach.codes import address_key, app_throttle
 from vliegwiel.web.context import current_village
 
 bp = Blueprint("auth", __name__, url_prefix="/beheer")
+
+#: Wrong passwords for one account, from all addresses together, in 15 minutes.
+LOGIN_FAILURES_PER_ACCOUNT = 20
 
 
 class LoginForm(FlaskForm):
@@ -40,10 +45,37 @@ class LoginForm(FlaskForm):
     )
 
 
+#: Session keys of a logged-in organiser (a resident's browser id lives beside them).
+_ORGANISER_KEYS = ("user_id", "session_version", "seen")
+#: How often the last-seen time is rewritten: not every request needs a new cookie.
+_SEEN_STEP = 60
+
+
 @bp.before_app_request
 def load_user() -> None:
+    """The organiser of this session, if the session is still valid: made for the user's
+    current session version (logout and a new password end older ones) and used within the
+    idle time ([server] session_idle_hours)."""
+    g.user = None
     user_id = session.get("user_id")
-    g.user = get_user(current_village().storage, user_id) if user_id else None
+    if not user_id:
+        return
+    user = get_user(current_village().storage, user_id)
+    now = int(time.time())
+    idle = current_village().config.session_idle_hours * 3600
+    seen = session.get("seen")
+    if (
+        user is None
+        or session.get("session_version") != user.session_version
+        or not isinstance(seen, int)
+        or now - seen > idle
+    ):
+        for key in _ORGANISER_KEYS:
+            session.pop(key, None)
+        return
+    if now - seen >= _SEEN_STEP:
+        session["seen"] = now
+    g.user = user
 
 
 def require_role(*roles: str) -> Callable:
@@ -64,10 +96,24 @@ def require_role(*roles: str) -> Callable:
 
 
 def _safe_next(target: str | None) -> str:
-    # Only local paths: an open redirect would let a phishing link borrow our login page.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("organiser.dashboard")
+    """A path on this site to go to after login, else the dashboard.
+
+    Only local paths: an open redirect would let a phishing link borrow our login page. The
+    check is made on what a browser would make of the address (the WHATWG URL rules): tabs
+    and newlines anywhere are dropped, spaces and control characters at the ends trimmed and
+    a backslash read as a slash, so ``/\t/evil.example`` is ``//evil.example``, another site.
+    """
+    fallback = url_for("organiser.dashboard")
+    if not target:
+        return fallback
+    seen = target.replace("\t", "").replace("\n", "").replace("\r", "")
+    seen = seen.strip("".join(map(chr, range(0x21)))).replace("\\", "/")
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in seen):
+        return fallback  # nothing a header may carry
+    parts = urlsplit(seen)
+    if parts.scheme or parts.netloc or not seen.startswith("/") or seen.startswith("//"):
+        return fallback
+    return seen
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -76,10 +122,18 @@ def login():
     status = 200
     if form.validate_on_submit():
         village = current_village()
-        # Per IP address and username: a guesser is slowed down, a colleague is not locked out.
+        # Per address (an IPv6 /64 counts as one) and username: a guesser is slowed down, a
+        # colleague is not locked out. Per username over all addresses as well: a guesser
+        # with many addresses gets few tries at one account.
         throttle = app_throttle(current_app, "login", current_app.config.get("LOGIN_FAILURES", 5))
-        attempt = (request.remote_addr, form.username.data.strip().lower())
-        if throttle.blocked(attempt):
+        per_account = app_throttle(
+            current_app,
+            "login-account",
+            current_app.config.get("LOGIN_FAILURES_PER_ACCOUNT", LOGIN_FAILURES_PER_ACCOUNT),
+        )
+        username = form.username.data.strip().lower()
+        attempt = (address_key(request.remote_addr), username)
+        if throttle.blocked(attempt) or per_account.blocked(username):
             flash(
                 _("Te vaak een verkeerd wachtwoord. Wacht een kwartier en probeer het opnieuw."),
                 "error",
@@ -88,11 +142,15 @@ def login():
         user = authenticate(village.storage, form.username.data, form.password.data)
         if user is not None:
             throttle.reset(attempt)
+            per_account.reset(username)
             session.clear()
             session["user_id"] = user.id
-            session.permanent = False
+            session["session_version"] = user.session_version
+            session["seen"] = int(time.time())
+            session.permanent = False  # gone when the browser closes
             return redirect(_safe_next(request.args.get("next")))
         throttle.fail(attempt)
+        per_account.fail(username)
         flash(_("Gebruikersnaam of wachtwoord klopt niet."), "error")
         status = 400
     elif request.method == "POST":
@@ -105,6 +163,8 @@ def logout():
     form = FlaskForm()
     if not form.validate():
         abort(400)
+    if g.get("user") is not None:
+        end_sessions(current_village().storage, g.user.id)  # copies of the cookie too
     session.clear()
     flash(_("U bent uitgelogd."), "info")
     return redirect(url_for("auth.login"))

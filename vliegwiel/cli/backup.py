@@ -17,7 +17,7 @@ import click
 
 from vliegwiel.cli.common import instance_option, output_option
 from vliegwiel.core.config import instance_dir_from, load_config
-from vliegwiel.core.storage import Storage
+from vliegwiel.core.storage import Storage, backup_key
 
 __all__ = ["backup_instance", "register", "restore_instance"]
 
@@ -27,8 +27,10 @@ def _stamp() -> str:
 
 
 def _storage(instance_dir: Path) -> Storage:
-    load_config(instance_dir)  # a clear error when this is not an instance folder
-    return Storage(instance_dir / "data")
+    config = load_config(instance_dir)  # a clear error when this is not an instance folder
+    storage = Storage(instance_dir / "data")
+    storage.signing_key = backup_key(config.secret_key)  # backups are signed by the instance
+    return storage
 
 
 def backup_instance(instance_dir: Path, output: Path | None = None) -> Path:
@@ -42,7 +44,7 @@ def backup_instance(instance_dir: Path, output: Path | None = None) -> Path:
     output = Path(output)
     if output.suffix != ".zip":
         output = output.with_name(output.name + ".zip")
-    output.parent.mkdir(parents=True, exist_ok=True)
+    output.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     return storage.backup(output)
 
 
@@ -69,7 +71,7 @@ def restore_instance(instance_dir: Path, backup: Path, *, force: bool = False) -
         # is still running lands halfway; it sees the restored files on its next read.
         for name in names:
             stack.enter_context(storage.locked(name))
-        Storage.restore(Path(backup), data_dir)
+        Storage.restore(Path(backup), data_dir, storage.signing_key)
     return safety
 
 

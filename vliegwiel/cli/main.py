@@ -84,9 +84,12 @@ def serve(instance: Path | None, host: str, port: int, threads: int) -> None:
 def _serve(app, host: str, port: int, threads: int) -> None:
     import waitress
 
+    from vliegwiel.web.server import raise_file_limit, server_limits
+
     click.echo(f"{app.config['VILLAGE_NAME']}: http://{host}:{port}/  (organisers: /beheer)")
     click.echo("Press Ctrl+C to stop.")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="vliegwiel")
+    raise_file_limit()
+    waitress.serve(app, host=host, port=port, **server_limits(threads))
 
 
 @main.command()

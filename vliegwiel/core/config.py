@@ -43,6 +43,10 @@ class VillageConfig:
     weighting: str = "off"
     #: No respondent's weight goes above this (the mean weight is 1).
     max_weight: float = 5.0
+    #: An organiser who does nothing for this long is logged out.
+    session_idle_hours: float = 8
+    #: Reverse proxies in front of the server whose X-Forwarded-For/-Proto are believed.
+    trusted_proxies: int = 0
     #: The municipality the village belongs to: fills ``{gemeente}`` in survey texts.
     municipality: str | None = None
 
@@ -116,6 +120,12 @@ def load_config(instance_dir: Path) -> VillageConfig:
     max_weight = _number(results, "max_weight", 5.0, path)
     if max_weight < 1:
         raise ConfigError(f"{path}: [results] max_weight must be at least 1")
+    idle = server.get("session_idle_hours", 8)
+    if isinstance(idle, bool) or not isinstance(idle, int | float) or not 0 < idle <= 24 * 31:
+        raise ConfigError(f"{path}: [server] session_idle_hours must be a number from 0 to 744")
+    proxies = need(server, "trusted_proxies", int, "server", 0)
+    if not 0 <= proxies <= 5:
+        raise ConfigError(f"{path}: [server] trusted_proxies must be 0 (none) to 5")
     plugins = raw.get("plugins", {}).get("enabled")
     if plugins is not None and not (
         isinstance(plugins, list) and all(isinstance(p, str) for p in plugins)
@@ -137,6 +147,8 @@ def load_config(instance_dir: Path) -> VillageConfig:
         underrepresented_factor=factor,
         weighting=weighting,
         max_weight=max_weight,
+        session_idle_hours=float(idle),
+        trusted_proxies=proxies,
         municipality=need(village, "municipality", str, "village") or None,
     )
 
@@ -190,6 +202,11 @@ max_weight = 5.0
 base_url = "http://127.0.0.1:8000"
 # Set to true when the instance is served over HTTPS: cookies are then sent only over HTTPS.
 https = false
+# An organiser who does nothing for this many hours is logged out.
+session_idle_hours = 8
+# Behind a reverse proxy (nginx, Caddy): how many proxies add X-Forwarded-For. Only then are
+# limits counted per visitor instead of per proxy. 0 when residents connect directly.
+trusted_proxies = 0
 
 [limits]
 # Submissions per IP address per hour; a village hall on one wifi shares one address.

@@ -28,7 +28,9 @@ def init_instance(directory: Path, name: str, *, with_examples: bool = True) -> 
         raise InstanceError("the village needs a name (--name)")
     directory.mkdir(parents=True, exist_ok=True)
     for sub in SUBDIRS:
-        (directory / sub).mkdir(exist_ok=True)
+        # Data and backups hold password hashes and responses: for the server's user only.
+        private = sub in ("data", "backups")
+        (directory / sub).mkdir(mode=0o700 if private else 0o777, exist_ok=True)
     if with_examples:
         for source in sorted(bundled_surveys_dir().glob("*.yaml")):
             target = directory / "surveys" / source.name

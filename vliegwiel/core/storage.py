@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import os
 import pickle
 import re
 import shutil
 import threading
-import time
 import uuid
 import zipfile
 from collections.abc import Callable, Iterator
@@ -64,6 +64,23 @@ BUCKET_SIZE = 100
 TABLE = "records"
 META_FILE = "meta.json"
 MANIFEST_FILE = "backup-manifest.json"
+#: Restore reads a backup into memory: no file in it may unpack to more than this, and all
+#: together not more than MAX_BACKUP_BYTES (a bucket of 100 records is far smaller).
+MAX_BACKUP_FILE_BYTES = 16 * 1024 * 1024
+MAX_BACKUP_BYTES = 512 * 1024 * 1024
+
+
+def backup_key(secret_key: str) -> bytes:
+    """The key that signs an instance's backup manifests, derived from its secret key."""
+    return hmac.new(secret_key.encode(), b"vliegwiel backup manifest v1", "sha256").digest()
+
+
+def _manifest_signature(manifest: dict, key: bytes) -> str:
+    unsigned = {k: v for k, v in manifest.items() if k != "signature"}
+    payload = json.dumps(unsigned, sort_keys=True, separators=(",", ":")).encode()
+    return hmac.new(key, payload, "sha256").hexdigest()
+
+
 _LOCK_FILE = ".lock"
 _MIGRATE_LOCK_FILE = ".migrate.lock"
 _COLLECTION_RE = re.compile(r"[a-z0-9_-]+(?:/[a-z0-9_-]+)*")
@@ -102,6 +119,27 @@ def _stat_key(st: os.stat_result) -> tuple[int, int, int]:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
+#: Data files hold password hashes and responses: only the server's user may read them.
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+
+
+def _day_ns() -> int:
+    """The start of today (UTC) in nanoseconds: the only time a data file shows.
+
+    A file's time next to another's would tell when a code was used and when an anonymous
+    response arrived; to the day, it tells nothing about who answered what."""
+    day = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return int(day.timestamp()) * 1_000_000_000
+
+
+def _coarse_times(path: Path, previous_ns: int = 0) -> int:
+    """Give ``path`` today's date as its time, moved on by 1 ns past ``previous_ns``."""
+    moment = max(_day_ns(), previous_ns + 1)
+    os.utime(path, ns=(moment, moment))
+    return moment
+
+
 def _write_atomic(path: Path, payload: bytes) -> os.stat_result:
     """Replace ``path`` with ``payload`` durably; return the stat of the new file.
 
@@ -113,17 +151,19 @@ def _write_atomic(path: Path, payload: bytes) -> os.stat_result:
             previous_mtime = os.stat(path).st_mtime_ns
         except FileNotFoundError:
             previous_mtime = 0
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
             fh.flush()
             # Readers trust a cached file while (inode, mtime_ns, size) is unchanged. Inodes are
-            # reused and the kernel's clock is coarse, so force mtime to move forward.
-            mtime = max(time.time_ns(), previous_mtime + 1)
+            # reused, so mtime must move forward on every write: today's date plus 1 ns per
+            # write (see _day_ns: no file shows the time of day).
+            mtime = max(_day_ns(), previous_mtime + 1)
             os.utime(fh.fileno(), ns=(mtime, mtime))
             os.fsync(fh.fileno())
             st = os.fstat(fh.fileno())
         os.replace(tmp, path)
+        _coarse_times(path.parent)  # the rename set the folder's time to now
         _fsync_dir(path.parent)
     except Exception as exc:
         with contextlib.suppress(OSError):
@@ -253,6 +293,18 @@ class AtomicJSONStorage(TinyStorage):
         self._cache.store(self.path, data.get(TABLE, {}), st)
 
 
+def _read_limited(zf: zipfile.ZipFile, backup: Path, name: str) -> bytes:
+    """One file of a backup, never more than MAX_BACKUP_FILE_BYTES whatever its header says."""
+    info = zf.getinfo(name)
+    if info.file_size > MAX_BACKUP_FILE_BYTES:
+        raise StorageError(f"backup {backup}: {name} unpacks to more than a data file can be")
+    with zf.open(info) as member:  # checks the CRC once read to the end
+        payload = member.read(MAX_BACKUP_FILE_BYTES + 1)
+    if len(payload) > MAX_BACKUP_FILE_BYTES:
+        raise StorageError(f"backup {backup}: {name} unpacks to more than a data file can be")
+    return payload
+
+
 class Storage:
     """Collections of JSON records in bucket files under ``data_dir``; see docs/architecture.md."""
 
@@ -266,6 +318,12 @@ class Storage:
         if bucket_size < 1:
             raise ValueError("bucket_size must be at least 1")
         self.bucket_size = bucket_size
+        # Only the server's user may enter the data folder (older instances made it 0755).
+        with contextlib.suppress(OSError):
+            if self.data_dir.stat().st_mode & 0o077:
+                os.chmod(self.data_dir, DIR_MODE)
+        #: Signs backup manifests when set (``backup_key`` of the instance's secret key).
+        self.signing_key: bytes | None = None
         self._cache = _BucketCache()
         self._guard = threading.Lock()
         self._thread_locks: dict[str, threading.RLock] = {}
@@ -289,7 +347,9 @@ class Storage:
             current = current / part
             if not current.is_dir():
                 try:
-                    current.mkdir(exist_ok=True)
+                    current.mkdir(mode=DIR_MODE, exist_ok=True)
+                    _coarse_times(current)
+                    _coarse_times(current.parent)
                     _fsync_dir(current.parent)
                 except OSError as exc:
                     raise StorageError(f"could not create {current}: {exc}") from exc
@@ -306,10 +366,15 @@ class Storage:
             # nested holds must share one counter so re-entry does not block on itself.
             flock = self._file_locks.get(collection)
             if flock is None:
-                flock = FileLock(path / _LOCK_FILE, thread_local=False)
+                flock = FileLock(path / _LOCK_FILE, mode=FILE_MODE, thread_local=False)
                 self._file_locks[collection] = flock
         with rlock, flock:
-            yield
+            try:
+                yield
+            finally:
+                # Taking the lock truncates its file, which stamps it with the time of day.
+                with contextlib.suppress(OSError):
+                    _coarse_times(path / _LOCK_FILE)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -510,7 +575,7 @@ class Storage:
         up into ``backups_dir``; each step's new version is recorded as soon as the step is
         done, so an interrupted migration resumes where it stopped.
         """
-        with FileLock(self.data_dir / _MIGRATE_LOCK_FILE):
+        with FileLock(self.data_dir / _MIGRATE_LOCK_FILE, mode=FILE_MODE):
             current = self.schema_version()
             if current is None:
                 if self.collections():
@@ -531,7 +596,7 @@ class Storage:
             if missing:
                 raise StorageError(f"no migration step from schema version {missing[0]}")
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-            Path(backups_dir).mkdir(parents=True, exist_ok=True)
+            Path(backups_dir).mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
             self.backup(Path(backups_dir) / f"before-v{current}-to-v{SCHEMA_VERSION}-{stamp}.zip")
             for version in range(current, SCHEMA_VERSION):
                 MIGRATIONS[version](self)
@@ -549,7 +614,7 @@ class Storage:
         """
         dest = Path(dest)
         if dest.suffix != ".zip":
-            dest.mkdir(parents=True, exist_ok=True)
+            dest.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
             dest = dest / f"vliegwiel-backup-{stamp}.zip"
         with contextlib.ExitStack() as stack:
@@ -563,13 +628,17 @@ class Storage:
             for name in names:
                 for bucket in self._buckets(name):  # also refuses to back up a corrupt bucket
                     files[f"{name}/{bucket.path.name}"] = bucket.path.read_bytes()
-        manifest = {
+        manifest: dict[str, Any] = {
             "created_at": datetime.now(UTC).isoformat(),
             "schema_version": self.schema_version(),
             "files": {n: hashlib.sha256(b).hexdigest() for n, b in files.items()},
         }
+        if self.signing_key is not None:
+            manifest["signature"] = _manifest_signature(manifest, self.signing_key)
         tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex}.tmp")
         try:
+            # Mode 0600 from the first byte: a backup holds everything the data folder does.
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
             with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
                 zf.writestr(MANIFEST_FILE, json.dumps(manifest, indent=2))
                 for name, payload in files.items():
@@ -585,18 +654,31 @@ class Storage:
         return dest
 
     @staticmethod
-    def _read_backup(backup: Path) -> dict[str, bytes]:
-        """Every file of a backup, verified against its manifest; StorageError if corrupt."""
+    def _read_backup(backup: Path, key: bytes | None = None) -> dict[str, bytes]:
+        """Every file of a backup, verified against its manifest; StorageError if corrupt.
+
+        With ``key`` the manifest must carry this instance's signature: a backup edited after
+        it was made (an account added, the hashes recomputed) or made by another instance is
+        refused. Sizes are checked before anything is unpacked.
+        """
         try:
             with zipfile.ZipFile(backup) as zf:
-                bad = zf.testzip()
-                if bad is not None:
-                    raise StorageError(f"backup {backup} is corrupt: {bad} fails its checksum")
-                manifest = json.loads(zf.read(MANIFEST_FILE))
+                infos = zf.infolist()
+                if sum(i.file_size for i in infos) > MAX_BACKUP_BYTES:
+                    raise StorageError(f"backup {backup} unpacks to more than a backup can be")
+                manifest = json.loads(_read_limited(zf, backup, MANIFEST_FILE))
+                if key is not None and not hmac.compare_digest(
+                    str(manifest.get("signature", "")), _manifest_signature(manifest, key)
+                ):
+                    raise StorageError(
+                        f"backup {backup} was not made by this instance or was changed since "
+                        "(its signature does not match); see docs/security.md for restoring "
+                        "a backup from another instance"
+                    )
                 expected: dict[str, str] = manifest["files"]
                 if set(zf.namelist()) != set(expected) | {MANIFEST_FILE}:
                     raise StorageError(f"backup {backup} does not match its manifest")
-                files = {name: zf.read(name) for name in expected}
+                files = {name: _read_limited(zf, backup, name) for name in expected}
         except StorageError:
             raise
         except (OSError, zipfile.BadZipFile, KeyError, TypeError, ValueError) as exc:
@@ -613,29 +695,32 @@ class Storage:
         return files
 
     @staticmethod
-    def restore(backup: Path, data_dir: Path) -> None:
+    def restore(backup: Path, data_dir: Path, key: bytes | None = None) -> None:
         """Replace ``data_dir`` with the contents of ``backup``; refuse a corrupt backup.
 
         The backup is unpacked and fsynced next to ``data_dir`` and then swapped in with two
         renames, so a failure leaves the old data in place. Stop the app while restoring.
         """
         backup, data_dir = Path(backup), Path(data_dir)
-        files = Storage._read_backup(backup)
+        files = Storage._read_backup(backup, key)
         parent = data_dir.parent
         token = uuid.uuid4().hex
         staging = parent / f".{data_dir.name}.restore-{token}"
         old = parent / f".{data_dir.name}.old-{token}"
         try:
-            staging.mkdir()
+            staging.mkdir(mode=DIR_MODE)
             for name, payload in files.items():
                 target = staging / name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with open(target, "wb") as fh:
+                target.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+                fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+                with os.fdopen(fd, "wb") as fh:
                     fh.write(payload)
                     fh.flush()
                     os.fsync(fh.fileno())
+                _coarse_times(target)
             directories = {staging} | {p.parent for p in staging.rglob("*")}
             for directory in sorted(directories, reverse=True):
+                _coarse_times(directory)
                 _fsync_dir(directory)
             if data_dir.exists():
                 os.replace(data_dir, old)

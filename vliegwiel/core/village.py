@@ -17,7 +17,7 @@ import pluggy
 
 from vliegwiel.core.config import VillageConfig, load_config
 from vliegwiel.core.plugins import PluginProblems, call_implementation, create_plugin_manager
-from vliegwiel.core.storage import Storage
+from vliegwiel.core.storage import Storage, backup_key
 
 if TYPE_CHECKING:
     from vliegwiel.surveys.loader import SurveyRegistry
@@ -75,6 +75,7 @@ def build_village(instance_dir: Path, extra_plugins: tuple = ()) -> Village:
     instance_dir = Path(instance_dir).resolve()
     config = load_config(instance_dir)
     storage = Storage(instance_dir / "data")
+    storage.signing_key = backup_key(config.secret_key)
     storage.migrate(instance_dir / "backups")
     pm = create_plugin_manager(instance_dir / "plugins", config.plugins, extra_plugins)
     village = Village(config, instance_dir, storage, pm)

@@ -14,7 +14,13 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Length
 
-from vliegwiel.reach.codes import CodeProblem, app_throttle, normalise_code, verify_code
+from vliegwiel.reach.codes import (
+    CodeProblem,
+    address_key,
+    app_throttle,
+    normalise_code,
+    verify_code,
+)
 from vliegwiel.web.context import current_village
 
 #: Wrong (well-formed) codes allowed per IP address and per browser session in 15 minutes.
@@ -50,7 +56,8 @@ class RememberedCodes:
 
     def _store(self, codes: dict[str, str]) -> None:
         session[self.session_key] = codes
-        if self.permanent:
+        if self.permanent and "user_id" not in session:
+            # Never for a logged-in organiser: their session must end with the browser.
             session.permanent = True
 
 
@@ -112,7 +119,7 @@ def submitted_code(form: CodeForm, scope: str) -> tuple[str | None, str | None, 
 def _throttle_keys() -> list[tuple[str, Any]]:
     if "throttle_id" not in session:
         session["throttle_id"] = secrets.token_hex(8)
-    return [("ip", request.remote_addr), ("session", session["throttle_id"])]
+    return [("ip", address_key(request.remote_addr)), ("session", session["throttle_id"])]
 
 
 def _throttles():
@@ -127,9 +134,16 @@ def _throttles():
     ]
 
 
-def guessed_too_often() -> Response | None:
-    """The 429 page when this IP address or browser guessed too many codes lately, else None."""
-    throttles = zip(_throttles(), _throttle_keys(), strict=True)
+def guessed_too_often(*, address_too: bool = False) -> Response | None:
+    """The 429 page when this browser guessed too many codes lately, else None.
+
+    The address's own throttle (`address_too`) is only asked after a code turned out wrong:
+    behind one address (a village hall, a care home, a phone network) other people's wrong
+    codes must never stop a resident with a valid code.
+    """
+    throttles = list(zip(_throttles(), _throttle_keys(), strict=True))
+    if not address_too:
+        throttles = [(t, k) for t, k in throttles if k[0] == "session"]
     blocked = [t.retry_after(k) for t, k in throttles if t.blocked(k)]
     if not blocked:
         return None
@@ -152,7 +166,10 @@ def check_typed_code(scope: str, text: str | None) -> tuple[str | None, str | No
         key = verify_code(current_village().storage, current_app.config["SECRET_KEY"], scope, text)
     except CodeProblem as problem:
         if problem.kind == "unknown":
+            blocked = guessed_too_often(address_too=True)
             for throttle, throttle_key in zip(_throttles(), _throttle_keys(), strict=True):
                 throttle.fail(throttle_key)
+            if blocked is not None:
+                abort(blocked)
         return None, problem_message(problem.kind)
     return key, None

@@ -28,6 +28,7 @@ import csv
 import hashlib
 import hmac
 import io
+import ipaddress
 import re
 import secrets
 import threading
@@ -418,6 +419,23 @@ class Throttle:
             moment = time.monotonic()
             recent = self._recent(key, moment)
             return max(1, int(self.window - (moment - recent[0])) + 1) if recent else 0
+
+
+def address_key(remote: str | None) -> str:
+    """What throttles count an address as: an IPv6 address by its /64 network (one home or
+    phone gets a whole /64, so every address in it is the same visitor), an IPv4 address (or
+    one mapped into IPv6) as itself."""
+    if not remote:
+        return "unknown"
+    try:
+        address = ipaddress.ip_address(remote)
+    except ValueError:
+        return remote
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
 
 
 def app_throttle(app, name: str, limit: int, window: float = 15 * 60) -> Throttle:

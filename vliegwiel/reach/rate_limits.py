@@ -30,6 +30,7 @@ from typing import Any
 from flask import Blueprint, current_app, g, request
 from werkzeug.exceptions import TooManyRequests
 
+from vliegwiel.reach.codes import address_key
 from vliegwiel.web.context import current_village
 
 __all__ = ["WINDOW", "SubmissionLimit", "bp", "submission_limit"]
@@ -119,7 +120,7 @@ def submission_limit() -> SubmissionLimit:
 
 
 def _address() -> str:
-    return request.remote_addr or "unknown"
+    return address_key(request.remote_addr)
 
 
 def _refuse(limit: SubmissionLimit, address: str) -> TooManyRequests:

@@ -18,6 +18,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     g,
     redirect,
@@ -47,6 +48,7 @@ from vliegwiel.reach.codes import (
     CodeProblem,
     Household,
     IssuedCode,
+    app_throttle,
     code_state,
     new_codes,
     normalise_code,
@@ -66,8 +68,10 @@ from vliegwiel.web.context import current_village, survey_or_404
 
 log = logging.getLogger(__name__)
 
-bp = Blueprint("access", __name__)
+#: Wrong or used codes one organiser account may type in data entry per 15 minutes.
+ENTRY_CODE_FAILURES = 30
 
+bp = Blueprint("access", __name__)
 
 
 # --- guards ---------------------------------------------------------------------------------
@@ -286,13 +290,26 @@ def data_entry(survey_id: str):
         answers = prune(survey, answers)
         key = None
         if code_text.strip() or survey.access == "code":
+            # Checking codes tells whether a household has answered: limited per account.
+            entry_throttle = app_throttle(
+                current_app,
+                "entry-code",
+                current_app.config.get("ENTRY_CODE_FAILURES", ENTRY_CODE_FAILURES),
+            )
+            if entry_throttle.blocked(g.user.id):
+                abort(429)
             try:
                 if normalise_code(code_text) is None:
                     raise CodeProblem("malformed")
                 key = verify_code(village.storage, village.config.secret_key, survey.id, code_text)
             except CodeProblem as problem:
+                if problem.kind != "malformed":
+                    entry_throttle.fail(g.user.id)
                 code_error = _entry_code_message(problem.kind)
-        confirmed = request.form.get("toch_opslaan") == "ja"
+        # Only a beheerder, who may read every response anyway, is asked about a possible
+        # double; for an ambassadeur the answer would tell whether such a response exists, so
+        # it is saved and flagged for the beheerder without a word.
+        confirmed = request.form.get("toch_opslaan") == "ja" or not g.user.can("beheerder")
         if not errors and not code_error:
             duplicate = _identical_paper_response(village, survey, answers)
         if not errors and not code_error and (not duplicate or confirmed):
@@ -323,6 +340,7 @@ def data_entry(survey_id: str):
                 )
                 return redirect(url_for(".data_entry", survey_id=survey.id))
     paper_count = sum(1 for r in responses_of(village, survey.id) if r.get("channel") == "paper")
+    duplicate = duplicate and g.user.can("beheerder")
     failed = bool(errors or code_error or duplicate)
     return render_template(
         "beheer/access/entry.html",

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -219,17 +220,17 @@ def register(main: click.Group) -> None:
             except BundleError as error:
                 raise click.ClickException(f"{path}: {error}") from None
         names = [
-            b.manifest.village + (f" ({b.manifest.wave})" if b.manifest.wave else "")
+            _printable(b.manifest.village + (f" ({b.manifest.wave})" if b.manifest.wave else ""))
             for b in loaded
         ]
         width = max(12, *(len(n) for n in names))
         click.echo(f"{'':<40} " + " ".join(f"{n:>{width}}" for n in names))
         for question in compare(loaded):
             click.echo("")
-            click.echo(question["text"])
+            click.echo(_printable(question["text"]))
             for row in question["rows"]:
                 cells = [_cell(v, question["kind"]) for v in row["values"]]
-                label = row["label"][:38]
+                label = _printable(row["label"])[:38]
                 click.echo(f"  {label:<38} " + " ".join(f"{c:>{width}}" for c in cells))
 
 
@@ -287,6 +288,14 @@ def _margin(interval: list[float] | None, unit: str) -> str:
         f"({interval[0]:.0f}-{interval[1]:.0f}{unit})"
         if unit
         else f"({interval[0]:g}-{interval[1]:g})"
+    )
+
+
+def _printable(text: object) -> str:
+    """Text from another village's bundle, safe for a terminal: control characters (the
+    start of escape sequences that retitle windows, recolour or move the cursor) become '?'."""
+    return "".join(
+        "?" if unicodedata.category(c) in ("Cc", "Cf") and c != " " else c for c in str(text)
     )
 
 

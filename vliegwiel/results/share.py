@@ -139,12 +139,19 @@ def read_bundle(data: bytes) -> Bundle:
                 f"Data Packages, {', '.join(MEMBERS)}); found {names}"
             )
         raw = {info.filename: _read_member(archive, info) for info in infos}
-    if "datapackage.json" in raw:
-        return read_datapackage(raw)
+    for name, content in raw.items():
+        if name.endswith(".json") and _nesting(content) > MAX_NESTING:
+            raise BundleError(f"{name} is nested more than {MAX_NESTING} levels deep")
     try:
+        if "datapackage.json" in raw:
+            return read_datapackage(raw)
         parsed = {name: json.loads(raw[name].decode("utf-8")) for name in MEMBERS}
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise BundleError(f"a member is not UTF-8 JSON: {error}") from None
+    except (RecursionError, ValueError) as error:  # a number of 5,000 digits, say
+        if isinstance(error, BundleError):
+            raise
+        raise BundleError(f"a member cannot be read: {type(error).__name__}") from None
     try:
         bundle = Bundle(
             manifest=parsed["manifest.json"],
@@ -157,6 +164,36 @@ def read_bundle(data: bytes) -> Bundle:
         where = ".".join(str(p) for p in first["loc"])
         raise BundleError(f"bundle does not match the format at {where}: {first['msg']}") from None
     return bundle
+
+
+#: A real survey.json nests about ten levels; deeper is an attack on the parser and
+#: everything after it (Python's recursion limit is about a thousand).
+MAX_NESTING = 40
+
+
+def _nesting(data: bytes) -> int:
+    """How deep brackets nest in JSON text, strings skipped, without parsing it."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in data:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_NESTING:
+                    return deepest
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return deepest
 
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:

@@ -14,7 +14,15 @@ from typing import Any
 from vliegwiel.core.storage import Storage
 from vliegwiel.results.suppression import suppress_counts
 from vliegwiel.rounds.ideas import PILOT_DECISIONS, all_ideas
-from vliegwiel.rounds.model import DRAFT, PUBLISHED, collection, list_rounds, phase, status_of
+from vliegwiel.rounds.model import (
+    DRAFT,
+    PUBLISHED,
+    SURVEY_ID,
+    collection,
+    list_rounds,
+    phase,
+    status_of,
+)
 
 #: Collections whose records carry a ``participant``: everyone who took part in a round.
 ACTIVITY = ("ideas", "supports", "comments", "ballots", "pledges", "poll_answers")
@@ -54,7 +62,7 @@ def survey_responses(storage: Storage, record: dict[str, Any]) -> int:
     """Responses to the round's survey given while its survey phase was open."""
     survey_id = record["settings"].get("survey_id")
     survey_phase = phase(record, "survey")
-    if not survey_id or survey_phase is None:
+    if not survey_id or not SURVEY_ID.fullmatch(survey_id) or survey_phase is None:
         return 0
     count = 0
     for response in storage.all(f"responses/{survey_id}"):

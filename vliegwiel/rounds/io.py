@@ -15,7 +15,8 @@ from flask_babel import gettext as _
 
 from vliegwiel.core.storage import Storage
 from vliegwiel.core.village import Village
-from vliegwiel.rounds.ballots import count_votes, stored_ballots
+from vliegwiel.rounds.ballots import stored_ballots
+from vliegwiel.rounds.count import outcome_now
 from vliegwiel.rounds.ideas import all_ideas, support_counts
 from vliegwiel.rounds.meetings import meetings_of
 from vliegwiel.rounds.model import TIMEZONE, RoundError, collection, create_round, phases_of
@@ -37,7 +38,7 @@ def _public(record: dict[str, Any]) -> dict[str, Any]:
 def round_data(storage: Storage, record: dict[str, Any]) -> dict[str, Any]:
     """Everything of a round an export holds: no participant keys, names or contacts."""
     round_id = record["id"]
-    outcome = count_votes(storage, record)
+    outcome = outcome_now(storage, record).outcome
     return {
         "round": record,
         "ideas": [_public(i) for i in all_ideas(storage, round_id)],
@@ -71,7 +72,7 @@ def export_csv(storage: Storage, record: dict[str, Any]) -> str:
     """One row per idea with its supports, vote, decision and pledge totals."""
     round_id = record["id"]
     supports = support_counts(storage, round_id)
-    outcome = count_votes(storage, record)
+    outcome = outcome_now(storage, record).outcome
     pledged = totals(storage, round_id)
     rows: list[list[Any]] = [CSV_HEADER]
     for idea in all_ideas(storage, round_id):

@@ -10,6 +10,7 @@ time takes ``now`` explicitly; the web layer passes the app's clock (``VLIEGWIEL
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -157,6 +158,10 @@ def check_phases(phases: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"kind": p["kind"], "start": p["start"], "end": p.get("end") or None} for p in ordered]
 
 
+#: The form of a survey id (vliegwiel.surveys.schema.SurveyId).
+SURVEY_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+
+
 def check_settings(settings: dict[str, Any]) -> dict[str, Any]:
     clean = {**DEFAULT_SETTINGS, **settings}
     if clean["method"] not in METHODS:
@@ -173,6 +178,13 @@ def check_settings(settings: dict[str, Any]) -> dict[str, Any]:
         raise RoundError(_("Kies minstens 1 idee dat gekozen wordt."))
     if clean["completion"] not in ("none", "add1", "add1u"):
         raise RoundError(_("Onbekende aanvulling voor gelijke delen."))
+    survey_id = clean["survey_id"]
+    if not isinstance(survey_id, str) or (survey_id and not SURVEY_ID.fullmatch(survey_id)):
+        # It names a collection on disk: a design file could otherwise point anywhere.
+        raise RoundError(_("Geen geldige enquête-id."))
+    if not isinstance(clean["criteria"], list):
+        raise RoundError(_("De criteria moeten een lijst zijn."))
+    clean = {key: clean[key] for key in DEFAULT_SETTINGS}  # nothing unknown is kept
     clean["criteria"] = [str(c).strip() for c in clean["criteria"] if str(c).strip()]
     clean["requires_codes"] = bool(clean["requires_codes"])
     return clean

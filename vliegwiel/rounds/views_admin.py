@@ -19,7 +19,8 @@ from vliegwiel.accounts.model import ROLES
 from vliegwiel.accounts.views import require_role
 from vliegwiel.core.storage import Storage
 from vliegwiel.rounds.admin_base import back, bp, int_field, round_or_404, user_can
-from vliegwiel.rounds.ballots import count_votes, stored_ballots
+from vliegwiel.rounds.ballots import stored_ballots
+from vliegwiel.rounds.count import outcome_now
 from vliegwiel.rounds.ideas import (
     DECISION_LABELS,
     DECISIONS,
@@ -309,7 +310,7 @@ def save_shortlist(round_id: str):
 
 def _outcome_rows(record):
     storage = current_village().storage
-    outcome = count_votes(storage, record)
+    outcome = outcome_now(storage, record).outcome
     ideas = shortlist(storage, record["id"])
     decided = [i for i in all_ideas(storage, record["id"]) if i.get("decision")]
     rows = []

@@ -20,10 +20,10 @@ from vliegwiel.results.suppression import threshold_note
 from vliegwiel.rounds.ballots import (
     ballot_from_form,
     cast_ballot,
-    count_votes,
     has_voted,
     projects_of,
 )
+from vliegwiel.rounds.count import outcome_for_residents
 from vliegwiel.rounds.flywheel import flywheel as flywheel_figures
 from vliegwiel.rounds.flywheel import protect
 from vliegwiel.rounds.ideas import (
@@ -74,7 +74,8 @@ def browser_id() -> str:
     does not hand out a second support or vote."""
     if "browser_id" not in session:
         session["browser_id"] = secrets.token_hex(16)
-        session.permanent = True
+        # Never for a logged-in organiser: their session must end with the browser.
+        session.permanent = "user_id" not in session
     return session["browser_id"]
 
 
@@ -146,7 +147,11 @@ def round_page(round_id: str):
     survey_id = record["settings"].get("survey_id")
     ideas = [i for i in all_ideas(storage, round_id) if is_active(i)]
     published = ctx["status"] == PUBLISHED
-    decided = [i for i in all_ideas(storage, round_id) if i.get("decision")] if published else []
+    decided = (
+        [i for i in all_ideas(storage, round_id) if i.get("decision") and not i.get("hidden")]
+        if published
+        else []
+    )
     pledged = totals(storage, round_id)
     return render_template(
         "rounds/round.html",
@@ -327,7 +332,8 @@ def outcome(round_id: str):
     if not phase_over(record, "prioritise", clock()):
         abort(404)
     storage = current_village().storage
-    result = count_votes(storage, record)
+    state = outcome_for_residents(storage, record)
+    result = state.outcome
     rows = []
     if result is not None:
         ideas_by_id = {i["id"]: i for i in all_ideas(storage, round_id)}
@@ -344,6 +350,7 @@ def outcome(round_id: str):
         "rounds/outcome.html",
         **_context(record),
         rows=rows,
+        count=state,
         voters=len(storage.all(f"rounds/{round_id}/ballots")),
     )
 
@@ -365,7 +372,8 @@ def _whole(text: str | None) -> int:
 def commit(round_id: str):
     record = _round_or_404(round_id)
     storage = current_village().storage
-    result = count_votes(storage, record) if phase(record, "prioritise") else None
+    state = outcome_for_residents(storage, record) if phase(record, "prioritise") else None
+    result = state.outcome if state else None
     targets = pledge_targets(storage, round_id, result.selected if result else [])
     error = None
     if request.method == "POST":
@@ -393,6 +401,7 @@ def commit(round_id: str):
         "rounds/commit.html",
         **_context(record),
         targets=targets,
+        count=state,
         commit_open=phase_open(record, "commit", clock()),
         error=error,
         values=request.form if error else {},
@@ -424,7 +433,11 @@ def meeting(round_id: str, meeting_id: str):
         **_context(record),
         meeting=found,
         starts_at=datetime.fromisoformat(found["starts_at"]),
-        linked=[ideas_by_id[i] for i in found["idea_ids"] if i in ideas_by_id],
+        linked=[
+            ideas_by_id[i]
+            for i in found["idea_ids"]
+            if i in ideas_by_id and not ideas_by_id[i].get("hidden")  # hidden stays hidden
+        ],
         error=error,
     ), (400 if error else 200)
 

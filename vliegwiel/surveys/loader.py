@@ -115,6 +115,8 @@ def parse_yaml(text: str, file: str) -> tuple[Any, dict]:
         raise SurveyError([Problem(file, 1, f"not valid YAML: {error}")]) from None
     except RecursionError:
         raise SurveyError([Problem(file, 1, "nested too deeply")]) from None
+    except ValueError as error:  # such as an integer of more than 4,300 digits
+        raise SurveyError([Problem(file, 1, f"not a usable value: {error}")]) from None
 
 
 def _line_of(lines: dict[tuple, int], loc: tuple) -> int:
@@ -214,7 +216,15 @@ def load_survey_file(path: Path, question_types: dict[str, QuestionType]) -> Sur
         raise SurveyError([Problem(str(path), 1, "not UTF-8 text")]) from None
     except OSError as error:
         raise SurveyError([Problem(str(path), 1, f"cannot read: {error.strerror}")]) from None
-    return load_survey_text(text, str(path), question_types)
+    try:
+        return load_survey_text(text, str(path), question_types)
+    except SurveyError:
+        raise
+    except Exception as error:
+        # Whatever else goes wrong with one file (a bug a strange file finds, a plugin's
+        # question type that fails) sets that file aside; it must not take the site down.
+        problem = f"could not be loaded ({type(error).__name__}): {error}"[:500]
+        raise SurveyError([Problem(str(path), 1, problem)]) from None
 
 
 @dataclass(frozen=True)
@@ -257,6 +267,10 @@ class SurveyRegistry:
                 survey = load_survey_file(path, self.question_types)
             except SurveyError as error:
                 broken.append(BrokenSurvey(path, error.problems))
+                continue
+            except Exception as error:  # the file vanished while being read, say
+                problem = Problem(str(path), 1, f"could not be loaded: {type(error).__name__}")
+                broken.append(BrokenSurvey(path, [problem]))
                 continue
             if survey.id in surveys:
                 message = f"survey id '{survey.id}' is also used by {paths[survey.id].name}"

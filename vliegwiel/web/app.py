@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask, render_template, request, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from vliegwiel.core.resources import static_dir, templates_dir
 from vliegwiel.core.storage import StorageError
@@ -50,6 +51,10 @@ def create_app(instance_path: str | Path, test_config: dict[str, Any] | None = N
     app.config.update(test_config)
     app.extensions["vliegwiel"] = village
 
+    if config.trusted_proxies:
+        # Only behind that many proxies: otherwise anyone could claim any address.
+        hops = config.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     CSRFProtect(app)
     i18n.init_app(app)
     _register_security_headers(app)
