@@ -10,11 +10,17 @@ timed), for the one-question survey that is submitted to and for the example sur
 results page and PDF report are timed.
 
     python bench/bench_server.py [--sizes 100 5000 20000] [--submissions 400] [--clients 8]
+                                 [--backend tinydb|postgresql|both] [--database URL]
+
+With ``--backend postgresql`` (or ``both``) the villages keep their records in PostgreSQL:
+``--database URL``, else a throwaway database on the server the ``PG*`` variables name (run
+it inside ``pg_virtualenv``), as the tests do.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -25,6 +31,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import requests
@@ -44,7 +51,7 @@ from live_server import (  # noqa: E402
 )
 
 from vliegwiel.accounts.model import add_user  # noqa: E402
-from vliegwiel.core.storage import BUCKET_SIZE  # noqa: E402
+from vliegwiel.core.storage import BUCKET_SIZE, Storage  # noqa: E402
 from vliegwiel.core.village import build_village  # noqa: E402
 from vliegwiel.surveys.responses import responses_collection, save_response  # noqa: E402
 
@@ -57,16 +64,21 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def fill(village, survey, answers: dict, count: int, bucket_size: int = BUCKET_SIZE) -> None:
-    """Store ``count`` responses: one real save, then bucket files in the storage's format."""
+    """Store ``count`` responses: one real save, then bucket files in the storage's format
+    (or, on PostgreSQL, one bulk insert)."""
     collection = responses_collection(survey.id)
     template = save_response(village, survey, answers)
-    directory = village.storage.data_dir / collection
     records = []
     for n in range(count):
         record = dict(template, id=uuid.uuid4().hex)
         if "marker" in record["answers"]:
             record["answers"] = {"marker": f"vooraf-{n}"}
         records.append(record)
+    if not isinstance(village.storage, Storage):
+        village.storage.delete(collection, template["id"])
+        village.storage.insert_many(collection, records)
+        return
+    directory = village.storage.data_dir / collection
     for old in directory.glob("*.json"):
         old.unlink()
     for start in range(0, count, bucket_size):
@@ -136,8 +148,11 @@ def timed_get(session: requests.Session, url: str, runs: int) -> tuple[float, fl
     return statistics.median(times), max(times)
 
 
-def bench_size(work: Path, size: int, args) -> None:
-    instance = make_instance(work, per_hour=0, name=f"dorp-{size}")
+def bench_size(work: Path, size: int, args, database_url: str | None = None) -> None:
+    backend = "postgresql" if database_url else "tinydb"
+    instance = make_instance(
+        work, per_hour=0, name=f"dorp-{size}-{backend}", database_url=database_url
+    )
     village = build_village(instance)
     add_user(village.storage, "beheerder", "beheerder", PASSWORD)
     fill(village, village.surveys.get("snel"), {"marker": "x"}, size)
@@ -146,7 +161,7 @@ def bench_size(work: Path, size: int, args) -> None:
         drive(server.url, args.warmup, max(args.clients))
         for clients in args.clients:
             timings = drive(server.url, args.submissions, clients)
-            report(f"vliegwiel {size:>6}, {clients:>2} clients", timings)
+            report(f"{backend:<10} {size:>6}, {clients:>2} clients", timings)
         organiser = requests.Session()
         login = organiser.get(server.url + "/beheer/login").text
         organiser.post(
@@ -201,6 +216,8 @@ def main() -> None:
     )
     parser.add_argument("--threads", type=int, default=8, help="waitress threads")
     parser.add_argument("--runs", type=int, default=5, help="results page loads")
+    parser.add_argument("--backend", choices=["tinydb", "postgresql", "both"], default="tinydb")
+    parser.add_argument("--database", default=None, help="postgresql:// URL (default: throwaway)")
     args = parser.parse_args()
     print(
         f"{platform.platform()}, Python {platform.python_version()}, "
@@ -210,8 +227,34 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="vliegwiel-bench-") as tmp:
         work = Path(tmp)
         bench_bare(work, args)
-        for size in args.sizes:
-            bench_size(work, size, args)
+        backends = ["tinydb", "postgresql"] if args.backend == "both" else [args.backend]
+        with database(args) as url:
+            for backend in backends:
+                for size in args.sizes:
+                    bench_size(work, size, args, url if backend == "postgresql" else None)
+
+
+@contextlib.contextmanager
+def database(args) -> Iterator[str | None]:
+    """The PostgreSQL URL to use, or None when only TinyDB is measured."""
+    if args.backend == "tinydb":
+        yield None
+    elif args.database:
+        yield args.database
+    else:
+        from pg_database import ThrowawayDatabase, admin_conninfo
+
+        from vliegwiel.core.postgres_storage import close_pools
+
+        admin = admin_conninfo()
+        if admin is None:
+            sys.exit("no PostgreSQL: pass --database URL or run inside pg_virtualenv")
+        throwaway = ThrowawayDatabase(admin)
+        try:
+            yield throwaway.url
+        finally:
+            close_pools()
+            throwaway.drop()
 
 
 if __name__ == "__main__":

@@ -98,3 +98,45 @@ def write_survey(instance: Path, text: str, name: str = "test.yaml") -> Path:
     path = instance / "surveys" / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+# -- PostgreSQL (see tests/pg_database.py) ------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throwaway database for this test session, owned by an ordinary (RLS-bound) role."""
+    from pg_database import ThrowawayDatabase, require_admin_conninfo
+
+    from vliegwiel.core.postgres_storage import close_pools
+
+    database = ThrowawayDatabase(require_admin_conninfo())
+    try:
+        yield database.url
+    finally:
+        close_pools()
+        database.drop()
+
+
+def unique_village() -> str:
+    """A village key nobody else in the shared test database uses."""
+    import uuid
+
+    return f"v{uuid.uuid4().hex[:12]}"
+
+
+#: Both storage backends: a test taking ``backend`` runs once per backend.
+BACKENDS = ("tinydb", "postgresql")
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def database_url(backend: str, request: pytest.FixtureRequest) -> str | None:
+    """The PostgreSQL URL for the ``postgresql`` run of a test, None for TinyDB."""
+    if backend == "tinydb":
+        return None
+    return request.getfixturevalue("postgres_url")

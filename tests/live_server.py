@@ -12,12 +12,16 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import requests
 
 from vliegwiel.accounts.model import add_user
+from vliegwiel.core.config import load_config
 from vliegwiel.core.instance import init_instance
+from vliegwiel.core.storage_backends import open_storage
+from vliegwiel.core.storage_contract import RecordStore
 from vliegwiel.core.village import build_village
 
 #: One page, one required free-text question: the answer carries each response's own marker.
@@ -39,12 +43,24 @@ _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*
 
 
 def make_instance(
-    parent: Path, *, per_hour: int = 0, name: str = "dorp", accounts: dict | None = None
+    parent: Path,
+    *,
+    per_hour: int = 0,
+    name: str = "dorp",
+    accounts: dict | None = None,
+    database_url: str | None = None,
 ) -> Path:
-    """A fresh instance with the tiny survey; ``per_hour`` is the submission limit (0: off)."""
-    path = init_instance(parent / name, "Proefdorp")
+    """A fresh instance with the tiny survey; ``per_hour`` is the submission limit (0: off).
+
+    With ``database_url`` its records live in that PostgreSQL database, under a village key
+    no other test uses.
+    """
+    path = init_instance(parent / name, "Proefdorp", database_url=database_url)
     config = path / "vliegwiel.toml"
     text = config.read_text(encoding="utf-8")
+    if database_url:
+        key = f"{name}-{uuid.uuid4().hex[:10]}"
+        text = text.replace("\n[plugins]", f'village = "{key}"\n\n[plugins]', 1)
     text = re.sub(
         r"submissions_per_ip_per_hour = \d+", f"submissions_per_ip_per_hour = {per_hour}", text
     )
@@ -55,6 +71,11 @@ def make_instance(
         for role, password in accounts.items():
             add_user(village.storage, role, role, password)
     return path
+
+
+def instance_storage(instance: Path) -> RecordStore:
+    """The instance's store as its vliegwiel.toml says (TinyDB folder or PostgreSQL)."""
+    return open_storage(load_config(instance))
 
 
 def free_port() -> int:
@@ -73,8 +94,17 @@ def vliegwiel_command() -> list[str]:
 class Server:
     """`vliegwiel serve --instance DIR --port P` as a child process."""
 
-    def __init__(self, instance: Path, *, threads: int = 8, command: list[str] | None = None):
+    def __init__(
+        self,
+        instance: Path,
+        *,
+        threads: int = 8,
+        command: list[str] | None = None,
+        villages: bool = False,
+    ):
+        """``villages=True``: ``instance`` is a folder of instances (``serve --villages``)."""
         self.instance = instance
+        self.villages = villages
         self.threads = threads
         self.command = command or vliegwiel_command()
         self.port = free_port()
@@ -86,7 +116,8 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 60) -> Server:
-        args = [*self.command, "serve", "--instance", str(self.instance)]
+        which = "--villages" if self.villages else "--instance"
+        args = [*self.command, "serve", which, str(self.instance)]
         args += ["--port", str(self.port), "--threads", str(self.threads)]
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
@@ -95,9 +126,9 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log.read_text(errors='replace')}")
             try:
-                if requests.get(self.url + "/", timeout=2).status_code == 200:
+                if requests.get(self.url + "/", timeout=10).status_code == 200:
                     return self
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 time.sleep(0.05)
         raise RuntimeError("server did not start in time")
 
@@ -137,9 +168,9 @@ def token_of(html: str) -> str:
 class Resident:
     """One browser: its own cookies; answers the tiny survey through the real pages."""
 
-    def __init__(self, base_url: str, timeout: float = 30):
+    def __init__(self, base_url: str, timeout: float = 30, http: requests.Session | None = None):
         self.base = base_url
-        self.http = requests.Session()
+        self.http = http or requests.Session()
         self.timeout = timeout
         self.token: str | None = None
 

@@ -11,16 +11,22 @@ import threading
 import uuid
 from collections import Counter
 
-from live_server import COLLECTION, Resident, Server, acknowledged, make_instance
-
-from vliegwiel.core.storage import Storage
+from live_server import (
+    COLLECTION,
+    Resident,
+    Server,
+    acknowledged,
+    instance_storage,
+    make_instance,
+)
 
 CLIENTS = 16
 PER_CLIENT = 63  # 16 x 63 = 1,008 responses
 
 
-def test_concurrent_submissions_are_stored_exactly_once(tmp_path):
-    instance = make_instance(tmp_path, per_hour=0)
+def test_concurrent_submissions_are_stored_exactly_once(tmp_path, database_url):
+    """Runs once on TinyDB files and once on PostgreSQL (``database_url``)."""
+    instance = make_instance(tmp_path, per_hour=0, database_url=database_url)
     acked: list[str] = []
     failures: list[str] = []
     lock = threading.Lock()
@@ -49,7 +55,7 @@ def test_concurrent_submissions_are_stored_exactly_once(tmp_path):
             thread.join()
         # The server is still running: what it stored is read by another process, as a backup
         # or a second app would.
-        stored = Storage(instance / "data").all(COLLECTION)
+        stored = instance_storage(instance).all(COLLECTION)
 
     assert failures == []
     assert len(acked) == CLIENTS * PER_CLIENT
@@ -59,4 +65,4 @@ def test_concurrent_submissions_are_stored_exactly_once(tmp_path):
     assert set(markers) == set(acked)
     assert len({record["id"] for record in stored}) == len(stored)
     # Every draft was cleared once its response was saved.
-    assert Storage(instance / "data").count("drafts") == 0
+    assert instance_storage(instance).count("drafts") == 0

@@ -15,9 +15,14 @@ import uuid
 from collections import Counter
 
 import requests
-from live_server import COLLECTION, Resident, Server, acknowledged, make_instance
-
-from vliegwiel.core.storage import Storage
+from live_server import (
+    COLLECTION,
+    Resident,
+    Server,
+    acknowledged,
+    instance_storage,
+    make_instance,
+)
 
 KILLS = 50
 CLIENTS = 4
@@ -36,15 +41,16 @@ def _submit_until(stop: threading.Event, url: str, acked: list[str], lock: threa
                 acked.append(marker)
 
 
-def _check_loads(data_dir) -> Counter:
-    storage = Storage(data_dir)
+def _check_loads(instance) -> Counter:
+    storage = instance_storage(instance)
     for name in storage.collections():
         storage.all(name)  # raises StorageError naming a broken file
     return Counter(r["answers"]["marker"] for r in storage.all(COLLECTION))
 
 
-def test_sigkill_during_submissions_loses_no_acknowledged_response(tmp_path):
-    instance = make_instance(tmp_path, per_hour=0)
+def test_sigkill_during_submissions_loses_no_acknowledged_response(tmp_path, database_url):
+    """Runs once on TinyDB files and once on PostgreSQL (``database_url``)."""
+    instance = make_instance(tmp_path, per_hour=0, database_url=database_url)
     server = Server(instance, threads=4)
     rng = random.Random(7)
     acked: list[str] = []
@@ -65,7 +71,7 @@ def test_sigkill_during_submissions_loses_no_acknowledged_response(tmp_path):
             stop.set()
             for thread in threads:
                 thread.join()
-            stored = _check_loads(instance / "data")
+            stored = _check_loads(instance)
             with lock:
                 missing = [m for m in acked if m not in stored]
                 acked_before_last_kill = len(acked)

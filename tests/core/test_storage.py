@@ -1,4 +1,8 @@
-"""Storage: real bucket files in tmp_path, real TinyDB, real threads and processes."""
+"""The TinyDB store's own behaviour: real bucket files in tmp_path, real TinyDB, processes.
+
+What both backends share (round trip, copies, locking, migrations) is tested once for each
+backend in tests/test_storage_contract.py.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from tinydb import TinyDB
 from tinydb.storages import JSONStorage
 
 from vliegwiel.core import storage as storage_mod
-from vliegwiel.core.storage import Storage, StorageError, put_record
+from vliegwiel.core.storage import Storage, StorageError
 
 
 @pytest.fixture
@@ -36,83 +40,6 @@ def bucket_files(data_dir: Path, collection: str) -> list[str]:
 
 
 # -- basic behaviour --------------------------------------------------------------------------
-
-
-def test_round_trip(store: Storage) -> None:
-    anna = store.insert("users", {"name": "Anna", "role": "organiser"})
-    bert = store.insert("users", {"name": "Bert", "role": "resident"})
-    given = store.insert("users", {"id": "cor", "name": "Cor", "role": "resident"})
-
-    assert given == "cor"
-    assert len(anna) == 32 and anna != bert
-    assert store.get("users", anna) == {"id": anna, "name": "Anna", "role": "organiser"}
-    assert store.get("users", "nobody") is None
-    assert [r["name"] for r in store.all("users")] == ["Anna", "Bert", "Cor"]
-    assert [r["name"] for r in store.find("users", role="resident")] == ["Bert", "Cor"]
-    assert store.find("users", role="resident", name="Cor") == [store.get("users", "cor")]
-    assert store.find("users", missing=None) == []
-    assert store.count("users") == 3
-
-    store.update("users", bert, {"role": "organiser"})
-    assert store.get("users", bert)["role"] == "organiser"
-    with pytest.raises(KeyError):
-        store.update("users", "nobody", {"role": "x"})
-
-    assert store.delete("users", anna) is True
-    assert store.delete("users", anna) is False
-    assert store.get("users", anna) is None
-    assert store.count("users") == 2
-
-    store.insert("responses/dorpsenquete", {"answers": {}})
-    assert store.collections() == ["responses/dorpsenquete", "users"]
-    assert store.collections("responses/") == ["responses/dorpsenquete"]
-    assert store.all("never-written") == [] and store.count("never-written") == 0
-
-
-def test_put_record_creates_then_updates_one_record_under_concurrent_writers(
-    data_dir: Path,
-) -> None:
-    put_record(Storage(data_dir), "survey_status", "dorp", {"status": "open"})
-    assert Storage(data_dir).get("survey_status", "dorp") == {"id": "dorp", "status": "open"}
-
-    # Eight writers, each with its own Storage (as separate requests or processes would),
-    # set the same new record at once: one record, with one of their values, no error.
-    errors: list[BaseException] = []
-
-    def put(n: int) -> None:
-        try:
-            put_record(Storage(data_dir), "moderation", "tekst-1", {"status": f"s{n}"})
-        except BaseException as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-
-    threads = [threading.Thread(target=put, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
-    (record,) = Storage(data_dir).all("moderation")
-    assert record["id"] == "tekst-1" and record["status"] in {f"s{n}" for n in range(8)}
-
-
-def test_duplicate_id_is_refused(store: Storage) -> None:
-    store.insert("codes", {"id": "ABC"})
-    with pytest.raises(ValueError, match="ABC"):
-        store.insert("codes", {"id": "ABC"})
-    with pytest.raises(ValueError):
-        store.update("codes", "ABC", {"id": "XYZ"})
-    assert store.count("codes") == 1
-
-
-def test_returned_records_are_copies(store: Storage) -> None:
-    record = {"answers": {"woonduur": "lang"}}
-    rid = store.insert("responses/x", record)
-    record["answers"]["woonduur"] = "changed by caller"
-    assert "id" not in record  # the caller's dict is not modified
-    got = store.get("responses/x", rid)
-    got["answers"]["woonduur"] = "mutated"
-    store.all("responses/x")[0]["answers"]["extra"] = 1
-    assert store.get("responses/x", rid)["answers"] == {"woonduur": "lang"}
 
 
 def test_bucket_rollover_keeps_insertion_order(data_dir: Path) -> None:
@@ -293,31 +220,6 @@ def test_bad_collection_names_are_rejected(store: Storage, data_dir: Path, name:
 # -- concurrency ------------------------------------------------------------------------------
 
 
-def test_threads_lose_no_inserts(data_dir: Path) -> None:
-    store = Storage(data_dir, bucket_size=20)
-    errors: list[BaseException] = []
-
-    def work(t: int) -> None:
-        try:
-            for n in range(50):
-                store.insert("responses/s", {"thread": t, "n": n})
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=work, args=(t,)) for t in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
-    records = Storage(data_dir).all("responses/s")
-    assert sorted((r["thread"], r["n"]) for r in records) == [
-        (t, n) for t in range(8) for n in range(50)
-    ]
-    assert len({r["id"] for r in records}) == 400
-
-
 def _insert_from_process(data_dir: str, worker: int) -> None:
     store = Storage(Path(data_dir), bucket_size=30)
     for n in range(100):
@@ -337,35 +239,6 @@ def test_processes_lose_no_inserts(data_dir: Path) -> None:
     assert sorted((r["worker"], r["n"]) for r in records) == [
         (w, n) for w in range(2) for n in range(100)
     ]
-
-
-def test_locked_makes_read_check_update_atomic(store: Storage) -> None:
-    store.insert("codes", {"id": "K7QX", "used": False})
-    winners: list[int] = []
-    start = threading.Barrier(8)
-
-    def consume(t: int) -> None:
-        start.wait()
-        with store.locked("codes"):
-            if not store.get("codes", "K7QX")["used"]:
-                time.sleep(0.01)  # widen the window a lost race would need
-                store.update("codes", "K7QX", {"used": True, "by": t})
-                winners.append(t)
-
-    threads = [threading.Thread(target=consume, args=(t,)) for t in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert len(winners) == 1
-    assert store.get("codes", "K7QX")["by"] == winners[0]
-
-
-def test_locked_is_reentrant(store: Storage) -> None:
-    with store.locked("codes"), store.locked("codes"):
-        store.insert("codes", {"id": "A"})
-    assert store.count("codes") == 1
 
 
 # -- migrations -------------------------------------------------------------------------------

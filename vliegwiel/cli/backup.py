@@ -18,6 +18,8 @@ import click
 from vliegwiel.cli.common import instance_option, output_option
 from vliegwiel.core.config import instance_dir_from, load_config
 from vliegwiel.core.storage import Storage, backup_key
+from vliegwiel.core.storage_backends import open_storage
+from vliegwiel.core.storage_contract import RecordStore
 
 __all__ = ["backup_instance", "register", "restore_instance"]
 
@@ -26,9 +28,9 @@ def _stamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
 
 
-def _storage(instance_dir: Path) -> Storage:
+def _storage(instance_dir: Path) -> RecordStore:
     config = load_config(instance_dir)  # a clear error when this is not an instance folder
-    storage = Storage(instance_dir / "data")
+    storage = open_storage(config)
     storage.signing_key = backup_key(config.secret_key)  # backups are signed by the instance
     return storage
 
@@ -60,12 +62,17 @@ def restore_instance(instance_dir: Path, backup: Path, *, force: bool = False) -
     holds_data = any(storage.count(name) for name in names)
     if holds_data and not force:
         raise click.ClickException(
-            f"{data_dir} already holds data; restoring replaces all of it. Stop the server, "
-            "then run again with --force (a safety backup of the current data is made first)."
+            f"{storage.describe()} already holds data; restoring replaces all of it. Stop the "
+            "server, then run again with --force (a safety backup of the current data is made "
+            "first)."
         )
     safety = None
     if names:
         safety = storage.backup(instance_dir / "backups" / f"before-restore-{_stamp()}.zip")
+    if not isinstance(storage, Storage):
+        # PostgreSQL: one transaction replaces the village's rows (a backup is the same zip).
+        storage.restore(Path(backup))  # type: ignore[attr-defined]
+        return safety
     with contextlib.ExitStack() as stack:
         # Hold the current collections' locks during the swap, so no write from a server that
         # is still running lands halfway; it sees the restored files on its next read.

@@ -47,22 +47,47 @@ def main() -> None:
 @click.option("--name", default=None, help='The village name, e.g. --name "Achterveld".')
 @click.option("--admin", default="beheerder", show_default=True, help="First organiser's username.")
 @click.option("--no-examples", is_flag=True, help="Do not copy the example surveys.")
-def init(directory: Path, name: str | None, admin: str, no_examples: bool) -> None:
+@click.option(
+    "--database",
+    "database_url",
+    default=None,
+    metavar="URL",
+    help="Keep the data in this PostgreSQL database (postgresql://...) instead of data/.",
+)
+def init(
+    directory: Path, name: str | None, admin: str, no_examples: bool, database_url: str | None
+) -> None:
     """Create a village instance in DIRECTORY.
 
     Writes vliegwiel.toml (with a fresh secret key), data/, surveys/ (the example
     surveys), plugins/ and backups/, and creates the first beheerder account, whose
-    one-time password is printed once.
+    one-time password is printed once. With --database URL the records are kept in that
+    PostgreSQL database, under the village key [storage] village (the folder name).
     """
     from vliegwiel.accounts.model import add_user
+    from vliegwiel.core.config import village_key
     from vliegwiel.core.instance import init_instance
+    from vliegwiel.core.postgres_storage import PostgresStorage, is_database_url
     from vliegwiel.core.village import build_village
 
+    if database_url is not None:
+        if not is_database_url(database_url):
+            raise click.BadParameter("give a postgresql:// URL", param_hint="--database")
+        # Before anything is written: the database must be reachable and the key unused.
+        shared = PostgresStorage(database_url, village_key(Path(directory).resolve()))
+        if shared.collections():
+            raise click.ClickException(
+                f"{shared.describe()} already holds a village's data; choose another folder "
+                "name or database"
+            )
     village_name = name or Path(directory).resolve().name.replace("-", " ").title()
-    path = init_instance(directory, village_name, with_examples=not no_examples)
+    path = init_instance(
+        directory, village_name, with_examples=not no_examples, database_url=database_url
+    )
     village = build_village(path)
     user, password = add_user(village.storage, admin, "beheerder")
     click.echo(f"Created the instance of {village_name} in {path}")
+    click.echo(f"Data:              {village.storage.describe()}")
     click.echo(f"Organiser account: {user.username}")
     click.echo(f"One-time password: {password}   (change it with 'vliegwiel user passwd')")
     click.echo(f"Start it with:     vliegwiel serve --instance {path}")
@@ -73,12 +98,46 @@ def init(directory: Path, name: str | None, admin: str, no_examples: bool) -> No
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
-def serve(instance: Path | None, host: str, port: int, threads: int) -> None:
-    """Serve the instance with waitress (use --host 0.0.0.0 to reach it from other devices)."""
+@click.option(
+    "--villages",
+    "villages_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Serve every instance folder in this folder, each under /<folder>/ (or its own host "
+    "name, see province.toml), with an index of the villages at /.",
+)
+def serve(
+    instance: Path | None, host: str, port: int, threads: int, villages_dir: Path | None
+) -> None:
+    """Serve the instance with waitress (use --host 0.0.0.0 to reach it from other devices).
+
+    With --villages DIR one server serves many villages: each keeps its own settings, secret
+    key, plugins and storage, and its own login cookie.
+    """
+    if villages_dir is not None:
+        if instance is not None:
+            raise click.UsageError("give either --instance or --villages, not both")
+        _serve_villages(villages_dir, host, port, threads)
+        return
     from vliegwiel.web.app import create_app
 
     app = create_app(instance_dir_from(instance))
     _serve(app, host, port, threads)
+
+
+def _serve_villages(directory: Path, host: str, port: int, threads: int) -> None:
+    import waitress
+
+    from vliegwiel.web.province import create_province
+
+    province = create_province(directory)
+    click.echo(f"{province.name}: http://{host}:{port}/  ({len(province.sites)} villages)")
+    for site in province.sites:
+        where = f"http://{site.host}/" if site.host else f"/{site.folder}/"
+        storage = site.app.extensions["vliegwiel"].storage.describe()
+        click.echo(f"  {site.name}: {where}  data: {storage}")
+    click.echo("Press Ctrl+C to stop.")
+    waitress.serve(province, host=host, port=port, threads=threads, ident="vliegwiel")
 
 
 def _serve(app, host: str, port: int, threads: int) -> None:
@@ -87,6 +146,7 @@ def _serve(app, host: str, port: int, threads: int) -> None:
     from vliegwiel.web.server import raise_file_limit, server_limits
 
     click.echo(f"{app.config['VILLAGE_NAME']}: http://{host}:{port}/  (organisers: /beheer)")
+    click.echo(f"Data: {app.extensions['vliegwiel'].storage.describe()}")
     click.echo("Press Ctrl+C to stop.")
     raise_file_limit()
     waitress.serve(app, host=host, port=port, **server_limits(threads))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import tomllib
 from dataclasses import dataclass, field
@@ -11,6 +12,9 @@ from pathlib import Path
 from vliegwiel.core.errors import VliegwielError
 
 CONFIG_NAME = "vliegwiel.toml"
+#: Environment variable naming the PostgreSQL database when vliegwiel.toml names none.
+DATABASE_URL_ENV = "VLIEGWIEL_DATABASE_URL"
+VILLAGE_KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
 
 
 class ConfigError(VliegwielError):
@@ -43,6 +47,10 @@ class VillageConfig:
     weighting: str = "off"
     #: No respondent's weight goes above this (the mean weight is 1).
     max_weight: float = 5.0
+    #: ``[storage] url`` (else $VLIEGWIEL_DATABASE_URL): a PostgreSQL database; None: TinyDB.
+    database_url: str | None = None
+    #: ``[storage] village``: this village's key in a shared database (default: folder name).
+    storage_village: str = ""
     #: An organiser who does nothing for this long is logged out.
     session_idle_hours: float = 8
     #: Reverse proxies in front of the server whose X-Forwarded-For/-Proto are believed.
@@ -61,6 +69,12 @@ def instance_dir_from(option: str | os.PathLike | None) -> Path:
     return Path(chosen).expanduser().resolve()
 
 
+def village_key(instance_dir: Path) -> str:
+    """The default key of a village in a shared database: its folder name, made safe."""
+    key = re.sub(r"[^a-z0-9_-]+", "-", Path(instance_dir).name.lower()).strip("-_")
+    return key[:63] or "village"
+
+
 def load_config(instance_dir: Path) -> VillageConfig:
     path = instance_dir / CONFIG_NAME
     if not path.is_file():
@@ -77,6 +91,7 @@ def load_config(instance_dir: Path) -> VillageConfig:
     limits = raw.get("limits", {})
     server = raw.get("server", {})
     results = raw.get("results", {})
+    storage = raw.get("storage", {})
 
     def need(table: dict, key: str, kind: type, where: str, default=None):
         value = table.get(key, default)
@@ -131,6 +146,17 @@ def load_config(instance_dir: Path) -> VillageConfig:
         isinstance(plugins, list) and all(isinstance(p, str) for p in plugins)
     ):
         raise ConfigError(f"{path}: [plugins] enabled must be a list of plugin names")
+    database_url = need(storage, "url", str, "storage") or os.environ.get(DATABASE_URL_ENV)
+    if database_url and not database_url.startswith(("postgresql://", "postgres://")):
+        raise ConfigError(
+            f"{path}: [storage] url (or ${DATABASE_URL_ENV}) must start with postgresql://"
+        )
+    storage_village = need(storage, "village", str, "storage") or village_key(instance_dir)
+    if not VILLAGE_KEY.fullmatch(storage_village):
+        raise ConfigError(
+            f"{path}: [storage] village must be 1 to 63 of a-z, 0-9, '-' and '_' "
+            f"(got {storage_village!r})"
+        )
     return VillageConfig(
         path=path,
         name=name,
@@ -147,6 +173,8 @@ def load_config(instance_dir: Path) -> VillageConfig:
         underrepresented_factor=factor,
         weighting=weighting,
         max_weight=max_weight,
+        database_url=database_url or None,
+        storage_village=storage_village,
         session_idle_hours=float(idle),
         trusted_proxies=proxies,
         municipality=need(village, "municipality", str, "village") or None,
@@ -164,9 +192,18 @@ def _number(table: dict, key: str, default: float, path: Path) -> float:
     return float(value)
 
 
-def config_text(name: str) -> str:
+def _toml_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def config_text(name: str, database_url: str | None = None) -> str:
     """The vliegwiel.toml that ``init`` writes, with a fresh secret key."""
-    escaped = name.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = _toml_string(name)[1:-1]
+    storage = (
+        f"url = {_toml_string(database_url)}"
+        if database_url
+        else '# url = "postgresql://vliegwiel@localhost/vliegwiel"'
+    )
     return f'''# Settings of this village's vliegwiel instance.
 
 [village]
@@ -212,6 +249,11 @@ trusted_proxies = 0
 # Submissions per IP address per hour; a village hall on one wifi shares one address.
 # 0 turns the limit off.
 submissions_per_ip_per_hour = 600
+
+[storage]
+# Without a url the data is kept in data/ (TinyDB files). With a PostgreSQL url, in that
+# database, under this village's key (default: the folder name; set it with village = "...").
+{storage}
 
 [plugins]
 # Uncomment to load only these plugins (installed ones and files in plugins/).

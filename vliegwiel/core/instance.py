@@ -19,8 +19,13 @@ class InstanceError(VliegwielError):
     code = "instance"
 
 
-def init_instance(directory: Path, name: str, *, with_examples: bool = True) -> Path:
-    """Create the folder layout and vliegwiel.toml; refuse to touch an existing instance."""
+def init_instance(
+    directory: Path, name: str, *, with_examples: bool = True, database_url: str | None = None
+) -> Path:
+    """Create the folder layout and vliegwiel.toml; refuse to touch an existing instance.
+
+    With ``database_url`` the records go to that PostgreSQL database instead of data/.
+    """
     directory = directory.expanduser().resolve()
     if (directory / CONFIG_NAME).exists():
         raise InstanceError(f"{directory} is already a vliegwiel instance ({CONFIG_NAME} exists)")
@@ -47,6 +52,6 @@ def init_instance(directory: Path, name: str, *, with_examples: bool = True) -> 
     # Created with mode 0600 from the first byte: the file holds the secret key.
     descriptor = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(config_text(name.strip()))
+        handle.write(config_text(name.strip(), database_url))
     tmp.replace(config_path)
     return directory

@@ -305,6 +305,46 @@ def _read_limited(zf: zipfile.ZipFile, backup: Path, name: str) -> bytes:
     return payload
 
 
+def write_backup_zip(
+    dest: Path, files: dict[str, bytes], schema_version: int | None, signing_key: bytes | None
+) -> Path:
+    """Write ``files`` (meta.json and bucket files) with a manifest into a zip, durably.
+
+    ``dest`` ending in ``.zip`` is the file to write; otherwise it is a directory that gets a
+    timestamped zip. With ``signing_key`` the manifest is signed. Both storage backends write
+    their backups through here, so any backup restores into a TinyDB folder.
+    """
+    dest = Path(dest)
+    if dest.suffix != ".zip":
+        dest.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        dest = dest / f"vliegwiel-backup-{stamp}.zip"
+    manifest: dict[str, Any] = {
+        "created_at": datetime.now(UTC).isoformat(),
+        "schema_version": schema_version,
+        "files": {n: hashlib.sha256(b).hexdigest() for n, b in files.items()},
+    }
+    if signing_key is not None:
+        manifest["signature"] = _manifest_signature(manifest, signing_key)
+    tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        # Mode 0600 from the first byte: a backup holds everything the data folder does.
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(MANIFEST_FILE, json.dumps(manifest, indent=2))
+            for name, payload in files.items():
+                zf.writestr(name, payload)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, dest)
+        _fsync_dir(dest.parent)
+    except Exception as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise StorageError(f"could not write backup {dest}: {exc}") from exc
+    return dest
+
+
 class Storage:
     """Collections of JSON records in bucket files under ``data_dir``; see docs/architecture.md."""
 
@@ -526,6 +566,9 @@ class Storage:
                 number += 1
         return ids
 
+    def describe(self) -> str:
+        return f"TinyDB folder {self.data_dir}"
+
     def update(self, collection: str, record_id: str, changes: dict) -> None:
         """Set the fields in ``changes`` on a record; KeyError if there is no such record."""
         if "id" in changes and changes["id"] != record_id:
@@ -612,11 +655,6 @@ class Storage:
         timestamped zip. All collection locks are held while files are read, so no write
         lands halfway through the snapshot.
         """
-        dest = Path(dest)
-        if dest.suffix != ".zip":
-            dest.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-            dest = dest / f"vliegwiel-backup-{stamp}.zip"
         with contextlib.ExitStack() as stack:
             names = self.collections()
             for name in names:  # sorted, so two backups never lock in opposite orders
@@ -628,30 +666,13 @@ class Storage:
             for name in names:
                 for bucket in self._buckets(name):  # also refuses to back up a corrupt bucket
                     files[f"{name}/{bucket.path.name}"] = bucket.path.read_bytes()
-        manifest: dict[str, Any] = {
-            "created_at": datetime.now(UTC).isoformat(),
-            "schema_version": self.schema_version(),
-            "files": {n: hashlib.sha256(b).hexdigest() for n, b in files.items()},
-        }
-        if self.signing_key is not None:
-            manifest["signature"] = _manifest_signature(manifest, self.signing_key)
-        tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex}.tmp")
-        try:
-            # Mode 0600 from the first byte: a backup holds everything the data folder does.
-            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
-            with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-                zf.writestr(MANIFEST_FILE, json.dumps(manifest, indent=2))
-                for name, payload in files.items():
-                    zf.writestr(name, payload)
-            with open(tmp, "rb+") as fh:
-                os.fsync(fh.fileno())
-            os.replace(tmp, dest)
-            _fsync_dir(dest.parent)
-        except Exception as exc:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise StorageError(f"could not write backup {dest}: {exc}") from exc
-        return dest
+        return write_backup_zip(dest, files, self.schema_version(), self.signing_key)
+
+    @staticmethod
+    def read_backup(backup: Path, key: bytes | None = None) -> dict[str, bytes]:
+        """Every file of a backup, verified as ``restore`` verifies it (the PostgreSQL store
+        restores a village from these)."""
+        return Storage._read_backup(backup, key)
 
     @staticmethod
     def _read_backup(backup: Path, key: bytes | None = None) -> dict[str, bytes]:

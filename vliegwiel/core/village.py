@@ -17,7 +17,9 @@ import pluggy
 
 from vliegwiel.core.config import VillageConfig, load_config
 from vliegwiel.core.plugins import PluginProblems, call_implementation, create_plugin_manager
-from vliegwiel.core.storage import Storage, backup_key
+from vliegwiel.core.storage import backup_key
+from vliegwiel.core.storage_backends import open_storage
+from vliegwiel.core.storage_contract import RecordStore
 
 if TYPE_CHECKING:
     from vliegwiel.surveys.loader import SurveyRegistry
@@ -31,7 +33,7 @@ class Village:
 
     config: VillageConfig
     instance_dir: Path
-    storage: Storage
+    storage: RecordStore
     pm: pluggy.PluginManager
     #: Filled in at start-up by the surveys capability (``vliegwiel_startup``).
     question_types: dict[str, QuestionType] = field(default_factory=dict)
@@ -74,7 +76,7 @@ def build_village(instance_dir: Path, extra_plugins: tuple = ()) -> Village:
     """Load an instance (the web app and every CLI command use this)."""
     instance_dir = Path(instance_dir).resolve()
     config = load_config(instance_dir)
-    storage = Storage(instance_dir / "data")
+    storage = open_storage(config)
     storage.signing_key = backup_key(config.secret_key)
     storage.migrate(instance_dir / "backups")
     pm = create_plugin_manager(instance_dir / "plugins", config.plugins, extra_plugins)

@@ -203,22 +203,41 @@ def register(main: click.Group) -> None:
         click.echo(f"Saved the population figures for {question_id}", err=True)
 
     @main.command("compare")
-    @click.argument(
-        "bundles", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)
+    @click.argument("bundles", nargs=-1, required=True)
+    @click.option(
+        "--villages",
+        "villages_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Compare the published results of SURVEY in every village instance in this "
+        "folder (as served by 'vliegwiel serve --villages') instead of bundle files.",
     )
-    def compare_command(bundles: tuple[Path, ...]) -> None:
-        """Print bundles side by side, per question of the first bundle (Data Packages and
-        bundles written before them)."""
+    def compare_command(bundles: tuple[str, ...], villages_dir: Path | None) -> None:
+        """Print bundles side by side, per question of the first bundle.
+
+        BUNDLES are zip files made with 'vliegwiel share' (Data Packages, or bundles
+        written before them). With --villages DIR give one
+        survey id instead: every village in DIR that published that survey's results is
+        shown (villages that did not publish are left out).
+        """
         from vliegwiel.results.share import MAX_BUNDLE_BYTES, BundleError, compare, read_bundle
 
-        loaded = []
-        for path in bundles:
-            if path.stat().st_size > MAX_BUNDLE_BYTES:
-                raise click.ClickException(f"{path}: larger than a bundle can be")
-            try:
-                loaded.append(read_bundle(path.read_bytes()))
-            except BundleError as error:
-                raise click.ClickException(f"{path}: {error}") from None
+        if villages_dir is not None:
+            if len(bundles) != 1:
+                raise click.UsageError("with --villages give exactly one SURVEY id")
+            loaded = _published_in(villages_dir, bundles[0])
+        else:
+            loaded = []
+            for name in bundles:
+                path = Path(name)
+                if not path.is_file():
+                    raise click.ClickException(f"{path}: no such bundle file")
+                if path.stat().st_size > MAX_BUNDLE_BYTES:
+                    raise click.ClickException(f"{path}: larger than a bundle can be")
+                try:
+                    loaded.append(read_bundle(path.read_bytes()))
+                except BundleError as error:
+                    raise click.ClickException(f"{path}: {error}") from None
         names = [
             _printable(b.manifest.village + (f" ({b.manifest.wave})" if b.manifest.wave else ""))
             for b in loaded
@@ -289,6 +308,21 @@ def _margin(interval: list[float] | None, unit: str) -> str:
         if unit
         else f"({interval[0]:g}-{interval[1]:g})"
     )
+
+
+def _published_in(villages_dir: Path, survey_id: str) -> list[Any]:
+    """The bundles of every village in the folder that published ``survey_id``."""
+    from vliegwiel.results.across import published_bundles
+    from vliegwiel.web.province import create_province
+
+    province = create_province(villages_dir)
+    with province.sites[0].app.test_request_context():
+        loaded = published_bundles(province.villages(), survey_id)
+    if not loaded:
+        raise click.ClickException(
+            f"no village in {villages_dir} has published the results of '{survey_id}'"
+        )
+    return loaded
 
 
 def _printable(text: object) -> str:

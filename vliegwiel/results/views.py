@@ -14,6 +14,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     g,
     redirect,
@@ -32,6 +33,7 @@ from vliegwiel.accounts.model import ROLES
 from vliegwiel.accounts.views import require_role
 from vliegwiel.core.pdf import PdfRenderError
 from vliegwiel.results import publications, share
+from vliegwiel.results.across import published_bundles
 from vliegwiel.results.breakdowns import candidates
 from vliegwiel.results.report import methods_context, plugin_sections, render_report
 from vliegwiel.results.results_json import differences, results_json
@@ -292,6 +294,11 @@ def compare(survey_id: str):
     wave, responses = viewer_responses(village, survey, None)
     own = share.bundle_data(village, survey, compute_results(village, survey, responses, wave=wave))
     bundles, errors, status = [own], [], 200
+    province = current_app.extensions.get("vliegwiel.province")
+    with_server = province is not None and request.args.get("kernen") == "server"
+    if with_server:
+        # Other villages on this server: only what they published (see results/across.py).
+        bundles += published_bundles(province.villages(), survey.id, exclude=village)
     if request.method == "POST":
         if not form.validate():
             abort(400)
@@ -315,6 +322,8 @@ def compare(survey_id: str):
         rows=share.compare(bundles),
         errors=errors,
         form=form,
+        on_province=province is not None,
+        with_server=with_server,
     ), status
 
 

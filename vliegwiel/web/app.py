@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from vliegwiel.core.resources import static_dir, templates_dir
 from vliegwiel.core.storage import StorageError
+from vliegwiel.core.storage_contract import DatabaseUnavailable
 from vliegwiel.core.village import build_village
 from vliegwiel.web import i18n
 
@@ -152,7 +153,9 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(StorageError)
     def storage_error(error: StorageError):
         log.error("storage failed: %s", error)
-        return render_template("error.html", code=503, kind="storage"), 503
+        # A database that cannot be reached is not about the resident's answers: say so.
+        kind = "database" if isinstance(error, DatabaseUnavailable) else "storage"
+        return render_template("error.html", code=503, kind=kind), 503
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

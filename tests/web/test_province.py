@@ -1,0 +1,143 @@
+"""Many villages on one server: ``vliegwiel serve --villages DIR`` as a real server process,
+one village on TinyDB files and one on PostgreSQL, residents and organisers in each.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import requests
+from live_server import (
+    COLLECTION,
+    Resident,
+    Server,
+    acknowledged,
+    instance_storage,
+    make_instance,
+    token_of,
+)
+from pg_database import with_password
+from werkzeug.test import Client
+
+from vliegwiel.core.storage_contract import DatabaseUnavailable
+from vliegwiel.results.tallies import set_published
+from vliegwiel.web.province import ProvinceError, create_province
+
+PASSWORD = "beheerder-wachtwoord"
+
+
+def _login(http: requests.Session, base: str) -> requests.Response:
+    page = http.get(f"{base}/beheer/login", timeout=30)
+    return http.post(
+        f"{base}/beheer/login",
+        data={"csrf_token": token_of(page.text), "username": "beheerder", "password": PASSWORD},
+        allow_redirects=False,
+        timeout=30,
+    )
+
+
+@pytest.fixture
+def province_dir(tmp_path, postgres_url):
+    """Two villages: 'noord' on TinyDB files, 'zuid' in the shared PostgreSQL database."""
+    villages = tmp_path / "provincie"
+    villages.mkdir()
+    accounts = {"beheerder": PASSWORD}
+    make_instance(villages, name="noord", accounts=accounts)
+    make_instance(villages, name="zuid", accounts=accounts, database_url=postgres_url)
+    (villages / "province.toml").write_text('[province]\nname = "Provincie Proef"\n')
+    return villages
+
+
+def test_two_villages_one_on_tinydb_one_on_postgresql_in_one_server(province_dir):
+    set_published(instance_storage(province_dir / "zuid"), "snel", True)
+    with Server(province_dir, villages=True) as server:
+        # A resident completes the survey in each village.
+        for folder in ("noord", "zuid"):
+            response = Resident(f"{server.url}/{folder}").answer(f"antwoord-uit-{folder}")
+            assert acknowledged(response), (folder, response.status_code)
+
+        # The province index lists both villages, and only the published results.
+        index = requests.get(server.url + "/", timeout=30)
+        assert index.status_code == 200
+        assert "<h1>Dorpen en kernen</h1>" in index.text
+        assert index.text.count('href="/noord/"') == 1 and 'href="/zuid/"' in index.text
+        assert 'href="/zuid/uitslag/snel"' in index.text
+        assert "/noord/uitslag/" not in index.text
+        assert requests.get(server.url + "/zuid/uitslag/snel", timeout=30).status_code == 200
+        assert requests.get(server.url + "/noord/uitslag/snel", timeout=30).status_code == 404
+        assert requests.get(server.url + "/nergens/", timeout=30).status_code == 404
+        bare = requests.get(server.url + "/noord", allow_redirects=False, timeout=30)
+        assert bare.status_code == 308 and bare.headers["Location"] == "/noord/"
+
+        # Logged in to one village is never logged in to the other.
+        browser = requests.Session()
+        assert _login(browser, f"{server.url}/noord").status_code == 302
+        cookies = {(c.name, c.path) for c in browser.cookies}
+        assert ("vliegwiel-noord", "/noord/") in cookies
+        own = browser.get(f"{server.url}/noord/beheer/", allow_redirects=False, timeout=30)
+        assert own.status_code == 200
+        other = browser.get(f"{server.url}/zuid/beheer/", allow_redirects=False, timeout=30)
+        assert other.status_code == 302 and "/zuid/beheer/login" in other.headers["Location"]
+        # Even the other village's cookie name with this village's signed value is refused.
+        stolen = browser.cookies.get("vliegwiel-noord", path="/noord/")
+        thief = requests.Session()
+        thief.cookies.set("vliegwiel-zuid", stolen, path="/zuid/")
+        denied = thief.get(f"{server.url}/zuid/beheer/", allow_redirects=False, timeout=30)
+        assert denied.status_code == 302 and "login" in denied.headers["Location"]
+        log = server.log.read_text(errors="replace")
+
+    assert re.search(r"Proefdorp: /noord/\s+data: TinyDB folder", log)
+    assert re.search(r"Proefdorp: /zuid/\s+data: PostgreSQL postgresql://\S+:\*{3}@", log)
+    # Each answer is stored in its own village's store, once.
+    north = [
+        r["answers"]["marker"] for r in instance_storage(province_dir / "noord").all(COLLECTION)
+    ]
+    south = [
+        r["answers"]["marker"] for r in instance_storage(province_dir / "zuid").all(COLLECTION)
+    ]
+    assert north == ["antwoord-uit-noord"] and south == ["antwoord-uit-zuid"]
+    assert "Traceback" not in log
+
+
+def test_host_names_pick_a_village_and_bad_folders_are_named(province_dir):
+    (province_dir / "province.toml").write_text(
+        '[villages]\nhosts = { "zuid.example.nl" = "zuid" }\n'
+    )
+    province = create_province(province_dir)
+    web = Client(province)
+    by_host = web.get("/", headers={"Host": "zuid.example.nl"})
+    assert by_host.status_code == 200 and "Welkom bij Proefdorp" in by_host.get_data(as_text=True)
+    index = web.get("/", headers={"Host": "provincie.example.nl"}).get_data(as_text=True)
+    assert 'href="//zuid.example.nl/"' in index and 'href="/noord/"' in index
+    assert web.get("/zuid/", headers={"Host": "provincie.example.nl"}).status_code == 404
+
+    (province_dir / "province.toml").write_text('[villages]\nhosts = { "x.nl" = "west" }\n')
+    with pytest.raises(ProvinceError, match="'west', which is not a village folder"):
+        create_province(province_dir)
+    (province_dir / "province.toml").unlink()
+    (province_dir / "Met Spatie").mkdir()
+    (province_dir / "Met Spatie" / "vliegwiel.toml").write_text("")
+    with pytest.raises(ProvinceError, match="Met Spatie: a village folder name"):
+        create_province(province_dir)
+
+
+def test_a_shared_database_key_used_twice_is_refused(tmp_path, postgres_url):
+    villages = tmp_path / "provincie"
+    villages.mkdir()
+    for name in ("oost", "west"):
+        path = make_instance(villages, name=name, database_url=postgres_url)
+        config = path / "vliegwiel.toml"
+        text = re.sub(r'village = "[^"]+"', 'village = "dezelfde"', config.read_text())
+        config.write_text(text)
+    with pytest.raises(ProvinceError, match="same \\[storage\\] village key 'dezelfde'"):
+        create_province(villages)
+
+
+def test_an_unreachable_village_database_stops_the_start_with_its_name(tmp_path):
+    villages = tmp_path / "provincie"
+    villages.mkdir()
+    make_instance(villages, name="noord")
+    make_instance(villages, name="zuid", database_url=with_password("x", "geheim", "127.0.0.1:1/x"))
+    with pytest.raises(DatabaseUnavailable, match=r"postgresql://x:\*{3}@127.0.0.1:1/x"):
+        create_province(villages)
