@@ -37,11 +37,35 @@ def test_json_holds_the_protected_numbers_with_null_for_hidden(wijk_app, instanc
     assert data["published_at"] is None
     wijk = next(q for q in data["questions"] if q["id"] == "wijk")
     assert set(wijk) >= {"id", "respondents", "answers", "mean", "median"}
+    # 10 of 20: the Wilson interval 29.9 %-70.1 % (no households set: no correction);
+    # a hidden count has no interval either, so it cannot be worked out from one
     assert wijk["answers"] == [
-        {"value": "noord", "label": "Noord", "count": 10, "percent": 50.0},
-        {"value": "zuid", "label": "Zuid", "count": None, "percent": None},
-        {"value": "oost", "label": "Oostkant", "count": None, "percent": None},
+        {
+            "value": "noord",
+            "label": "Noord",
+            "count": 10,
+            "percent": 50.0,
+            "interval": [29.9, 70.1],
+            "weighted": None,
+        },
+        {
+            "value": "zuid",
+            "label": "Zuid",
+            "count": None,
+            "percent": None,
+            "interval": None,
+            "weighted": None,
+        },
+        {
+            "value": "oost",
+            "label": "Oostkant",
+            "count": None,
+            "percent": None,
+            "interval": None,
+            "weighted": None,
+        },
     ]
+    assert data["confidence"] == 0.95 and data["weighting"] is None
     assert wijk["respondents"] == 20 and wijk["mean"] is None and wijk["median"] is None
     idee = next(q for q in data["questions"] if q["id"] == "idee")
     assert idee["answers"] == [] and idee["respondents"] == 5
@@ -67,7 +91,7 @@ def test_text_output_shows_hidden_numbers_as_a_dash(wijk_app, instance_dir) -> N
     result = _run(instance_dir)
     assert result.exit_code == 0, result.output
     lines = [line.split() for line in result.output.splitlines()]
-    assert ["Noord", "10", "50%"] in lines
+    assert ["Noord", "10", "50%", "(30-70%)"] in lines
     assert ["Zuid", "-", "-"] in lines
 
 

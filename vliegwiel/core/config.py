@@ -39,6 +39,14 @@ class VillageConfig:
     base_url: str = "http://127.0.0.1:8000"
     submissions_per_ip_per_hour: int = 600
     households: int | None = None
+    #: Confidence level of the margins of error shown next to percentages and means.
+    confidence: float = 0.95
+    #: A group answering less than its population share divided by this is flagged.
+    underrepresented_factor: float = 1.5
+    #: "off" (default), "poststratify" (one population margin) or "rake" (all margins).
+    weighting: str = "off"
+    #: No respondent's weight goes above this (the mean weight is 1).
+    max_weight: float = 5.0
     #: ``[storage] url`` (else $VLIEGWIEL_DATABASE_URL): a PostgreSQL database; None: TinyDB.
     database_url: str | None = None
     #: ``[storage] village``: this village's key in a shared database (default: folder name).
@@ -82,6 +90,7 @@ def load_config(instance_dir: Path) -> VillageConfig:
     privacy = raw.get("privacy", {})
     limits = raw.get("limits", {})
     server = raw.get("server", {})
+    results = raw.get("results", {})
     storage = raw.get("storage", {})
 
     def need(table: dict, key: str, kind: type, where: str, default=None):
@@ -110,6 +119,22 @@ def load_config(instance_dir: Path) -> VillageConfig:
     per_hour = need(limits, "submissions_per_ip_per_hour", int, "limits", 600)
     if per_hour < 0:
         raise ConfigError(f"{path}: [limits] submissions_per_ip_per_hour must be 0 (off) or more")
+    households = need(village, "households", int, "village")
+    if households is not None and households < 1:
+        raise ConfigError(f"{path}: [village] households must be at least 1")
+    confidence = _number(results, "confidence", 0.95, path)
+    if not 0.5 <= confidence < 1:
+        raise ConfigError(f"{path}: [results] confidence must be at least 0.5 and below 1")
+    factor = _number(results, "underrepresented_factor", 1.5, path)
+    if factor < 1:
+        raise ConfigError(f"{path}: [results] underrepresented_factor must be at least 1")
+    weighting = need(results, "weighting", str, "results", "off")
+    if weighting not in WEIGHTING_METHODS:
+        choices = ", ".join(f'"{m}"' for m in WEIGHTING_METHODS)
+        raise ConfigError(f"{path}: [results] weighting must be one of {choices}")
+    max_weight = _number(results, "max_weight", 5.0, path)
+    if max_weight < 1:
+        raise ConfigError(f"{path}: [results] max_weight must be at least 1")
     idle = server.get("session_idle_hours", 8)
     if isinstance(idle, bool) or not isinstance(idle, int | float) or not 0 < idle <= 24 * 31:
         raise ConfigError(f"{path}: [server] session_idle_hours must be a number from 0 to 744")
@@ -143,13 +168,28 @@ def load_config(instance_dir: Path) -> VillageConfig:
         https=bool(need(server, "https", bool, "server", False)),
         base_url=need(server, "base_url", str, "server", "http://127.0.0.1:8000").rstrip("/"),
         submissions_per_ip_per_hour=per_hour,
-        households=need(village, "households", int, "village"),
+        households=households,
+        confidence=confidence,
+        underrepresented_factor=factor,
+        weighting=weighting,
+        max_weight=max_weight,
         database_url=database_url or None,
         storage_village=storage_village,
         session_idle_hours=float(idle),
         trusted_proxies=proxies,
         municipality=need(village, "municipality", str, "village") or None,
     )
+
+
+#: The values of ``[results] weighting``.
+WEIGHTING_METHODS = ("off", "poststratify", "rake")
+
+
+def _number(table: dict, key: str, default: float, path: Path) -> float:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"{path}: [results] {key} must be a number")
+    return float(value)
 
 
 def _toml_string(value: str) -> str:
@@ -172,7 +212,8 @@ name = "{escaped}"
 secret_key = "{secrets.token_urlsafe(48)}"
 # The first language is the default one.
 languages = ["nl", "en"]
-# Number of households, used for the response rate in reports (optional).
+# Number of households, used for the response rate in reports and to narrow the margins
+# of error (finite-population correction) (optional).
 # households = 350
 # The municipality, filled in for {{gemeente}} in survey texts (optional).
 # municipality = "Het Hogeland"
@@ -180,6 +221,18 @@ languages = ["nl", "en"]
 [privacy]
 # Results over fewer respondents than this are never shown (small-group protection).
 min_group_size = 5
+
+[results]
+# Confidence level of the margins of error ("tussen 31 % en 45 %") next to every figure.
+confidence = 0.95
+# Flag a group (age, part of the village) on the results page when its share of the
+# respondents is below its share of the population divided by this factor.
+underrepresented_factor = 1.5
+# Weight the results to the population figures: "off", "poststratify" (one background
+# question) or "rake" (all of them). Weighted figures are shown next to the unweighted ones.
+weighting = "off"
+# No single answer counts for more than this many (the average answer counts once).
+max_weight = 5.0
 
 [server]
 # The address residents use; printed in invitation letters and QR codes.

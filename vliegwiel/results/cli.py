@@ -138,6 +138,70 @@ def register(main: click.Group) -> None:
         else:
             _print_results(data)
 
+    @main.command("population")
+    @click.argument("survey_id")
+    @click.argument("question_id")
+    @click.argument("csv_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+    @instance_option
+    @click.option(
+        "--map",
+        "mappings",
+        multiple=True,
+        metavar="ANSWER=GROUP[+GROUP]",
+        help="Which CBS group(s) an answer stands for: a column (inwoners, mannen, vrouwen, "
+        "0-15, 15-25, 25-45, 45-65, 65+) summed over the file's rows, or a row's name "
+        "(its inhabitants). Give one --map per answer.",
+    )
+    def population_command(
+        survey_id: str,
+        question_id: str,
+        csv_file: Path,
+        instance: Path | None,
+        mappings: tuple[str, ...],
+    ) -> None:
+        """Import population figures for QUESTION_ID of SURVEY_ID from a CBS Kerncijfers
+        wijken en buurten CSV. Without --map, prints the groups and rows the file holds."""
+        from vliegwiel.core.config import instance_dir_from
+        from vliegwiel.core.village import build_village
+        from vliegwiel.results.population import (
+            MAX_CSV_BYTES,
+            load_margins,
+            margin_from_cbs,
+            population_questions,
+            read_cbs_csv,
+            save_margins,
+        )
+
+        village = build_village(instance_dir_from(instance))
+        survey = get_survey(village, survey_id)
+        question = next((q for q in population_questions(survey) if q.id == question_id), None)
+        if question is None:
+            raise click.ClickException(
+                f"{question_id} is not a single-choice question of {survey_id}"
+            )
+        if csv_file.stat().st_size > MAX_CSV_BYTES:
+            raise click.ClickException(f"{csv_file}: larger than a CBS table of one village")
+        regions = read_cbs_csv(csv_file.read_bytes())
+        if not mappings:
+            click.echo("Rows: " + ", ".join(r.name for r in regions))
+            groups = sorted({g for r in regions for g in r.figures})
+            click.echo("Groups: " + ", ".join(groups))
+            click.echo("Answers: " + ", ".join(o.value for o in question.settings.options))
+            return
+        mapping = {}
+        for item in mappings:
+            answer, sep, spec = item.partition("=")
+            if not sep or not answer.strip() or not spec.strip():
+                raise click.ClickException(f"--map {item}: write it as ANSWER=GROUP")
+            mapping[answer.strip()] = spec.strip()
+        figures = margin_from_cbs(question, regions, mapping)
+        margins = load_margins(village.storage, survey.id)
+        margins[question.id] = figures
+        save_margins(village.storage, survey, margins)
+        for value, residents in figures.items():
+            click.echo(f"{value:<20} {residents:>8}")
+        click.echo(f"Saved the population figures for {question_id}", err=True)
+
     @main.command("compare")
     @click.argument("bundles", nargs=-1, required=True)
     @click.option(
@@ -215,15 +279,35 @@ def _print_results(data: dict[str, Any]) -> None:
         for answer in q["answers"]:
             pct = "-" if answer["percent"] is None else f"{answer['percent']:g}%"
             label = answer["label"][:40]
-            click.echo(f"{indent}  {label:<40} {shown(answer['count']):>6} {pct:>7}")
+            # publications made before margins existed have no "interval": print nothing
+            margin = _margin(answer.get("interval"), "%")
+            line = f"{indent}  {label:<40} {shown(answer['count']):>6} {pct:>7} {margin:>11}"
+            weighted = answer.get("weighted")
+            if weighted:
+                line += f"  weighted {weighted['percent']:g}% {_margin(weighted['interval'], '%')}"
+            click.echo(line.rstrip())
         if q["mean"] is not None:
-            click.echo(f"{indent}  mean {shown(q['mean'])}, median {shown(q['median'])}")
+            mean_margin = _margin(q.get("mean_interval"), "")
+            click.echo(
+                f"{indent}  mean {shown(q['mean'])} {mean_margin}, median {shown(q['median'])}"
+            )
         for part in q.get("parts", []):
             question(part, indent + "  ")
 
     for q in data["questions"]:
         click.echo("")
         question(q, "")
+
+
+def _margin(interval: list[float] | None, unit: str) -> str:
+    """A margin of error as "(30-70%)"; "" when there is none (hidden or not given)."""
+    if not interval:
+        return ""
+    return (
+        f"({interval[0]:.0f}-{interval[1]:.0f}{unit})"
+        if unit
+        else f"({interval[0]:g}-{interval[1]:g})"
+    )
 
 
 def _published_in(villages_dir: Path, survey_id: str) -> list[Any]:

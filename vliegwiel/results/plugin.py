@@ -7,7 +7,10 @@ from flask import Blueprint, Flask
 
 from vliegwiel import hookimpl
 from vliegwiel.results import cli as commands
-from vliegwiel.results import views
+from vliegwiel.results import (
+    views,
+    views_population,  # noqa: F401  (adds its page to views.bp)
+)
 
 
 @hookimpl

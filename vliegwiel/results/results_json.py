@@ -23,6 +23,9 @@ def results_json(results: SurveyResults, published_at: str | None = None) -> dic
         "round": results.wave,
         "round_label": results.wave_label,
         "k": results.k,
+        "confidence": results.confidence,
+        "households": results.households,
+        "weighting": _weighting_json(results),
         "channels": dict(results.channels.cells),
         "questions": [question_json(r) for r in results.questions],
     }
@@ -36,6 +39,7 @@ def question_json(
     if result.counts is not None and result.tally.kind != "ranking":
         respondents = result.counts.total
     stats = result.stats or {}
+    mean_interval = result.mean_interval
     data: dict[str, Any] = {
         "id": part_id or result.question.id,
         "text": part_text or localise(result.question.text, "nl"),
@@ -47,10 +51,13 @@ def question_json(
                 "label": localise(label, "nl"),
                 "count": count,
                 "percent": None if pct is None else round(pct, 1),
+                "interval": None if interval is None else list(interval),
+                "weighted": _weighted_json(result, key),
             }
-            for key, label, count, pct in result.rows()
+            for key, label, count, pct, interval in result.rows_with_intervals()
         ],
         "mean": None if result.hidden else stats.get("mean"),
+        "mean_interval": None if mean_interval is None else list(mean_interval),
         "median": None if result.hidden else stats.get("median"),
     }
     if result.parts:
@@ -59,6 +66,27 @@ def question_json(
             for key, sub in result.parts.items()
         ]
     return data
+
+
+def _weighting_json(results: SurveyResults) -> dict[str, Any] | None:
+    info = results.weighting
+    if info is None:
+        return None
+    return {
+        "method": info.method,
+        "applied": info.applied,
+        "reason": info.reason,
+        "design_effect": round(info.design_effect, 2) if info.applied else None,
+        "effective_n": round(info.effective_n, 1) if info.applied else None,
+        "max_weight": info.cap if info.applied else None,
+    }
+
+
+def _weighted_json(result: QuestionResult, key: str) -> dict[str, Any] | None:
+    if not result.weighted or key not in result.weighted:
+        return None
+    share, interval = result.weighted[key]
+    return {"percent": round(share, 1), "interval": None if interval is None else list(interval)}
 
 
 def _statement_text(result: QuestionResult, key: str) -> str:

@@ -21,9 +21,13 @@ from vliegwiel.results.breakdowns import (
     protect_with_breakdowns,
 )
 from vliegwiel.results.charts import bar_chart, bar_list, responsive
+from vliegwiel.results.intervals import CONFIDENCE_DEFAULT, mean_interval, percent_interval
+from vliegwiel.results.population import load_margins
+from vliegwiel.results.representation import GroupShare, compare
 from vliegwiel.results.summaries import Summary
 from vliegwiel.results.suppression import Counts, percent, suppress_counts
 from vliegwiel.results.waves import wave_label, wave_responses
+from vliegwiel.results.weighted import WeightingInfo, apply_weighting
 from vliegwiel.surveys.question_types import Tally
 from vliegwiel.surveys.responses import now
 from vliegwiel.surveys.schema import Question, Survey
@@ -46,6 +50,55 @@ class QuestionResult:
     breakdowns: dict[str, BreakdownView] = field(default_factory=dict)
     #: Free texts approved by an organiser; empty unless asked for (``with_texts``).
     texts: list[str] = field(default_factory=list)
+    #: Households (or residents) the respondents come from, for the finite-population
+    #: correction of the margins of error; None: unknown.
+    population: int | None = None
+    confidence: float = CONFIDENCE_DEFAULT
+    #: Weighted percentages per answer key and their margins, when weighting is on and
+    #: allowed for this question (``vliegwiel.results.weighted``).
+    weighted: dict[str, tuple[float, tuple[float, float] | None]] | None = None
+
+    def interval(self, key: str) -> tuple[float, float] | None:
+        """The margin of error of answer ``key``'s published percentage, in percent.
+
+        Computed from the published count and total only: None wherever either is hidden
+        (and for rankings, whose rows are points), so it never tells more than the
+        percentage next to it.
+        """
+        if self.counts is None or self.tally.kind == "ranking":
+            return None
+        return percent_interval(
+            self.counts.cells.get(key),
+            self.counts.total,
+            population=self.population,
+            confidence=self.confidence,
+        )
+
+    def rows_with_intervals(
+        self,
+    ) -> list[tuple[str, Any, int | None, float | None, tuple[float, float] | None]]:
+        """:meth:`rows` with each answer's margin of error (None: hidden or not a percentage)."""
+        return [(*row, self.interval(row[0])) for row in self.rows()]
+
+    @property
+    def mean_interval(self) -> tuple[float, float] | None:
+        """The t-interval of the published mean, rounded like the mean; None when hidden."""
+        if self.hidden or not self.stats or "mean" not in self.stats:
+            return None
+        sd = self.tally.stats.get("sd")
+        if sd is None:
+            return None
+        interval = mean_interval(
+            self.tally.stats["mean"],
+            sd,
+            self.tally.respondents,
+            population=self.population,
+            confidence=self.confidence,
+        )
+        if interval is None:
+            return None
+        decimals = stat_decimals(self.tally)
+        return (_round(interval[0], decimals), _round(interval[1], decimals))
 
     def rows(self) -> list[tuple[str, Any, int | None, float | None]]:
         """(key, label, count, percentage) per answer as published; None means hidden.
@@ -101,6 +154,16 @@ class SurveyResults:
     wave: str | None = None
     #: That round's label, for display only.
     wave_label: str | None = None
+    #: ``[village] households`` (finite-population correction) and the confidence level of
+    #: every margin of error.
+    households: int | None = None
+    confidence: float = CONFIDENCE_DEFAULT
+    #: None when weighting is off (``[results] weighting``); else applied or why not.
+    weighting: WeightingInfo | None = None
+    #: Who answered compared with who lives there, per question with population figures.
+    representation: list[tuple[Question, list[GroupShare]]] = field(default_factory=list)
+    #: ``[results] underrepresented_factor``, for the explanation under that table.
+    underrepresented_factor: float = 1.5
 
     @property
     def respondents_shown(self) -> int | None:
@@ -189,6 +252,7 @@ def compute_results(
             _add_breakdowns(village, question, result, own, responses, k)
         if not result.hidden:
             result.texts = approved.get(question.id, [])
+        _set_margins(result, village.config.households, village.config.confidence)
         results.append(result)
     summaries = [
         summary
@@ -201,6 +265,7 @@ def compute_results(
     for r in responses:
         channels[r.get("channel", "web")] = channels.get(r.get("channel", "web"), 0) + 1
     times = sorted(r["submitted_at"] for r in responses)
+    weighting = apply_weighting(village, survey, responses, results)
     return SurveyResults(
         survey=survey,
         respondents=len(responses),
@@ -213,7 +278,39 @@ def compute_results(
         breakdown_by=[g.by for g in groupings.values()],
         wave=wave,
         wave_label=wave_label(village.storage, survey.id, wave),
+        households=village.config.households,
+        confidence=village.config.confidence,
+        weighting=weighting,
+        representation=_representation(village, survey, results),
+        underrepresented_factor=village.config.underrepresented_factor,
     )
+
+
+def _representation(
+    village: Village, survey: Survey, results: list[QuestionResult]
+) -> list[tuple[Question, list[GroupShare]]]:
+    """The published counts of each question with population figures, against them."""
+    margins = load_margins(village.storage, survey.id)
+    shown = []
+    for result in results:
+        population = margins.get(result.question.id)
+        if population is None or result.hidden or result.counts is None:
+            continue
+        rows = compare(
+            result.counts.cells,
+            population,
+            total=result.counts.total,
+            factor=village.config.underrepresented_factor,
+        )
+        shown.append((result.question, rows))
+    return shown
+
+
+def _set_margins(result: QuestionResult, population: int | None, confidence: float) -> None:
+    result.population = population
+    result.confidence = confidence
+    for part in result.parts.values():
+        _set_margins(part, population, confidence)
 
 
 def _answers(question: Question, responses: list[dict[str, Any]]) -> list[Any]:

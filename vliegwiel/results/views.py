@@ -330,6 +330,13 @@ def compare(survey_id: str):
 # --- public ---------------------------------------------------------------------------------
 
 
+@bp.get("/uitleg/foutmarge")
+def margin_explained():
+    """What "tussen 31% en 45%" means, in one short page (linked from every results table)."""
+    level = round(current_village().config.confidence * 100)
+    return render_template("results/margin.html", level=level)
+
+
 def _public_publication(survey_id: str):
     village = current_village()
     survey = survey_or_404(survey_id)

@@ -160,12 +160,16 @@ class QuestionType:
 
 
 def number_stats(values: list[float]) -> dict[str, float]:
-    """Mean, median, minimum and maximum; shared by every numeric type."""
+    """Mean, median, minimum, maximum and (two or more values) the sample standard deviation
+    ``sd``, which the margin of error of the mean needs; shared by every numeric type."""
     if not values:
         return {}
-    return {
+    stats = {
         "mean": round(statistics.fmean(values), 2),
         "median": statistics.median(values),
         "min": min(values),
         "max": max(values),
     }
+    if len(values) > 1:
+        stats["sd"] = statistics.stdev(values)
+    return stats

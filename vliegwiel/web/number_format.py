@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_babel import format_date, format_decimal
+from flask_babel import gettext as _
 
 
 def dutch_number(value: float | int | None, decimals: int = 1) -> str:
@@ -26,6 +27,24 @@ def percent_text(value: float | None) -> str:
     return dutch_number(round(value), 0) + "%"
 
 
+def interval_text(interval: tuple[float, float] | list[float] | None, decimals: int = -1) -> str:
+    """A margin of error in words: "tussen 31% en 45%" ("–" when hidden).
+
+    ``decimals`` -1 (the default) writes percentages as :func:`percent_text` does; 0 or more
+    writes plain numbers (the margin of a mean): "tussen 6,8 en 7,6".
+    """
+    if interval is None:
+        return "–"
+    low, high = interval
+    if decimals < 0:
+        return _("tussen %(low)s en %(high)s", low=percent_text(low), high=percent_text(high))
+    return _(
+        "tussen %(low)s en %(high)s",
+        low=dutch_number(low, decimals),
+        high=dutch_number(high, decimals),
+    )
+
+
 def long_date(iso: str | None) -> str:
     """An ISO time as a long date ("30 november 2026"); "" when missing."""
     if not iso:
@@ -38,5 +57,8 @@ def long_date(iso: str | None) -> str:
 
 def register(app) -> None:
     app.jinja_env.globals.update(
-        dutch_number=dutch_number, percent_text=percent_text, long_date=long_date
+        dutch_number=dutch_number,
+        percent_text=percent_text,
+        interval_text=interval_text,
+        long_date=long_date,
     )
