@@ -110,7 +110,7 @@ def write_survey(
         try:
             data = yaml.safe_load(text)
         except (yaml.YAMLError, ValueError):
-            data = None  # a file meant to be broken: it stays a concept, as the loader sets it aside
+            data = None  # a file meant to be broken stays a concept; the loader sets it aside
         if isinstance(data, dict) and isinstance(data.get("id"), str):
             storage = Storage(instance / "data")
             storage.migrate(instance / "backups")

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from conftest import write_survey
 from round_helpers import Clock, make_round, set_shortlist, submit_idea, vote
+from vliegwiel_stellingen import conversations
 
+from vliegwiel.plugin_support import PluginStore
 from vliegwiel.surveys.responses import save_response
 
 SURVEY = """\
@@ -68,7 +70,14 @@ def seed(app, instance_dir) -> dict[str, str]:
         .headers["Location"]
         .split("/")[-1]
     )
+    # The bundled stellingen plugin: a conversation with one resident's suggestion waiting.
+    store = PluginStore(village.storage, "stellingen")
+    set_id = conversations.create(store, "Het plein", ["Meer bankjes.", "Minder verkeer."])
+    conversations.suggest(store, set_id, "Een boom in het midden.")
+    (waiting,) = conversations.suggestions(store, set_id)
     return {
+        "set_id": set_id,
+        "statement_id": waiting["id"],
         "survey_id": "kort",
         "number": "1",
         "round_id": round_id,

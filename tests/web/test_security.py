@@ -51,6 +51,14 @@ ACCESS = {
     "rounds.meeting": EVERYONE,
     "rounds.poll": EVERYONE,
     "rounds.flywheel": EVERYONE,
+    # The bundled stellingen plugin: voting and results are public, managing is for beheerders.
+    "stellingen.index": EVERYONE,
+    "stellingen.vote_page": EVERYONE,
+    "stellingen.suggest": EVERYONE,
+    "stellingen.results_page": EVERYONE,
+    "stellingen_beheer.admin_index": BEHEERDER,
+    "stellingen_beheer.admin_page": BEHEERDER,
+    "stellingen_beheer.report_pdf": BEHEERDER,
     # Protected results and round overviews: every organiser role.
     "organiser.dashboard": ORGANISERS,
     "organiser.survey_results": ORGANISERS,

@@ -111,8 +111,9 @@ def register(main: click.Group) -> None:
         the latest publication. Hidden numbers are null in JSON and "-" in text."""
         import json
 
-        from vliegwiel.results.publications import latest, stepped
+        from vliegwiel.results.publications import latest
         from vliegwiel.results.results_json import results_json
+        from vliegwiel.results.suppression import stepped
         from vliegwiel.results.tallies import compute_results
         from vliegwiel.results.waves import wave_responses
 

@@ -33,6 +33,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 
 from vliegwiel.results.results_json import results_json
+from vliegwiel.results.suppression import stepped
 from vliegwiel.results.tallies import SurveyResults, compute_results
 from vliegwiel.surveys.responses import now
 from vliegwiel.surveys.schema import Survey
@@ -42,11 +43,6 @@ log = logging.getLogger(__name__)
 
 def collection(survey_id: str) -> str:
     return f"publications/{survey_id}"
-
-
-def stepped(responses: list[dict[str, Any]], k: int) -> list[dict[str, Any]]:
-    """The first ``j * k`` responses (arrival order), the most a non-beheerder may see."""
-    return responses[: len(responses) - len(responses) % k] if k > 0 else responses
 
 
 INDEX = "publication_index"

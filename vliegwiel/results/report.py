@@ -75,7 +75,7 @@ def report_html(
     """The report as HTML. Needs a Flask app (request) context.
 
     ``responses`` (of round ``wave``) and ``step`` limit what a reader who is no beheerder
-    sees (``vliegwiel.results.publications.stepped``); by default every response counts.
+    sees (``vliegwiel.results.suppression.stepped``); by default every response counts.
     """
     results = compute_results(village, survey, responses, wave=wave, with_texts=True)
     return report_html_of(village, survey, results, step=step)

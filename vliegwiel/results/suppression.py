@@ -38,6 +38,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from statistics import fmean
+from typing import Any
 
 from flask_babel import gettext as _
 
@@ -339,3 +340,12 @@ def suppress_mean(values: list[float], k: int = K_DEFAULT) -> float | None:
 def threshold_note(k: int = K_DEFAULT) -> str:
     """The sentence shown under every protected table (Dutch, translated by Flask-Babel)."""
     return _("Groepen met minder dan %(k)s antwoorden worden niet getoond.", k=k)
+
+
+def stepped(responses: list[dict[str, Any]], k: int) -> list[dict[str, Any]]:
+    """The first ``j * k`` responses (arrival order), the most a non-beheerder may see.
+
+    Any two views cut this way differ by 0 or at least k responses, so no one resident's
+    answers can be found by subtracting one view from another (docs/privacy.md).
+    """
+    return responses[: len(responses) - len(responses) % k] if k > 0 else responses

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from vliegwiel.core.village import Village
 from vliegwiel.results.charts import line_chart, responsive
-from vliegwiel.results.publications import stepped
+from vliegwiel.results.suppression import stepped
 from vliegwiel.results.tallies import compute_results
 from vliegwiel.results.waves import split_by_wave, waves_of
 from vliegwiel.surveys.responses import responses_of
@@ -45,7 +45,7 @@ def compute_trends(
     choice questions, the mean for numbers. Empty when the survey ran only once.
 
     ``step`` (k) limits every round to its first multiple of k responses, as every view
-    outside the beheerders' is (``vliegwiel.results.publications.stepped``).
+    outside the beheerders' is (``vliegwiel.results.suppression.stepped``).
     """
 
     waves = waves_of(village.storage, survey.id)

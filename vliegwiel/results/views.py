@@ -37,6 +37,7 @@ from vliegwiel.results.across import published_bundles
 from vliegwiel.results.breakdowns import candidates
 from vliegwiel.results.report import methods_context, plugin_sections, render_report
 from vliegwiel.results.results_json import differences, results_json
+from vliegwiel.results.suppression import stepped
 from vliegwiel.results.tallies import (
     APPROVED,
     REJECTED,
@@ -74,11 +75,11 @@ class CompareForm(FlaskForm):
 def viewer_responses(village, survey, wave: str | None) -> tuple[str | None, list[dict]]:
     """The round's responses this user may see counted: all of them for a beheerder (who
     can read every answer anyway), else only the first multiple of k
-    (``publications.stepped``), so no view changes by fewer than k responses."""
+    (``suppression.stepped``), so no view changes by fewer than k responses."""
     label, responses = wave_responses(village, survey, wave)
     if g.user.can("beheerder"):
         return label, responses
-    return label, publications.stepped(responses, village.config.min_group_size)
+    return label, stepped(responses, village.config.min_group_size)
 
 
 def viewer_step(village) -> int | None:
@@ -134,7 +135,7 @@ def publish_preview(survey_id: str):
         survey=survey,
         results=results,
         needed=needed,
-        waiting=len(responses) - len(publications.stepped(responses, k)),
+        waiting=len(responses) - len(stepped(responses, k)),
         previous=last,
         changes=differences(last.results(village.storage) if last else None, results_json(results)),
         published=is_published(village.storage, survey.id),
