@@ -31,227 +31,233 @@ _RENDER_STEPS = 7
 
 
 def register(main: click.Group) -> None:
-    @main.command()
-    @click.argument("survey_id")
-    @instance_option
-    @output_option("The PDF file to write.")
-    @click.option("--round", "wave", default=None, help="The round (default: the latest).")
-    @click.option(
-        "--timeout", default=600.0, show_default=True, help="Stop rendering after so many seconds."
-    )
-    def report(
-        survey_id: str, instance: Path | None, output: Path, wave: str | None, timeout: float
-    ) -> None:
-        """Write the PDF report of SURVEY_ID for the village meeting."""
-        from vliegwiel.core.pdf import PdfRenderError
-        from vliegwiel.results.report import render_report
+    for command in (report, share, results_command, population_command, compare_command):
+        main.add_command(command)
 
-        app, village = _app(instance)
-        survey = get_survey(village, survey_id)
-        with app.app_context():
-            with click.progressbar(length=_RENDER_STEPS + 1, label="Making the report") as bar:
 
-                def step(_message: str) -> None:
-                    if bar.pos < bar.length - 1:
-                        bar.update(1)
+@click.command()
+@click.argument("survey_id")
+@instance_option
+@output_option("The PDF file to write.")
+@click.option("--round", "wave", default=None, help="The round (default: the latest).")
+@click.option(
+    "--timeout", default=600.0, show_default=True, help="Stop rendering after so many seconds."
+)
+def report(
+    survey_id: str, instance: Path | None, output: Path, wave: str | None, timeout: float
+) -> None:
+    """Write the PDF report of SURVEY_ID for the village meeting."""
+    from vliegwiel.core.pdf import PdfRenderError
+    from vliegwiel.results.report import render_report
 
-                try:
-                    pdf = render_report(village, survey, wave=wave, timeout=timeout, progress=step)
-                except PdfRenderError as error:
-                    raise click.ClickException(f"the report failed: {error}") from None
-                bar.update(bar.length - bar.pos)
-        write_output(output, pdf)
-        click.echo(f"Wrote {output} ({len(pdf) // 1024} KB)", err=True)
+    app, village = _app(instance)
+    survey = get_survey(village, survey_id)
+    with app.app_context():
+        with click.progressbar(length=_RENDER_STEPS + 1, label="Making the report") as bar:
 
-    @main.command()
-    @click.argument("survey_id")
-    @instance_option
-    @output_option("The zip file to write.")
-    @click.option("--round", "wave", default=None, help="The round (default: the latest).")
-    def share(survey_id: str, instance: Path | None, output: Path, wave: str | None) -> None:
-        """Write the bundle of SURVEY_ID's latest publication, for other villages: a zipped
-        Frictionless Data Package (datapackage.json, results.csv, survey.json, summaries.json).
+            def step(_message: str) -> None:
+                if bar.pos < bar.length - 1:
+                    bar.update(1)
 
-        The bundle holds the survey definition, the published (small-group protected)
-        numbers and the village's name and number of households: never a response or a
-        free text. It is the one stored when the results were published, so it holds
-        nothing newer than the public page.
-        """
-        from vliegwiel.results.publications import latest
+            try:
+                pdf = render_report(village, survey, wave=wave, timeout=timeout, progress=step)
+            except PdfRenderError as error:
+                raise click.ClickException(f"the report failed: {error}") from None
+            bar.update(bar.length - bar.pos)
+    write_output(output, pdf)
+    click.echo(f"Wrote {output} ({len(pdf) // 1024} KB)", err=True)
 
-        _app_, village = _app(instance)
-        survey = get_survey(village, survey_id)
+
+@click.command()
+@click.argument("survey_id")
+@instance_option
+@output_option("The zip file to write.")
+@click.option("--round", "wave", default=None, help="The round (default: the latest).")
+def share(survey_id: str, instance: Path | None, output: Path, wave: str | None) -> None:
+    """Write the bundle of SURVEY_ID's latest publication, for other villages: a zipped
+    Frictionless Data Package (datapackage.json, results.csv, survey.json, summaries.json).
+
+    The bundle holds the survey definition, the published (small-group protected)
+    numbers and the village's name and number of households: never a response or a
+    free text. It is the one stored when the results were published, so it holds
+    nothing newer than the public page.
+    """
+    from vliegwiel.results.publications import latest
+
+    _app_, village = _app(instance)
+    survey = get_survey(village, survey_id)
+    if wave is None:
+        publication = latest(village.storage, survey.id)
+    else:
+        publication = latest(village.storage, survey.id, _round_id(village, survey, wave))
+    if publication is None:
+        raise click.ClickException(
+            f"{survey.id} has no publication yet; publish the results first "
+            "(Uitslag openbaar maken on /beheer/uitslag/" + survey.id + ")"
+        )
+    write_output(output, publication.bundle(village.storage))
+    click.echo(f"Wrote {output} (publication {publication.version})", err=True)
+
+
+@click.command("results")
+@click.argument("survey_id")
+@instance_option
+@click.option(
+    "--published",
+    is_flag=True,
+    help="The latest publication, as the public page shows it (default: what a lezer "
+    "sees now, counted in steps of k responses).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (see docs/results.md).")
+@click.option("--round", "wave", default=None, help="The round (default: the latest).")
+def results_command(
+    survey_id: str, instance: Path | None, published: bool, as_json: bool, wave: str | None
+) -> None:
+    """Print SURVEY_ID's protected results: what a lezer would see, or (--published)
+    the latest publication. Hidden numbers are null in JSON and "-" in text."""
+    import json
+
+    from vliegwiel.results.publications import latest
+    from vliegwiel.results.results_json import results_json
+    from vliegwiel.results.suppression import stepped
+    from vliegwiel.results.tallies import compute_results
+    from vliegwiel.results.waves import wave_responses
+
+    app, village = _app(instance)
+    survey = get_survey(village, survey_id)
+    if published:
         if wave is None:
             publication = latest(village.storage, survey.id)
         else:
             publication = latest(village.storage, survey.id, _round_id(village, survey, wave))
         if publication is None:
-            raise click.ClickException(
-                f"{survey.id} has no publication yet; publish the results first "
-                "(Uitslag openbaar maken on /beheer/uitslag/" + survey.id + ")"
-            )
-        write_output(output, publication.bundle(village.storage))
-        click.echo(f"Wrote {output} (publication {publication.version})", err=True)
+            raise click.ClickException(f"{survey.id} has no publication yet")
+        data = publication.results(village.storage)
+    else:
+        with app.test_request_context():
+            if wave is not None:
+                wave = _round_id(village, survey, wave)
+            label, responses = wave_responses(village, survey, wave)
+            counted = stepped(responses, village.config.min_group_size)
+            data = results_json(compute_results(village, survey, counted, wave=label))
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        _print_results(data)
 
-    @main.command("results")
-    @click.argument("survey_id")
-    @instance_option
-    @click.option(
-        "--published",
-        is_flag=True,
-        help="The latest publication, as the public page shows it (default: what a lezer "
-        "sees now, counted in steps of k responses).",
+
+@click.command("population")
+@click.argument("survey_id")
+@click.argument("question_id")
+@click.argument("csv_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@instance_option
+@click.option(
+    "--map",
+    "mappings",
+    multiple=True,
+    metavar="ANSWER=GROUP[+GROUP]",
+    help="Which CBS group(s) an answer stands for: a column (inwoners, mannen, vrouwen, "
+    "0-15, 15-25, 25-45, 45-65, 65+) summed over the file's rows, or a row's name "
+    "(its inhabitants). Give one --map per answer.",
+)
+def population_command(
+    survey_id: str,
+    question_id: str,
+    csv_file: Path,
+    instance: Path | None,
+    mappings: tuple[str, ...],
+) -> None:
+    """Import population figures for QUESTION_ID of SURVEY_ID from a CBS Kerncijfers
+    wijken en buurten CSV. Without --map, prints the groups and rows the file holds."""
+    from vliegwiel.core.config import instance_dir_from
+    from vliegwiel.core.village import build_village
+    from vliegwiel.results.population import (
+        MAX_CSV_BYTES,
+        load_margins,
+        margin_from_cbs,
+        population_questions,
+        read_cbs_csv,
+        save_margins,
     )
-    @click.option("--json", "as_json", is_flag=True, help="Print JSON (see docs/results.md).")
-    @click.option("--round", "wave", default=None, help="The round (default: the latest).")
-    def results_command(
-        survey_id: str, instance: Path | None, published: bool, as_json: bool, wave: str | None
-    ) -> None:
-        """Print SURVEY_ID's protected results: what a lezer would see, or (--published)
-        the latest publication. Hidden numbers are null in JSON and "-" in text."""
-        import json
 
-        from vliegwiel.results.publications import latest
-        from vliegwiel.results.results_json import results_json
-        from vliegwiel.results.suppression import stepped
-        from vliegwiel.results.tallies import compute_results
-        from vliegwiel.results.waves import wave_responses
+    village = build_village(instance_dir_from(instance))
+    survey = get_survey(village, survey_id)
+    question = next((q for q in population_questions(survey) if q.id == question_id), None)
+    if question is None:
+        raise click.ClickException(f"{question_id} is not a single-choice question of {survey_id}")
+    if csv_file.stat().st_size > MAX_CSV_BYTES:
+        raise click.ClickException(f"{csv_file}: larger than a CBS table of one village")
+    regions = read_cbs_csv(csv_file.read_bytes())
+    if not mappings:
+        click.echo("Rows: " + ", ".join(r.name for r in regions))
+        groups = sorted({g for r in regions for g in r.figures})
+        click.echo("Groups: " + ", ".join(groups))
+        click.echo("Answers: " + ", ".join(o.value for o in question.settings.options))
+        return
+    mapping = {}
+    for item in mappings:
+        answer, sep, spec = item.partition("=")
+        if not sep or not answer.strip() or not spec.strip():
+            raise click.ClickException(f"--map {item}: write it as ANSWER=GROUP")
+        mapping[answer.strip()] = spec.strip()
+    figures = margin_from_cbs(question, regions, mapping)
+    margins = load_margins(village.storage, survey.id)
+    margins[question.id] = figures
+    save_margins(village.storage, survey, margins)
+    for value, residents in figures.items():
+        click.echo(f"{value:<20} {residents:>8}")
+    click.echo(f"Saved the population figures for {question_id}", err=True)
 
-        app, village = _app(instance)
-        survey = get_survey(village, survey_id)
-        if published:
-            if wave is None:
-                publication = latest(village.storage, survey.id)
-            else:
-                publication = latest(village.storage, survey.id, _round_id(village, survey, wave))
-            if publication is None:
-                raise click.ClickException(f"{survey.id} has no publication yet")
-            data = publication.results(village.storage)
-        else:
-            with app.test_request_context():
-                if wave is not None:
-                    wave = _round_id(village, survey, wave)
-                label, responses = wave_responses(village, survey, wave)
-                counted = stepped(responses, village.config.min_group_size)
-                data = results_json(compute_results(village, survey, counted, wave=label))
-        if as_json:
-            click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-        else:
-            _print_results(data)
 
-    @main.command("population")
-    @click.argument("survey_id")
-    @click.argument("question_id")
-    @click.argument("csv_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
-    @instance_option
-    @click.option(
-        "--map",
-        "mappings",
-        multiple=True,
-        metavar="ANSWER=GROUP[+GROUP]",
-        help="Which CBS group(s) an answer stands for: a column (inwoners, mannen, vrouwen, "
-        "0-15, 15-25, 25-45, 45-65, 65+) summed over the file's rows, or a row's name "
-        "(its inhabitants). Give one --map per answer.",
-    )
-    def population_command(
-        survey_id: str,
-        question_id: str,
-        csv_file: Path,
-        instance: Path | None,
-        mappings: tuple[str, ...],
-    ) -> None:
-        """Import population figures for QUESTION_ID of SURVEY_ID from a CBS Kerncijfers
-        wijken en buurten CSV. Without --map, prints the groups and rows the file holds."""
-        from vliegwiel.core.config import instance_dir_from
-        from vliegwiel.core.village import build_village
-        from vliegwiel.results.population import (
-            MAX_CSV_BYTES,
-            load_margins,
-            margin_from_cbs,
-            population_questions,
-            read_cbs_csv,
-            save_margins,
-        )
+@click.command("compare")
+@click.argument("bundles", nargs=-1, required=True)
+@click.option(
+    "--villages",
+    "villages_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Compare the published results of SURVEY in every village instance in this "
+    "folder (as served by 'vliegwiel serve --villages') instead of bundle files.",
+)
+def compare_command(bundles: tuple[str, ...], villages_dir: Path | None) -> None:
+    """Print bundles side by side, per question of the first bundle.
 
-        village = build_village(instance_dir_from(instance))
-        survey = get_survey(village, survey_id)
-        question = next((q for q in population_questions(survey) if q.id == question_id), None)
-        if question is None:
-            raise click.ClickException(
-                f"{question_id} is not a single-choice question of {survey_id}"
-            )
-        if csv_file.stat().st_size > MAX_CSV_BYTES:
-            raise click.ClickException(f"{csv_file}: larger than a CBS table of one village")
-        regions = read_cbs_csv(csv_file.read_bytes())
-        if not mappings:
-            click.echo("Rows: " + ", ".join(r.name for r in regions))
-            groups = sorted({g for r in regions for g in r.figures})
-            click.echo("Groups: " + ", ".join(groups))
-            click.echo("Answers: " + ", ".join(o.value for o in question.settings.options))
-            return
-        mapping = {}
-        for item in mappings:
-            answer, sep, spec = item.partition("=")
-            if not sep or not answer.strip() or not spec.strip():
-                raise click.ClickException(f"--map {item}: write it as ANSWER=GROUP")
-            mapping[answer.strip()] = spec.strip()
-        figures = margin_from_cbs(question, regions, mapping)
-        margins = load_margins(village.storage, survey.id)
-        margins[question.id] = figures
-        save_margins(village.storage, survey, margins)
-        for value, residents in figures.items():
-            click.echo(f"{value:<20} {residents:>8}")
-        click.echo(f"Saved the population figures for {question_id}", err=True)
+    BUNDLES are zip files made with 'vliegwiel share' (Data Packages, or bundles
+    written before them). With --villages DIR give one
+    survey id instead: every village in DIR that published that survey's results is
+    shown (villages that did not publish are left out).
+    """
+    from vliegwiel.results.share import MAX_BUNDLE_BYTES, BundleError, compare, read_bundle
 
-    @main.command("compare")
-    @click.argument("bundles", nargs=-1, required=True)
-    @click.option(
-        "--villages",
-        "villages_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=None,
-        help="Compare the published results of SURVEY in every village instance in this "
-        "folder (as served by 'vliegwiel serve --villages') instead of bundle files.",
-    )
-    def compare_command(bundles: tuple[str, ...], villages_dir: Path | None) -> None:
-        """Print bundles side by side, per question of the first bundle.
-
-        BUNDLES are zip files made with 'vliegwiel share' (Data Packages, or bundles
-        written before them). With --villages DIR give one
-        survey id instead: every village in DIR that published that survey's results is
-        shown (villages that did not publish are left out).
-        """
-        from vliegwiel.results.share import MAX_BUNDLE_BYTES, BundleError, compare, read_bundle
-
-        if villages_dir is not None:
-            if len(bundles) != 1:
-                raise click.UsageError("with --villages give exactly one SURVEY id")
-            loaded = _published_in(villages_dir, bundles[0])
-        else:
-            loaded = []
-            for name in bundles:
-                path = Path(name)
-                if not path.is_file():
-                    raise click.ClickException(f"{path}: no such bundle file")
-                if path.stat().st_size > MAX_BUNDLE_BYTES:
-                    raise click.ClickException(f"{path}: larger than a bundle can be")
-                try:
-                    loaded.append(read_bundle(path.read_bytes()))
-                except BundleError as error:
-                    raise click.ClickException(f"{path}: {error}") from None
-        names = [
-            _printable(b.manifest.village + (f" ({b.manifest.wave})" if b.manifest.wave else ""))
-            for b in loaded
-        ]
-        width = max(12, *(len(n) for n in names))
-        click.echo(f"{'':<40} " + " ".join(f"{n:>{width}}" for n in names))
-        for question in compare(loaded):
-            click.echo("")
-            click.echo(_printable(question["text"]))
-            for row in question["rows"]:
-                cells = [_cell(v, question["kind"]) for v in row["values"]]
-                label = _printable(row["label"])[:38]
-                click.echo(f"  {label:<38} " + " ".join(f"{c:>{width}}" for c in cells))
+    if villages_dir is not None:
+        if len(bundles) != 1:
+            raise click.UsageError("with --villages give exactly one SURVEY id")
+        loaded = _published_in(villages_dir, bundles[0])
+    else:
+        loaded = []
+        for name in bundles:
+            path = Path(name)
+            if not path.is_file():
+                raise click.ClickException(f"{path}: no such bundle file")
+            if path.stat().st_size > MAX_BUNDLE_BYTES:
+                raise click.ClickException(f"{path}: larger than a bundle can be")
+            try:
+                loaded.append(read_bundle(path.read_bytes()))
+            except BundleError as error:
+                raise click.ClickException(f"{path}: {error}") from None
+    names = [
+        _printable(b.manifest.village + (f" ({b.manifest.wave})" if b.manifest.wave else ""))
+        for b in loaded
+    ]
+    width = max(12, *(len(n) for n in names))
+    click.echo(f"{'':<40} " + " ".join(f"{n:>{width}}" for n in names))
+    for question in compare(loaded):
+        click.echo("")
+        click.echo(_printable(question["text"]))
+        for row in question["rows"]:
+            cells = [_cell(v, question["kind"]) for v in row["values"]]
+            label = _printable(row["label"])[:38]
+            click.echo(f"  {label:<38} " + " ".join(f"{c:>{width}}" for c in cells))
 
 
 def _round_id(village: Any, survey: Any, key: str) -> str | None:
