@@ -207,15 +207,19 @@ def _plan(survey_id: str, instance: Path | None, *, opens_at=None, closes_at=Non
     click.echo(_describe(found.id, lifecycle, lifecycle.status()))
 
 
+def _at_option(verb: str):
+    return click.option(
+        "--at",
+        "at",
+        metavar="WHEN",
+        help=f"{verb} at this moment instead of now: YYYY-MM-DD or 'YYYY-MM-DD HH:MM', Dutch time.",
+    )
+
+
 @survey.command("open")
 @click.argument("survey_id")
 @instance_option
-@click.option(
-    "--at",
-    "at",
-    metavar="WHEN",
-    help="Open at this moment instead of now: YYYY-MM-DD or 'YYYY-MM-DD HH:MM', Dutch time.",
-)
+@_at_option("Open")
 def survey_open(survey_id: str, instance: Path | None, at: str | None) -> None:
     """Open SURVEY for residents now (or at --at)."""
     if at is None:
@@ -227,12 +231,7 @@ def survey_open(survey_id: str, instance: Path | None, at: str | None) -> None:
 @survey.command("close")
 @click.argument("survey_id")
 @instance_option
-@click.option(
-    "--at",
-    "at",
-    metavar="WHEN",
-    help="Close at this moment instead of now: YYYY-MM-DD or 'YYYY-MM-DD HH:MM', Dutch time.",
-)
+@_at_option("Close")
 def survey_close(survey_id: str, instance: Path | None, at: str | None) -> None:
     """Close SURVEY now (or at --at); its answers and results stay."""
     if at is None:

@@ -207,15 +207,15 @@ def save_response(
     # A paper form holds what the resident wrote: an ambassador cannot make them answer a
     # required question, so only the web enforces "required".
     answers = check_complete(survey, answers) if channel == "web" else prune(survey, answers)
+    base = {
+        "survey_id": survey.id,
+        "survey_version": survey.version,
+        "submitted_at": submitted_at or now(),
+        "channel": channel,
+        "answers": answers,
+    }
     if test:
-        record = {
-            "survey_id": survey.id,
-            "survey_version": survey.version,
-            "submitted_at": submitted_at or now(),
-            "channel": channel,
-            "answers": answers,
-            "test": True,
-        }
+        record = {**base, "test": True}
         record["id"] = village.storage.insert(trial_responses_collection(survey.id), record)
         return record
     indicators: dict[str, Any] = {}
@@ -231,11 +231,7 @@ def save_response(
             continue
         indicators.update(values)
     record = {
-        "survey_id": survey.id,
-        "survey_version": survey.version,
-        "submitted_at": submitted_at or now(),
-        "channel": channel,
-        "answers": answers,
+        **base,
         "indicators": indicators,
         **(extra or {}),
     }
