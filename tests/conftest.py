@@ -158,3 +158,24 @@ def database_url(backend: str, request: pytest.FixtureRequest) -> str | None:
     if backend == "tinydb":
         return None
     return request.getfixturevalue("postgres_url")
+
+
+# -- participation rounds ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def clock(app):
+    """The app's clock, set by the test (``clock.set("2026-03-09T10:00")``): rounds have dates."""
+    from round_helpers import Clock
+
+    c = Clock()
+    app.config["VLIEGWIEL_NOW"] = c
+    return c
+
+
+@pytest.fixture
+def organiser(app):
+    """A test client logged in as the beheerder."""
+    client = app.test_client()
+    client.login("beheerder")
+    return client

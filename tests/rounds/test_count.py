@@ -3,28 +3,15 @@ a resident's page never counts (security review, finding 1)."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
-from round_helpers import Clock, make_round, set_shortlist, submit_idea, text, vote
+from round_helpers import make_round, set_shortlist, submit_idea, text, vote
 
 from vliegwiel.rounds import count as round_count
 from vliegwiel.rounds.count import count_collection, count_with_limit, wait_for_counts
 from vliegwiel.rounds.model import ROUNDS
-
-
-@pytest.fixture
-def clock(app):
-    c = Clock()
-    app.config["VLIEGWIEL_NOW"] = c
-    return c
-
-
-@pytest.fixture
-def organiser(app):
-    client = app.test_client()
-    client.login("beheerder")
-    return client
 
 
 def _review_round(app, village, organiser, clock) -> str:
@@ -68,7 +55,7 @@ def test_residents_pages_never_count_and_a_flood_makes_one_count(
     assert counts == [round_id]  # eleven requests, one count
 
     page = text(app.test_client().get(f"/ronde/{round_id}/uitslag"))
-    assert "Dorpshuis (€ 15.000)</th> <td>ja</td>" in page
+    assert re.search(r"Dorpshuis \(€ 15\.000\)</th> <td[^>]*>ja</td>", page)
     assert counts == [round_id]  # shown from the stored count
 
     # A new ballot (an import of paper votes, say) is a new version: counted again, once.

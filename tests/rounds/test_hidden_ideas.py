@@ -4,28 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytest
-from round_helpers import Clock, make_round, submit_idea, text
+from round_helpers import make_round, submit_idea, text
 
 from vliegwiel.rounds.ideas import merge_ideas, set_decision
 from vliegwiel.rounds.meetings import create_meeting
 from vliegwiel.rounds.model import ROUNDS, TIMEZONE
 
 SECRET = "Reclame voor Bakkerij Geheim"
-
-
-@pytest.fixture
-def clock(app):
-    c = Clock()
-    app.config["VLIEGWIEL_NOW"] = c
-    return c
-
-
-@pytest.fixture
-def organiser(app):
-    client = app.test_client()
-    client.login("beheerder")
-    return client
 
 
 def test_a_hidden_idea_is_hidden_everywhere(app, village, organiser, clock):

@@ -10,25 +10,11 @@ from access_helpers import add_survey, text_of
 from click.testing import CliRunner
 from conftest import write_survey
 from pdf_reading import decode_qr_codes, pdf_page_count, pdf_page_images, pdf_text
-from round_helpers import Clock, make_round, set_shortlist, submit_idea, support, vote
+from round_helpers import make_round, set_shortlist, submit_idea, support, vote
 
 from vliegwiel.cli.main import main
 from vliegwiel.reach.codes import Household, codes_collection, create_codes
 from vliegwiel.rounds.model import collection, participant_hash
-
-
-@pytest.fixture
-def clock(app):
-    c = Clock()
-    app.config["VLIEGWIEL_NOW"] = c
-    return c
-
-
-@pytest.fixture
-def organiser(app):
-    client = app.test_client()
-    client.login("beheerder")
-    return client
 
 
 @pytest.fixture

@@ -5,11 +5,9 @@ from __future__ import annotations
 import io
 import re
 
-import pytest
 from conftest import write_survey
 from round_helpers import (
     SURVEY,
-    Clock,
     make_round,
     set_shortlist,
     snapshot,
@@ -21,20 +19,6 @@ from round_helpers import (
 
 from vliegwiel.rounds.count import wait_for_counts
 from vliegwiel.rounds.model import ROUNDS
-
-
-@pytest.fixture
-def clock(app):
-    c = Clock()
-    app.config["VLIEGWIEL_NOW"] = c
-    return c
-
-
-@pytest.fixture
-def organiser(app):
-    client = app.test_client()
-    client.login("beheerder")
-    return client
 
 
 def test_full_cycle_survey_ideas_budget_vote_commitments_results(
