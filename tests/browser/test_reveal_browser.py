@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
+from vliegwiel.surveys.status import OPEN, set_status
+
 from .live import DESKTOP, PHONE, LiveServer, new_context
 
 SOURCE = Path(__file__).parents[1] / "data" / "burgerpeiling-2022.yaml"
@@ -17,6 +19,8 @@ SOURCE = Path(__file__).parents[1] / "data" / "burgerpeiling-2022.yaml"
 @pytest.fixture
 def burgerpeiling(instance_dir: Path, live_server: LiveServer) -> LiveServer:
     shutil.copy(SOURCE, instance_dir / "surveys" / "burgerpeiling.yaml")
+    # A file copied into surveys/ is a concept until the team opens it.
+    set_status(live_server.village.storage, "burgerpeiling", OPEN)
     assert live_server.village.surveys.get("burgerpeiling") is not None
     return live_server
 

@@ -149,6 +149,8 @@ def test_an_unreachable_village_database_stops_the_start_with_its_name(tmp_path)
     villages = tmp_path / "provincie"
     villages.mkdir()
     make_instance(villages, name="noord")
-    make_instance(villages, name="zuid", database_url=with_password("x", "geheim", "127.0.0.1:1/x"))
+    # opened=False: nothing can be written to a database that is not there.
+    unreachable = with_password("x", "geheim", "127.0.0.1:1/x")
+    make_instance(villages, name="zuid", database_url=unreachable, opened=False)
     with pytest.raises(DatabaseUnavailable, match=r"postgresql://x:\*{3}@127.0.0.1:1/x"):
         create_province(villages)
