@@ -252,35 +252,6 @@ def test_migrate_stamps_a_fresh_dir(store: Storage, data_dir: Path, tmp_path: Pa
     assert not (tmp_path / "backups").exists()
 
 
-def test_migrate_runs_a_step_once_after_a_backup(
-    store: Storage, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    store.migrate(tmp_path / "backups")
-    rid = store.insert("users", {"naam": "Anna"})
-    calls: list[int] = []
-
-    def rename_field(s: Storage) -> None:
-        calls.append(1)
-        for record in s.all("users"):
-            s.update("users", record["id"], {"name": record["naam"]})
-
-    current = storage_mod.SCHEMA_VERSION
-    monkeypatch.setattr(storage_mod, "SCHEMA_VERSION", current + 1)
-    monkeypatch.setitem(storage_mod.MIGRATIONS, current, rename_field)
-
-    assert store.migrate(tmp_path / "backups") is True
-    assert store.migrate(tmp_path / "backups") is False
-    assert calls == [1]
-    assert store.get("users", rid)["name"] == "Anna"
-    assert store.schema_version() == current + 1
-
-    (backup,) = (tmp_path / "backups").iterdir()
-    restored = tmp_path / "restored"
-    Storage.restore(backup, restored)
-    assert Storage(restored).get("users", rid) == {"id": rid, "naam": "Anna"}
-    assert Storage(restored).schema_version() == current
-
-
 def test_migrate_refuses_unknown_versions(
     store: Storage, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
