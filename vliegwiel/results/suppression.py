@@ -34,7 +34,7 @@ residual group; it is protected like any other group because a reader can comput
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from statistics import fmean
@@ -89,7 +89,7 @@ class Breakdowns:
 
 
 @dataclass(frozen=True)
-class _Line:
+class Line:
     total: _Key
     parts: tuple[_Key, ...]
 
@@ -147,10 +147,10 @@ def suppress_breakdowns(
     n = sum(overall.values()) if total is None else total
     values: dict[_Key, int] = {("N",): n}
     values.update({("C", a): overall[a] for a in answers})
-    lines: list[_Line] = []
-    groups: list[_Line] = []  # a group's size and its cells: hidden whole when small
+    lines: list[Line] = []
+    groups: list[Line] = []  # a group's size and its cells: hidden whole when small
     if exclusive:
-        lines.append(_Line(("N",), tuple(("C", a) for a in answers)))
+        lines.append(Line(("N",), tuple(("C", a) for a in answers)))
     for b, table in breakdowns.items():
         sizes = None if group_sizes is None else group_sizes[b]
         if sizes is None and not exclusive:
@@ -171,12 +171,12 @@ def suppress_breakdowns(
         for g, row in rows.items():
             values[("R", b, g)] = row_sizes[g]
             values.update({("X", b, g, a): c for a, c in row.items()})
-            group = _Line(("R", b, g), tuple(("X", b, g, a) for a in answers))
+            group = Line(("R", b, g), tuple(("X", b, g, a) for a in answers))
             groups.append(group)
             if exclusive:
                 lines.append(group)
-        lines.append(_Line(("N",), tuple(("R", b, g) for g in rows)))
-        lines.extend(_Line(("C", a), tuple(("X", b, g, a) for g in rows)) for a in answers)
+        lines.append(Line(("N",), tuple(("R", b, g) for g in rows)))
+        lines.extend(Line(("C", a), tuple(("X", b, g, a) for g in rows)) for a in answers)
     if min(values.values()) < 0:
         raise ValueError("counts cannot be negative")
 
@@ -196,86 +196,191 @@ def suppress_breakdowns(
     )
 
 
-def _protect(values: dict[_Key, int], lines: list[_Line], groups: list[_Line], k: int) -> set:
+def _protect(values: dict[_Key, int], lines: list[Line], groups: list[Line], k: int) -> set:
     """Return the keys to hide (rules 1-5 of the module docstring)."""
     if 0 < values[("N",)] < k:
         return set(values)
-    hidden = {key for key, v in values.items() if 0 < v < k}
-    for group in groups:
-        if 0 < values[group.total] < k:
-            hidden.add(group.total)
-            hidden.update(group.parts)
+    return protect_system(values, lines, k, groups=[(g.total, g.parts) for g in groups])
+
+
+def protect_system(
+    values: Mapping[Any, int],
+    lines: list[Line],
+    k: int,
+    *,
+    groups: Iterable[tuple[Any, Iterable[Any]]] = (),
+    unpublished: Iterable[Any] = (),
+    exempt: Iterable[Any] = (),
+    derivable: Iterable[Any] = (),
+    rank: Callable[[Any], int] | None = None,
+) -> set:
+    """The published numbers to hide so that no protected number can be worked out.
+
+    A general form of rules 1-5 for any set of numbers tied by lines (``total = sum of
+    parts``): every number a role can see, on every page, in one system.
+
+    - ``values``: every number of the system, published or not, by key.
+    - ``unpublished``: numbers no page shows (how many who skipped the age question said
+      "ja"); they are unknowns to a reader, and protected when sensitive.
+    - ``groups``: ``(size, members)``; a group of 1 to k - 1 is protected whole, zeros
+      included.
+    - ``exempt``: numbers that say only who left questions open, never what anyone
+      answered (how many skipped a question, or two): never sensitive; each question shows
+      how many answered it.
+    - ``derivable``: unpublished numbers a reader can always compute (respondents minus
+      those who answered); a zero among them tells its parts are zero.
+    - ``rank``: how much a reader would miss a number (lower: hidden first when a
+      second number must go); among equals the smallest is hidden.
+
+    Sensitive are the numbers from 1 to k - 1 (unless exempt) and the members of small
+    groups, less any zero that a published zero total implies. Returned are the published
+    keys to hide; after hiding them no sensitive number and no hidden published number is
+    fixed by the published ones (exact linear audit), and every line with a known total
+    leaves its hidden parts at least k - 2 (and at least 1) of room beyond the lower bounds
+    a reader knows (1 for a hidden published number that is not zero: zeros are shown).
+    """
+    values = dict(values)
+    unpublished = set(unpublished)
+    exempt = set(exempt)
+    sensitive = {key for key, v in values.items() if 0 < v < k and key not in exempt}
+    for size, members in groups:
+        if 0 < values[size] < k:
+            sensitive.update(members)
+            sensitive.add(size)
+    sensitive -= exempt
     # A published zero total tells everyone its parts are zero ("nobody chose nee" covers
-    # the hidden group too), so those parts are shown, and such lines protect nothing.
-    public = {p for line in lines if values[line.total] == 0 for p in line.parts}
-    hidden -= public
-    lines = [line for line in lines if values[line.total] != 0]
-    protector = _Protector(values, hidden, public, k)
+    # the hidden group too), so those parts are known, and such lines protect nothing.
+    # Assuming a reader knows the derivable numbers (how many left a question open:
+    # respondents minus those who answered) is the safe side.
+    known = (set(values) - unpublished) | set(derivable)
+    public = {key for key, v in values.items() if v == 0 and key in known - sensitive}
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            if line.total in public and not public.issuperset(line.parts):
+                public.update(line.parts)
+                changed = True
+    sensitive -= public
+    lines = [line for line in lines if line.total not in public]
+    hidden = (sensitive | unpublished) - public - set(derivable)
+    protector = _Protector(values, hidden, public, sensitive, unpublished, k, rank or _no_rank)
+    index: dict[Any, list[Line]] = {}
+    for line in lines:
+        for key in (line.total, *line.parts):
+            index.setdefault(key, []).append(line)
+    pending = list(lines)
     while True:
         key = None
-        for line in lines:
-            key = protector.line_fix(line)
-            if key is not None:
-                break
+        while pending and key is None:
+            key = protector.line_fix(pending[-1])
+            if key is None:
+                pending.pop()
         if key is None:
-            key = protector.audit_fix(lines)
+            key = protector.audit_fix(lines, index)
         if key is None:
-            return hidden
+            return hidden - unpublished
         hidden.add(key)
+        # Only the lines through the newly hidden number can have changed.
+        pending.extend(index.get(key, []))
+
+
+def _no_rank(key: Any) -> int:
+    return 0
 
 
 @dataclass
 class _Protector:
-    values: dict[_Key, int]
+    values: dict[Any, int]
     hidden: set
     public: set
+    sensitive: set
+    unpublished: set
     k: int
+    rank: Callable[[Any], int]
 
-    def line_fix(self, line: _Line) -> _Key | None:
+    def cost(self, key: Any) -> tuple[int, int]:
+        return (self.rank(key), self.values[key])
+
+    def protected(self, key: Any) -> bool:
+        """Must stay unknown: sensitive, or shown as hidden."""
+        return key in self.hidden and (key in self.sensitive or key not in self.unpublished)
+
+    def lower_bound(self, key: Any) -> int:
+        """What a reader knows a hidden number is at least: zeros are shown, so a hidden
+        published number that is not zero is at least 1 (a reader told which hidden numbers
+        are zeros; more than they are told, which makes the rule safer)."""
+        return 1 if key not in self.unpublished and self.values[key] > 0 else 0
+
+    def line_fix(self, line: Line) -> Any | None:
         """The next key to hide for this line to satisfy rules 3 and 4, or None if it does."""
-        hidden_parts = [p for p in line.parts if p in self.hidden]
-        total_hidden = line.total in self.hidden
-        if len(hidden_parts) + total_hidden == 1:
-            return self.cheapest(line)
-        if total_hidden or not hidden_parts:
+        unknown = [key for key in (line.total, *line.parts) if key in self.hidden]
+        if len(unknown) == 1:
+            return self.cheapest(line) if self.protected(unknown[0]) else None
+        if line.total in self.hidden:
             return None
-        mass = sum(self.values[p] for p in hidden_parts)
-        if mass >= self.k + len(hidden_parts) - 2:
+        hidden_parts = [p for p in line.parts if p in self.hidden]
+        if not any(self.protected(p) for p in hidden_parts):
+            return None
+        room = sum(self.values[p] - self.lower_bound(p) for p in hidden_parts)
+        if room >= max(1, self.k - 2):
             return None
         return self.cheapest(line, zeros=False)
 
-    def cheapest(self, line: _Line, zeros: bool = True) -> _Key | None:
+    def shown(self, key: Any) -> bool:
+        return key not in self.hidden and key not in self.public and key not in self.unpublished
+
+    def cheapest(self, line: Line, zeros: bool = True) -> Any | None:
         """The shown number of a line whose hiding costs least: a part before the total (a
         total is what readers look at first), and a zero part only when a second hidden
         entry is all that is needed (``zeros``): a zero adds no uncertainty about the sum."""
-        shown = [p for p in line.parts if p not in self.hidden and p not in self.public]
+        shown = [p for p in line.parts if self.shown(p)]
         nonzero = [p for p in shown if self.values[p] > 0]
         if nonzero:
-            return min(nonzero, key=lambda p: self.values[p])  # min keeps the first of equals
+            return min(nonzero, key=self.cost)  # min keeps the first of equals
         if shown and zeros:
-            return shown[0]
-        return None if line.total in self.hidden else line.total
+            return min(shown, key=self.rank)
+        return line.total if self.shown(line.total) else None
 
-    def audit_fix(self, lines: list[_Line]) -> _Key | None:
-        """A key to hide next to a hidden number the published equations still fix."""
-        determined = _determined(lines, self.hidden)
+    def audit_fix(self, lines: list[Line], index: dict[Any, list[Line]]) -> Any | None:
+        """A key to hide next to a protected number the published equations still fix."""
+        determined = [key for key in _determined(lines, self.hidden) if self.protected(key)]
         if not determined:
             return None
-        touching = [
-            line for key in determined for line in lines if key in line.parts or key == line.total
-        ]
-        # Failing its own lines (all hidden), the equations that fix it run through others.
-        touching += [
-            line for line in lines if line.total in self.hidden or self.hidden & set(line.parts)
-        ]
-        for line in touching:
-            candidate = self.cheapest(line)
-            if candidate is not None:
-                return candidate
-        raise AssertionError("a hidden number is fixed while every number is hidden")
+        # Nearest first: the lines through a fixed number, then the lines through the
+        # hidden numbers of those lines, and so on; on each ring the cheapest shown number
+        # (a part before a total of the same rank, a non-zero before a zero).
+        seen_keys, seen_lines = set(determined), set()
+        frontier = list(determined)
+        while frontier:
+            touching = [
+                line
+                for key in frontier
+                for line in index.get(key, [])
+                if id(line) not in seen_lines
+            ]
+            seen_lines.update(id(line) for line in touching)
+            # A number that would be hidden at its bound (a 0 or a 1) can move one way
+            # only, so it frees the numbers around it less: it goes last.
+            candidates = [
+                (self.rank(key), is_total, self.values[key] <= 1, self.values[key], key)
+                for line in touching
+                for is_total, key in [(False, p) for p in line.parts] + [(True, line.total)]
+                if self.shown(key)
+            ]
+            if candidates:
+                return min(candidates, key=lambda c: c[:4])[-1]
+            frontier = [
+                key
+                for line in touching
+                for key in (line.total, *line.parts)
+                if key in self.hidden and key not in seen_keys
+            ]
+            seen_keys.update(frontier)
+        raise AssertionError(f"{determined[:3]} fixed while every number is hidden")
 
 
-def _determined(lines: list[_Line], hidden: set) -> list[_Key]:
+def _determined(lines: list[Line], hidden: set) -> list[_Key]:
     """Hidden keys whose value follows from the published equations (reduced row echelon).
 
     Unknowns are the hidden numbers; each line gives ``sum(hidden parts) - hidden total =

@@ -13,13 +13,7 @@ from markupsafe import Markup
 
 from vliegwiel.core.storage import Storage, put_record
 from vliegwiel.core.village import Village
-from vliegwiel.results.breakdowns import (
-    BreakdownView,
-    Grouping,
-    candidates,
-    grouping,
-    protect_with_breakdowns,
-)
+from vliegwiel.results.breakdowns import BreakdownView, candidates, protect_jointly
 from vliegwiel.results.charts import bar_chart, bar_list, responsive
 from vliegwiel.results.intervals import CONFIDENCE_DEFAULT, mean_interval, percent_interval
 from vliegwiel.results.population import load_margins
@@ -242,14 +236,29 @@ def compute_results(
         for q in survey.questions()
     }
     protected = {q.id: protect_tally(q, tallies[q.id], k) for q in survey.questions()}
-    groupings = _groupings(survey, breakdown, tallies, protected, responses)
+    channels: dict[str, int] = {}
+    for r in responses:
+        channels[r.get("channel", "web")] = channels.get(r.get("channel", "web"), 0) + 1
+    # Every choice question, broken down by every breakdown question, the channels and the
+    # respondents: one system, so the pages of this view (any ?uitsplitsing=) can be put
+    # side by side without giving a hidden number away (breakdowns.py).
+    joint = protect_jointly(
+        survey,
+        tallies,
+        responses,
+        lambda q, answers: village.question_types[q.type].tally(q, answers),
+        channels,
+        k,
+    )
+    shown_by = _shown_breakdowns(survey, breakdown, joint.counts)
     approved = approved_texts(village, survey, responses) if with_texts else {}
     results = []
     for question in survey.questions():
         result = protected[question.id]
-        own = {b: g for b, g in groupings.items() if b != question.id}
-        if own and result.tally.kind == "choice" and not result.hidden:
-            _add_breakdowns(village, question, result, own, responses, k)
+        if question.id in joint.counts:
+            result.counts = joint.counts[question.id]
+            own = joint.breakdowns.get(question.id, {})
+            result.breakdowns = {b: own[b] for b in shown_by if b in own}
         if not result.hidden:
             result.texts = approved.get(question.id, [])
         _set_margins(result, village.config.households, village.config.confidence)
@@ -261,9 +270,6 @@ def compute_results(
         )
         if isinstance(summary, Summary)
     ]
-    channels: dict[str, int] = {}
-    for r in responses:
-        channels[r.get("channel", "web")] = channels.get(r.get("channel", "web"), 0) + 1
     times = sorted(r["submitted_at"] for r in responses)
     weighting = apply_weighting(village, survey, responses, results)
     return SurveyResults(
@@ -272,10 +278,10 @@ def compute_results(
         k=k,
         questions=results,
         summaries=summaries,
-        channels=suppress_counts(channels, k),
+        channels=joint.channels or suppress_counts(channels, k),
         first_response=times[0] if times else None,
         last_response=times[-1] if times else None,
-        breakdown_by=[g.by for g in groupings.values()],
+        breakdown_by=[q for q in survey.questions() if q.id in shown_by],
         wave=wave,
         wave_label=wave_label(village.storage, survey.id, wave),
         households=village.config.households,
@@ -317,44 +323,12 @@ def _answers(question: Question, responses: list[dict[str, Any]]) -> list[Any]:
     return [r["answers"][question.id] for r in responses if question.id in r["answers"]]
 
 
-def _groupings(
-    survey: Survey,
-    chosen: str | None,
-    tallies: dict[str, Tally],
-    protected: dict[str, QuestionResult],
-    responses: list[dict[str, Any]],
-) -> dict[str, Grouping]:
-    allowed = {q.id: q for q in candidates(survey)}
-    result = {}
-    for by_id in dict.fromkeys([survey.breakdown, chosen]):
-        if by_id not in allowed or protected[by_id].hidden:
-            continue
-        counts = protected[by_id].counts
-        assert counts is not None  # a single-choice result always has counts
-        result[by_id] = grouping(allowed[by_id], tallies[by_id], counts, responses)
-    return result
-
-
-def _add_breakdowns(
-    village: Village,
-    question: Question,
-    result: QuestionResult,
-    groupings: dict[str, Grouping],
-    responses: list[dict[str, Any]],
-    k: int,
-) -> None:
-    qtype = village.question_types[question.type]
-    group_tallies: dict[str, dict[str, Tally]] = {}
-    for by_id, grouped in groupings.items():
-        per_group: dict[str, list[Any]] = {key: [] for key, _label in grouped.groups}
-        for r in responses:
-            group = grouped.members.get(r["id"])
-            if group is not None and question.id in r["answers"]:
-                per_group[group].append(r["answers"][question.id])
-        group_tallies[by_id] = {g: qtype.tally(question, a) for g, a in per_group.items()}
-    result.counts, result.breakdowns = protect_with_breakdowns(
-        result.tally, group_tallies, groupings, k
-    )
+def _shown_breakdowns(
+    survey: Survey, chosen: str | None, protected: dict[str, Counts]
+) -> list[str]:
+    """The breakdowns a page shows: the survey's own and the one chosen, when allowed."""
+    allowed = {q.id for q in candidates(survey)}
+    return [b for b in dict.fromkeys([survey.breakdown, chosen]) if b in allowed and b in protected]
 
 
 # --- free-text moderation -------------------------------------------------------------------
