@@ -257,7 +257,10 @@ class Attacker:
                 value = self.true(cells)
                 column = self.true(self.where(**{q: v}))
                 row = self.true(self.where(**{b: w}))
-                small = 0 < value < K or 0 < column < K or 0 < row < K
+                # How many of a group left the other question open: protected when the
+                # group or those who left it open are fewer than k, not for its own value.
+                one_open = (v is None) != (w is None)
+                small = (0 < value < K and not one_open) or 0 < column < K or 0 < row < K
                 skips_only = v is None and w is None  # says no answer: not protected
                 if small and not skips_only and not (value == 0 and self.known_zero(cells)):
                     found.setdefault(cells, f"{q}={v} and {b}={w} ({value})")
@@ -387,3 +390,54 @@ def test_the_attacker_finds_what_a_page_by_page_protection_gave_away() -> None:
     assert attacker.shown[attacker.where(dorpshuis="ja")] == 14
     assert attacker.shown[attacker.where(leeftijd="*", dorpshuis="ja")] == 13
     assert "leeftijd=None and dorpshuis=ja (1)" in attacker.recoverable()
+
+
+@pytest.mark.parametrize("case", [issue_example(), with_multiple_choice()], ids=["issue", "mc"])
+def test_bounds_do_not_give_the_issue_example_away_either(instance_dir, make_app, case) -> None:
+    """With whole numbers of at least 0 (and hidden non-zeros of at least 1) as well:
+    neither the age skipper's answer and village part, nor the sole 80+ resident's answer
+    (the zero in their column stays hidden), nor any other hidden or small number."""
+    app, village, survey = _fill(instance_dir, make_app, case)
+    attacker = Attacker(case, bounds=True)
+    for page in _pages(app, village, survey):
+        attacker.read_view(page)
+    assert attacker.recoverable() == []
+
+
+def test_results_json_publication_and_bundle_show_the_same_protected_numbers(
+    instance_dir, make_app
+) -> None:
+    """``vliegwiel results --json``, the stored publication (public page) and the share
+    bundle carry the numbers of the same protected system: null where a page hides."""
+    import json
+
+    from click.testing import CliRunner
+    from publishing import publish_survey
+
+    from vliegwiel.cli.main import main
+    from vliegwiel.results import publications
+    from vliegwiel.results.share import read_bundle
+
+    app, village, survey = _fill(instance_dir, make_app, issue_example())
+    (page,) = _pages(app, village, survey)[:1]
+    expected = {
+        r.question.id: dict(r.counts.cells) for r in page.questions if r.counts is not None
+    }
+    assert expected["leeftijd"]["plus80"] is None  # the sole 80+ resident
+
+    printed = CliRunner().invoke(
+        main, ["results", survey.id, "--instance", str(instance_dir), "--json"]
+    )
+    assert printed.exit_code == 0, printed.output
+    publish_survey(app, survey.id)
+    publication = publications.latest(village.storage, survey.id)
+    bundle = read_bundle(publication.bundle(village.storage))
+    for data in (json.loads(printed.output), publication.results(village.storage)):
+        for question in data["questions"]:
+            if question["id"] in expected:
+                got = {a["value"]: a["count"] for a in question["answers"]}
+                assert got == expected[question["id"]], question["id"]
+    for question in bundle.results.questions:
+        if question.id in expected:
+            got = {o.value: o.count for o in question.options}
+            assert got == expected[question.id], question.id

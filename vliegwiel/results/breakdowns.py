@@ -30,6 +30,7 @@ k respondents is never shown as a row of its own: all such groups are merged int
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -117,7 +118,9 @@ def protect_jointly(
     for _round in range(3):
         joint = _Joint(survey, tallies, counts, len(responses), channels, k)
         for (q, b), (cells, answered) in crosses.items():
-            joint.add_table(q, b, cells, answered, merged[b])
+            # Every group merged is no breakdown, only the overall counts again.
+            if any(c > 0 and w not in merged[b] for w, c in counts[b].items()):
+                joint.add_table(q, b, cells, answered, merged[b])
         result = joint.protect()
         grown = {
             b.id: [
@@ -242,12 +245,18 @@ def _cross(
     cells: dict[tuple[Any, Any], int] = {}
     answered: dict[Any, int] = {}
     for w, given in per_group.items():
-        tally = tally_of(q, given)
-        counts = tally.counts()
+        if q.type in BREAKDOWN_TYPES:
+            # One option per answer: counted here, as the type's tally counts it, without
+            # building a tally per group (this runs for every pair of questions).
+            counts = Counter(answer_key(a) for a in given)
+            respondents = len(given)
+        else:
+            tally = tally_of(q, given)
+            counts, respondents = Counter(tally.counts()), tally.respondents
         for a in q_answers:
             cells[(a, w)] = counts.get(a, 0)
-        cells[(SKIP, w)] = sizes[w] - tally.respondents
-        answered[w] = tally.respondents
+        cells[(SKIP, w)] = sizes[w] - respondents
+        answered[w] = respondents
     return cells, answered
 
 
@@ -271,6 +280,10 @@ def _add_table(
     # Numbers that say only who left both questions open, or left y open and answered x,
     # tell no answer: never sensitive (module docstring).
     system.exempt.update([cell(SKIP, SKIP), ("P", y, SKIP, x)])
+    # How many of a group left x open is protected when the group, or those who left x
+    # open, are fewer than k (the sole age skipper lives in Noord), not for its own
+    # value: "3 of the 40 in Noord did not answer" tells nobody's answer.
+    system.group_only.update(cell(SKIP, w) for w in answers[y])
     for w in y_all:
         key = ("P", y, w, x)
         value = answered[w]
@@ -323,6 +336,7 @@ class _System:
         self.published: set = set()
         self.exempt: set = set()
         self.derivable: set = set()
+        self.group_only: set = set()
         self.lines: list[Line] = []
         self.groups: list[tuple[Any, list[Any]]] = []
         self._seen_lines: set = set()
@@ -358,6 +372,7 @@ class _System:
             unpublished=set(self.values) - self.published,
             exempt=self.exempt,
             derivable=self.derivable,
+            group_only=self.group_only,
             rank=_rank,
         )
 

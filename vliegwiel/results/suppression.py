@@ -212,6 +212,7 @@ def protect_system(
     unpublished: Iterable[Any] = (),
     exempt: Iterable[Any] = (),
     derivable: Iterable[Any] = (),
+    group_only: Iterable[Any] = (),
     rank: Callable[[Any], int] | None = None,
 ) -> set:
     """The published numbers to hide so that no protected number can be worked out.
@@ -227,6 +228,8 @@ def protect_system(
     - ``exempt``: numbers that say only who left questions open, never what anyone
       answered (how many skipped a question, or two): never sensitive; each question shows
       how many answered it.
+    - ``group_only``: numbers sensitive only as members of a small group, not by their
+      own value (how many of a group left a question open).
     - ``derivable``: unpublished numbers a reader can always compute (respondents minus
       those who answered); a zero among them tells its parts are zero.
     - ``rank``: how much a reader would miss a number (lower: hidden first when a
@@ -240,9 +243,13 @@ def protect_system(
     a reader knows (1 for a hidden published number that is not zero: zeros are shown).
     """
     values = dict(values)
+    groups = list(groups)
     unpublished = set(unpublished)
     exempt = set(exempt)
-    sensitive = {key for key, v in values.items() if 0 < v < k and key not in exempt}
+    group_only = set(group_only)
+    sensitive = {
+        key for key, v in values.items() if 0 < v < k and key not in exempt | group_only
+    }
     for size, members in groups:
         if 0 < values[size] < k:
             sensitive.update(members)
@@ -254,12 +261,21 @@ def protect_system(
     # respondents minus those who answered) is the safe side.
     known = (set(values) - unpublished) | set(derivable)
     public = {key for key, v in values.items() if v == 0 and key in known - sensitive}
+    # Members of a group are part of it, so a group of none has members of none, also
+    # where they are no line (the ticks of a multiple-choice question).
+    containers = [(line.total, line.parts) for line in lines] + [
+        (size, tuple(members)) for size, members in groups
+    ]
     changed = True
     while changed:
         changed = False
-        for line in lines:
-            if line.total in public and not public.issuperset(line.parts):
-                public.update(line.parts)
+        for total, parts in containers:
+            if total in public and not public.issuperset(parts):
+                public.update(parts)
+                changed = True
+        for line in lines:  # and a sum of known zeros is a known zero
+            if line.total not in public and public.issuperset(line.parts):
+                public.add(line.total)
                 changed = True
     sensitive -= public
     lines = [line for line in lines if line.total not in public]
@@ -276,13 +292,13 @@ def protect_system(
             key = protector.line_fix(pending[-1])
             if key is None:
                 pending.pop()
-        if key is None:
-            key = protector.audit_fix(lines, index)
-        if key is None:
+        keys = [key] if key is not None else protector.audit_fix(lines, index)
+        if not keys:
             return hidden - unpublished
-        hidden.add(key)
-        # Only the lines through the newly hidden number can have changed.
-        pending.extend(index.get(key, []))
+        hidden.update(keys)
+        # Only the lines through the newly hidden numbers can have changed.
+        for key in keys:
+            pending.extend(index.get(key, []))
 
 
 def _no_rank(key: Any) -> int:
@@ -342,11 +358,24 @@ class _Protector:
             return min(shown, key=self.rank)
         return line.total if self.shown(line.total) else None
 
-    def audit_fix(self, lines: list[Line], index: dict[Any, list[Line]]) -> Any | None:
-        """A key to hide next to a protected number the published equations still fix."""
+    def audit_fix(self, lines: list[Line], index: dict[Any, list[Line]]) -> list[Any]:
+        """Keys to hide next to the protected numbers the published equations still fix:
+        one per fixed number (the audit is the costly step, so it fixes them together;
+        a fixed number whose lines already lose a number this round waits for the next)."""
         determined = [key for key in _determined(lines, self.hidden) if self.protected(key)]
-        if not determined:
-            return None
+        chosen: list[Any] = []
+        touched: set[int] = set()
+        for key in determined:
+            if any(id(line) in touched for line in index.get(key, [])):
+                continue
+            candidate = self.nearest(key, index)
+            chosen.append(candidate)
+            touched.update(id(line) for line in index.get(candidate, []))
+        return chosen
+
+    def nearest(self, key: Any, index: dict[Any, list[Line]]) -> Any:
+        """The number to hide next to a protected number ``key`` that is fixed."""
+        determined = [key]
         # Nearest first: the lines through a fixed number, then the lines through the
         # hidden numbers of those lines, and so on; on each ring the cheapest shown number
         # (a part before a total of the same rank, a non-zero before a zero).
