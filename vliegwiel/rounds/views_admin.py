@@ -434,4 +434,3 @@ def pledges(round_id: str):
         contacts=contacts(storage, round_id) if user_can("beheerder") else None,
         money=money,
     )
-

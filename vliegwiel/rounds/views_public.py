@@ -12,11 +12,11 @@ from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session
-from werkzeug.datastructures import MultiDict
 from flask import url_for as flask_url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 
 from vliegwiel.results.suppression import threshold_note
 from vliegwiel.rounds.ballots import (
@@ -66,6 +66,7 @@ from vliegwiel.rounds.voting import BallotError, explain, money
 from vliegwiel.web.context import current_village
 
 bp = Blueprint("rounds", __name__)
+
 
 def clock() -> datetime:
     """The current time; tests set ``app.config["VLIEGWIEL_NOW"]`` to a function."""
