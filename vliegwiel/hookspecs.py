@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    import random
     from pathlib import Path
 
     import click
@@ -119,6 +120,19 @@ def vliegwiel_response_saved(survey: Survey, response: dict[str, Any]) -> None:
     Called after the storage write returned, once per response. ``response`` is the stored
     record (see docs/architecture.md). Returns nothing. An exception is logged and shown to
     organisers; it never undoes the save or reaches the resident.
+    """
+
+
+@hookspec
+def vliegwiel_sample_answers(survey: Survey, rng: random.Random) -> dict[str, Any] | None:
+    """Give believable answers for demo data to the questions the plugin knows best.
+
+    Called by ``vliegwiel demo`` once per generated response, before the generic generator
+    answers the rest. ``rng`` is the demo's seeded ``random.Random``: draw only from it, so
+    the demo is the same on every run. Returns question id -> answer (in the stored form of
+    its type) for the survey's questions the plugin can answer as real respondents would (a
+    theme's scale with its known distribution), or ``None`` when the survey is not its
+    concern. Answers go through the normal checks; an invalid one drops the response.
     """
 
 

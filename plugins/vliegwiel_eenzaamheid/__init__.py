@@ -17,6 +17,7 @@ from vliegwiel.report_sections import ReportSection, summary_section
 from vliegwiel.summaries import Finding, Summary
 from vliegwiel.suppression import percent, suppress_counts, suppress_mean
 
+from .sample import sample_scale
 from .scoring import LONG, SHORT, Version, band_label, score
 
 PLUGIN = "eenzaamheid"
@@ -61,6 +62,15 @@ def vliegwiel_response_indicators(survey: Any, answers: dict[str, Any]) -> dict[
         f"{PLUGIN}.categorie": s.category,
         f"{PLUGIN}.ontbrekend": s.missing,
     }
+
+
+@hookimpl
+def vliegwiel_sample_answers(survey: Any, rng: Any) -> dict[str, Any] | None:
+    """Demo answers to the scale whose categories come out near the Dutch figures."""
+    version = scale_version(survey)
+    if version is None:
+        return None
+    return {SCALE_QUESTION: sample_scale(version, rng)}
 
 
 def _pct(value: float | None) -> str | None:
