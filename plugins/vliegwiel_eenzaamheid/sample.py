@@ -37,4 +37,3 @@ def sample_scale(version: Version, rng: random.Random) -> dict[str, str]:
     total = rng.choices(range(len(weights)), weights=weights)[0]
     lonely = set(rng.sample([item.id for item in version.items], total))
     return {item.id: _answer(item, item.id in lonely, rng) for item in version.items}
-
