@@ -365,7 +365,7 @@ def test_greedy_budget_vote_skips_what_no_longer_fits(app, village, organiser, c
     assert _row(page, "Jeu") == "ja: Gekozen: 2 stemmen, past binnen het budget (nog € 0 over)."
     # Every idea shows its support, also the one that lost (its reason names no votes).
     assert [_cells(page, t)[1] for t in ("Speeltuin", "Bankjes", "Jeu")] == ["2", "2", "2"]
-    assert "Stemmen</th>" in page
+    assert "Aantal stemmen</th>" in page
 
 
 def test_equal_shares_vote_gives_the_minority_its_share(app, village, organiser, clock):
