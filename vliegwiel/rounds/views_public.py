@@ -123,10 +123,17 @@ def _context(record: dict[str, Any]) -> dict[str, Any]:
         "now": now,
         "k": current_village().config.min_group_size,
         "money": money,
+        "unbroken": unbroken,
         "decision_labels": DECISION_LABELS,
         "method_label": METHOD_LABELS[record["settings"]["method"]],
         "form": FlaskForm(),
     }
+
+
+def unbroken(text: str) -> str:
+    """``text`` with a no-break space after every euro sign: "€ 3.000" never breaks over
+    two lines, also inside a sentence."""
+    return text.replace("€ ", "€\u00a0")
 
 
 def vote_deadline(record: dict[str, Any]) -> str:
@@ -397,7 +404,7 @@ def outcome(round_id: str):
                     "idea": ideas_by_id[idea_id],
                     "chosen": idea_id in result.selected,
                     "score": result.scores[idea_id],
-                    "explanation": explain(result.reasons[idea_id]),
+                    "explanation": unbroken(explain(result.reasons[idea_id])),
                 }
             )
     return render_template(
