@@ -405,9 +405,7 @@ def text_items(village: Village, survey: Survey, responses: list[dict[str, Any]]
                 key = f"{r['id']}-{question.id}"
                 decision = decisions.get(key, {})
                 items.append(
-                    TextItem(
-                        key, question, text, decision.get("status"), decision.get("redacted")
-                    )
+                    TextItem(key, question, text, decision.get("status"), decision.get("redacted"))
                 )
     return items
 

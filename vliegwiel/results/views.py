@@ -258,8 +258,10 @@ def _moderation_post(survey_id: str, groups: list[moderation.TextGroup]):
         flash(_("Het deel is weggelaten; de tekst is goedgekeurd."), "info")
     elif action == "restore":
         moderation.decide(village.storage, survey_id, chosen, None, redacted=None)
-        flash(_("De tekst staat weer zoals hij is ingevuld en moet opnieuw beoordeeld worden."),
-              "info")
+        flash(
+            _("De tekst staat weer zoals hij is ingevuld en moet opnieuw beoordeeld worden."),
+            "info",
+        )
     else:
         abort(400)
     return chosen[0] if action != "bulk" else None
