@@ -242,9 +242,9 @@ def _moderation_post(survey_id: str, groups: list[moderation.TextGroup]):
             abort(400)
         covered = moderation.decide(village.storage, survey_id, chosen, status)
         message = (
-            ngettext("%(num)d tekst goedgekeurd.", "%(num)d teksten goedgekeurd.", covered)
+            ngettext("%(num)s tekst goedgekeurd.", "%(num)s teksten goedgekeurd.", covered)
             if status == APPROVED
-            else ngettext("%(num)d tekst afgewezen.", "%(num)d teksten afgewezen.", covered)
+            else ngettext("%(num)s tekst afgewezen.", "%(num)s teksten afgewezen.", covered)
         )
         flash(message, "info")
     elif action == "redact":
