@@ -13,9 +13,9 @@ from typing import Any
 from flask_babel import gettext as _
 
 from vliegwiel import hookimpl
+from vliegwiel.i18n import localise
 from vliegwiel.report_sections import ReportSection, summary_section
 from vliegwiel.summaries import Finding, Summary
-from vliegwiel.i18n import localise
 from vliegwiel.suppression import percent, suppress_breakdowns, suppress_counts, suppress_mean
 
 from .scoring import LONG, SHORT, Version, band_label, score
