@@ -89,7 +89,7 @@ def init(
     click.echo(f"Created the instance of {village_name} in {path}")
     click.echo(f"Data:              {village.storage.describe()}")
     click.echo(f"Organiser account: {user.username}")
-    click.echo(f"One-time password: {password}   (change it with 'vliegwiel user passwd')")
+    click.echo(f"One-time password: {password}   (you choose your own at the first login)")
     click.echo(f"Start it with:     vliegwiel serve --instance {path}")
     if not no_examples:
         click.echo(
