@@ -1,8 +1,10 @@
 """The pages: residents vote one statement at a time (no JavaScript), suggest statements and
 read the results; organisers moderate suggestions and bring the analysis up to date.
 
-Residents' pages never run the analysis: they read the cached one. It is recomputed (once per
-change of the votes) when an organiser opens the conversation or runs ``results``.
+No page runs the analysis: it takes up to a minute for a whole village. Pages read the cached
+one, with the moment it was made. When an organiser opens the conversation and the votes
+changed since, the page asks the app's background thread (``run_in_background``) for a new
+one and says "wordt bijgewerkt"; ``vliegwiel stellingen results`` computes it at once.
 """
 
 from __future__ import annotations
@@ -27,13 +29,17 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
+from vliegwiel.i18n import localise
 from vliegwiel.plugin_support import (
     PdfError,
+    background_pending,
+    current_village,
     min_group_size,
     organiser_required,
     plugin_store,
     render_pdf,
     resident_key,
+    run_in_background,
 )
 
 from . import conversations as conv
@@ -73,8 +79,34 @@ def _order(statements: list[dict], participant: str) -> list[dict]:
     return sorted(statements, key=key)
 
 
-def _day(iso: str) -> str:
-    return format_date(datetime.fromisoformat(iso), "long")
+def _analysis_key(set_id: str) -> str:
+    return f"{PLUGIN}:{set_id}"
+
+
+def refresh(record: dict[str, Any]) -> bool:
+    """Ask for a new analysis when the votes changed since the cached one; never compute it
+    here. True while one is waiting or running (the page says "wordt bijgewerkt")."""
+    store, k, set_id = _store(), min_group_size(), record["id"]
+    if not res.is_current(store, record, k):
+        app = current_app._get_current_object()
+
+        def analyse_now() -> None:  # on the background thread, in an app context
+            store = plugin_store(PLUGIN, app)
+            fresh = conv.get(store, set_id)
+            if fresh is not None:
+                res.current(store, fresh, k)
+
+        run_in_background(_analysis_key(set_id), analyse_now)
+    return background_pending(_analysis_key(set_id))
+
+
+def _cached_view(record: dict[str, Any]) -> dict[str, Any]:
+    """The template variables of the cached analysis: result and when it was made."""
+    found = res.cached(_store(), record)
+    return {
+        "result": found["result"] if found else None,
+        "computed_at": res.moment(found["computed_at"]) if found else None,
+    }
 
 
 # --- residents ----------------------------------------------------------------------------------
@@ -159,12 +191,10 @@ def suggest(set_id: str):
 @public.get("/<set_id>/uitslag")
 def results_page(set_id: str):
     record = _conversation_or_404(set_id)
-    found = res.cached(_store(), record)
     return render_template(
         "stellingen/results.html",
         conversation=record,
-        result=found["result"] if found else None,
-        computed_at=_day(found["computed_at"]) if found else None,
+        **_cached_view(record),
         k=min_group_size(),
         title=_("Uitslag: %(title)s", title=record["title"]),
     )
@@ -186,12 +216,14 @@ def admin_index():
 def admin_page(set_id: str):
     record = _conversation_or_404(set_id)
     store = _store()
-    # The one place on the web the analysis runs: an organiser, once per change of the votes.
-    result = res.current(store, record, min_group_size())
+    updating = refresh(record)
+    surveys = [(s.id, localise(s.title, "nl")) for s in current_village().surveys.all()]
     return render_template(
         "stellingen/beheer.html",
         conversation=record,
-        result=result,
+        **_cached_view(record),
+        updating=updating,
+        surveys=surveys,
         suggestions=conv.suggestions(store, set_id),
         k=min_group_size(),
         form=FlaskForm(),
@@ -202,12 +234,17 @@ def admin_page(set_id: str):
 @admin.get("/<set_id>/rapport.pdf")
 @organiser_required
 def report_pdf(set_id: str):
-    """The results for the village meeting, as a PDF."""
+    """The results for the village meeting, as a PDF: the last computed analysis."""
     record = _conversation_or_404(set_id)
+    shown = _cached_view(record)
+    if shown["result"] is None:
+        refresh(record)
+        flash(_("De uitslag wordt nog berekend. Probeer het over een minuut opnieuw."), "info")
+        return redirect(url_for(".admin_page", set_id=set_id))
     html = render_template(
         "stellingen/report.html",
         conversation=record,
-        result=res.current(_store(), record, min_group_size()),
+        **shown,
         k=min_group_size(),
         made=format_date(datetime.now(), "long"),
     )
@@ -236,6 +273,20 @@ def moderate(set_id: str, statement_id: str):
         conv.moderate(_store(), set_id, statement_id, approve=decision == "goedkeuren")
     except conv.ConversationError as problem:
         flash(str(problem), "error")
+    return redirect(url_for(".admin_page", set_id=set_id))
+
+
+@admin.post("/<set_id>/enquete")
+@organiser_required
+def link_survey(set_id: str):
+    """Carry the results in the PDF report and share bundles of one survey (or none)."""
+    _conversation_or_404(set_id)
+    _check_csrf()
+    chosen = request.form.get("enquete", "")
+    if chosen and current_village().surveys.get(chosen) is None:
+        abort(400)
+    conv.set_survey(_store(), set_id, chosen or None)
+    flash(_("Opgeslagen."), "info")
     return redirect(url_for(".admin_page", set_id=set_id))
 
 
