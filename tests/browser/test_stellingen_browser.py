@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "plugins"))
 
 from vliegwiel_stellingen import conversations as conv  # noqa: E402
 
-from vliegwiel.plugin_support import PluginStore  # noqa: E402
+from vliegwiel.plugin_support import PluginStore, wait_for_background  # noqa: E402
 
 from .flows import log_in  # noqa: E402
 from .live import DESKTOP, PHONE, LiveServer, new_context  # noqa: E402
@@ -63,12 +63,16 @@ def test_a_resident_votes_through_ten_statements_without_javascript(
 
     organiser = new_context(browser, live_server, viewport=DESKTOP).new_page()
     log_in(organiser)
-    organiser.goto(f"/beheer/stellingen/{set_id}")
+    organiser.goto("/beheer/")
+    menu = organiser.get_by_role("navigation", name="Beheer")
+    menu.get_by_role("link", name="Stellingen", exact=True).click()
+    organiser.get_by_role("link", name="Het dorpsplein").click()
     expect(organiser.get_by_text("Het plein krijgt een waterpomp.")).to_be_visible()
     organiser.screenshot(path=screenshot_dir / "stellingen-beheer-desktop.png", full_page=True)
     organiser.get_by_role("button", name="Goedkeuren").click()
     expect(organiser.get_by_text("Er wachten geen voorstellen.")).to_be_visible()
     assert len(conv.statements(store, set_id)) == 11
+    wait_for_background(live_server.app)  # the analysis the organiser's visit asked for
 
     for viewport, label in ((PHONE, "phone"), (DESKTOP, "desktop")):
         reader = new_context(browser, live_server, viewport=viewport, java_script_enabled=False)
@@ -90,10 +94,21 @@ def test_residents_see_real_groups_once_an_organiser_updated_the_results(
     triples = [(v.participant, v.statement, v.value) for v in simulate([60, 60], seed=2)]
     conv.record_votes(store, set_id, triples, channel="papier", replace=True)
 
-    organiser = new_context(browser, live_server, viewport=DESKTOP).new_page()
-    log_in(organiser)
-    organiser.goto(f"/beheer/stellingen/{set_id}")
-    expect(organiser.get_by_role("heading", name="Groep 2:")).to_be_visible()
+    for viewport, label in ((PHONE, "phone"), (DESKTOP, "desktop")):
+        organiser = new_context(browser, live_server, viewport=viewport).new_page()
+        log_in(organiser)
+        organiser.goto(f"/beheer/stellingen/{set_id}")
+        wait_for_background(live_server.app)
+        organiser.reload()
+        expect(organiser.get_by_role("heading", name="Groep 2:")).to_be_visible()
+        expect(organiser.get_by_text("Berekend op")).to_be_visible()
+        expect(organiser.get_by_text("wordt bijgewerkt")).to_have_count(0)
+        expect(organiser.get_by_label("Enquête")).to_be_visible()
+        width = organiser.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport["width"]
+        organiser.screenshot(
+            path=screenshot_dir / f"stellingen-beheer-uitslag-{label}.png", full_page=True
+        )
 
     for viewport, label in ((PHONE, "phone"), (DESKTOP, "desktop")):
         reader = new_context(browser, live_server, viewport=viewport, java_script_enabled=False)
