@@ -2,8 +2,8 @@
 
 Public plugin API (docs/plugins.md, "A participation method of your own"): a plugin's own
 records in the instance's storage, a stable anonymous key for "one vote per browser", the
-organiser check for its management pages, the small-group threshold, background work kept out
-of requests, a link in the organiser menu and a section of its own in share bundles. Commands
+organiser check for its management pages, the small-group threshold, household codes (one
+participant per household, as in rounds), background work kept out of requests, a link in the organiser menu and a section of its own in share bundles. Commands
 load the instance with ``vliegwiel.cli.common.load_village`` and wrap ``village.storage`` in a
 :class:`PluginStore`. Everything else of the core may change; these names stay.
 """
@@ -19,6 +19,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from vliegwiel.core.background import BackgroundWorker
+from vliegwiel.reach.household_codes import CodeEntry
 from vliegwiel.core.storage import Storage, put_record, validate_collection
 from vliegwiel.rounds.flywheel import Participation
 from vliegwiel.rounds.model import participant_hash
@@ -29,8 +30,12 @@ __all__ = [
     "PdfError",
     "PluginStore",
     "ShareSection",
+    "CodeEntry",
     "background_pending",
     "current_village",
+    "household_code_entry",
+    "household_codes_page",
+    "household_participant",
     "min_group_size",
     "organiser_required",
     "plugin_store",
@@ -122,6 +127,47 @@ def resident_key(scope: str) -> str:
     from vliegwiel.rounds.views_public import browser_id
 
     return participant_hash(scope, f"browser:{browser_id()}")
+
+
+def household_participant(scope: str) -> str | None:
+    """Who is acting in ``scope``, for "one participant per household code": a key derived
+    from the household code this browser entered on the plugin's code page
+    (:func:`household_code_entry`), the same on every device where that code was entered;
+    None when this browser has entered no (valid) code. A remembered code that stopped
+    working (it expired) is forgotten, with the reason flashed. Needs a request. ``scope``
+    names the codes (lower case letters, digits, ``-`` and ``_``; make it unique to your
+    plugin, say ``"stellingen-<id>"``); a key of one scope cannot be linked to another."""
+    from flask import flash
+
+    from vliegwiel.reach.household_codes import household_of
+
+    key, problem = household_of(scope)
+    if problem:
+        flash(problem, "error")
+    return key
+
+
+def household_code_entry(scope: str, action: str) -> Any:
+    """The code form of the plugin's code page, for a GET or a POST to ``action`` (that page's
+    own path): the same checks, messages and limits against guessing (429 after too many wrong
+    codes) as a round's code page. Returns a :class:`CodeEntry`: put ``html`` in the page,
+    return ``blocked`` as it is when set, answer 400 when ``error`` is set, and send the
+    resident on when ``accepted`` (from then on :func:`household_participant` knows them).
+    A letter's QR code opens the page with ``?c=CODE`` and so fills the form in."""
+    from vliegwiel.reach.household_codes import enter_code
+
+    return enter_code(scope, action)
+
+
+def household_codes_page(scope: str, *, title: str, code_page: str, back: str) -> Any:
+    """The organiser page for ``scope``'s codes (return it from an ``organiser_required`` view
+    that takes GET and POST): codes per street and a form that prints one letter per household
+    (a number of letters or a CSV of addresses) with its code and a QR code to ``code_page``
+    (the path of your code page); ``title`` heads page and letters, ``back`` links to your
+    page. The codes are stored only as keyed hashes; the PDF is the only copy of them."""
+    from vliegwiel.reach.household_codes import codes_page
+
+    return codes_page(scope, title=title, code_page=code_page, back=back)
 
 
 def organiser_required(view: Callable) -> Callable:

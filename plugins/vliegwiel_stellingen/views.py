@@ -34,6 +34,9 @@ from vliegwiel.plugin_support import (
     PdfError,
     background_pending,
     current_village,
+    household_code_entry,
+    household_codes_page,
+    household_participant,
     min_group_size,
     organiser_required,
     plugin_store,
@@ -62,6 +65,24 @@ def _conversation_or_404(set_id: str) -> dict[str, Any]:
     if record is None:
         abort(404)
     return record
+
+
+def code_scope(set_id: str) -> str:
+    """The household codes of one conversation (``codes/stellingen-<id>``)."""
+    return f"{PLUGIN}-{set_id}"
+
+
+def _participant(record: dict[str, Any]) -> str | None:
+    """Who votes: the household behind the code this browser entered, for a conversation
+    that asks for codes (None: no code yet); else this browser."""
+    if record.get("requires_codes"):
+        return household_participant(code_scope(record["id"]))
+    return resident_key(f"{PLUGIN}:{record['id']}")
+
+
+def _to_code_page(set_id: str):
+    flash(_("Vul eerst de code uit uw brief in. Daarna kunt u meedoen."), "info")
+    return redirect(url_for("stellingen.enter_code", set_id=set_id))
 
 
 def _check_csrf() -> None:
@@ -123,7 +144,15 @@ def vote_page(set_id: str):
     record = _conversation_or_404(set_id)
     store = _store()
     statements = conv.statements(store, set_id)
-    participant = resident_key(f"{PLUGIN}:{set_id}")
+    participant = _participant(record)
+    if participant is None:
+        return render_template(
+            "stellingen/vote.html",
+            conversation=record,
+            needs_code=True,
+            statement=None,
+            title=record["title"],
+        )
     done = conv.voted_on(store, set_id, participant)
     remaining = [s for s in _order(statements, participant) if s["number"] not in done]
     return render_template(
@@ -152,7 +181,9 @@ def vote(set_id: str):
     known = {s["number"] for s in conv.statements(_store(), set_id)}
     if value is None or number not in known:
         abort(400)
-    participant = resident_key(f"{PLUGIN}:{set_id}")
+    participant = _participant(record)
+    if participant is None:
+        return _to_code_page(set_id)
     conv.record_votes(
         _store(), set_id, [(participant, number, value)], channel="web", replace=False
     )
@@ -162,6 +193,8 @@ def vote(set_id: str):
 @public.route("/<set_id>/voorstel", methods=["GET", "POST"])
 def suggest(set_id: str):
     record = _conversation_or_404(set_id)
+    if record.get("requires_codes") and _participant(record) is None:
+        return _to_code_page(set_id)
     error, text = None, ""
     if request.method == "POST":
         _check_csrf()
@@ -186,6 +219,27 @@ def suggest(set_id: str):
         limit=conv.MAX_STATEMENT,
         title=_("Stelling voorstellen"),
     ), (400 if error else 200)
+
+
+@public.route("/<set_id>/code", methods=["GET", "POST"])
+def enter_code(set_id: str):
+    """The household code from the letter: one participant per household, on any device."""
+    record = _conversation_or_404(set_id)
+    if not record.get("requires_codes"):
+        return redirect(url_for(".vote_page", set_id=set_id))
+    entry = household_code_entry(code_scope(set_id), url_for(".enter_code", set_id=set_id))
+    if entry.blocked is not None:
+        return entry.blocked
+    if entry.accepted:
+        flash(_("Uw code klopt. U doet mee namens uw huishouden."), "info")
+        return redirect(url_for(".vote_page", set_id=set_id))
+    return render_template(
+        "stellingen/code.html",
+        conversation=record,
+        code_form=entry.html,
+        error=entry.error,
+        title=record["title"],
+    ), (400 if entry.error else 200)
 
 
 @public.get("/<set_id>/uitslag")
@@ -288,6 +342,29 @@ def link_survey(set_id: str):
     conv.set_survey(_store(), set_id, chosen or None)
     flash(_("Opgeslagen."), "info")
     return redirect(url_for(".admin_page", set_id=set_id))
+
+
+@admin.post("/<set_id>/codes-verplicht")
+@organiser_required
+def toggle_codes(set_id: str):
+    """Ask for a household code (one participant per household) or not (one per browser)."""
+    record = _conversation_or_404(set_id)
+    _check_csrf()
+    conv.set_requires_codes(_store(), set_id, not record.get("requires_codes", False))
+    return redirect(url_for(".admin_page", set_id=set_id))
+
+
+@admin.route("/<set_id>/codes", methods=["GET", "POST"])
+@organiser_required
+def codes(set_id: str):
+    """Household codes and their letters, as for a participation round."""
+    record = _conversation_or_404(set_id)
+    return household_codes_page(
+        code_scope(set_id),
+        title=record["title"],
+        code_page=url_for("stellingen.enter_code", set_id=set_id),
+        back=url_for(".admin_page", set_id=set_id),
+    )
 
 
 @admin.post("/<set_id>/open")
