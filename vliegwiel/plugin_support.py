@@ -3,9 +3,9 @@
 Public plugin API (docs/plugins.md, "A participation method of your own"): a plugin's own
 records in the instance's storage, a stable anonymous key for "one vote per browser", the
 organiser check for its management pages, the small-group threshold, household codes (one
-participant per household, as in rounds), background work kept out of requests, a link in the organiser menu and a section of its own in share bundles. Commands
-load the instance with ``vliegwiel.cli.common.load_village`` and wrap ``village.storage`` in a
-:class:`PluginStore`. Everything else of the core may change; these names stay.
+participant per household, as in rounds), background work kept out of requests, a link in the
+organiser menu and a section of its own in share bundles. Commands load the instance with
+``vliegwiel.cli.common.load_village`` and wrap ``village.storage`` in a :class:`PluginStore`. Everything else of the core may change; these names stay.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from typing import Any
 from flask import Flask, current_app
 
 from vliegwiel.core.background import BackgroundWorker
-from vliegwiel.reach.household_codes import CodeEntry
 from vliegwiel.core.storage import Storage, put_record, validate_collection
+from vliegwiel.reach.household_codes import CodeEntry
 from vliegwiel.rounds.flywheel import Participation
 from vliegwiel.rounds.model import participant_hash
 
