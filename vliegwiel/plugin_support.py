@@ -5,7 +5,8 @@ records in the instance's storage, a stable anonymous key for "one vote per brow
 organiser check for its management pages, the small-group threshold, household codes (one
 participant per household, as in rounds), background work kept out of requests, a link in the
 organiser menu and a section of its own in share bundles. Commands load the instance with
-``vliegwiel.cli.common.load_village`` and wrap ``village.storage`` in a :class:`PluginStore`. Everything else of the core may change; these names stay.
+``vliegwiel.cli.common.load_village`` and wrap ``village.storage`` in a :class:`PluginStore`.
+Everything else of the core may change; these names stay.
 """
 
 from __future__ import annotations
