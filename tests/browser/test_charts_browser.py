@@ -21,9 +21,9 @@ def test_chart_styles_apply_without_csp_violations(page: Page, live_server) -> N
     violations: list[str] = []
     page.on(
         "console",
-        lambda message: (
-            violations.append(message.text) if "Content Security Policy" in message.text else None
-        ),
+        lambda message: violations.append(message.text)
+        if "Content Security Policy" in message.text
+        else None,
     )
     # The pygal drawings are for wider screens; phones get an HTML bar list instead.
     page.set_viewport_size({"width": 1280, "height": 900})

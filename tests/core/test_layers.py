@@ -14,7 +14,9 @@ CAPABILITIES = ("surveys", "reach", "results", "rounds", "accounts")
 
 def contract(name_part: str) -> dict:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    (found,) = [c for c in config["tool"]["importlinter"]["contracts"] if name_part in c["name"]]
+    (found,) = [
+        c for c in config["tool"]["importlinter"]["contracts"] if name_part in c["name"]
+    ]
     return found
 
 

@@ -417,3 +417,4 @@ def pledges(round_id: str):
         contacts=contacts(storage, round_id) if user_can("beheerder") else None,
         money=money,
     )
+

@@ -63,7 +63,6 @@ from vliegwiel.web.context import current_village
 
 bp = Blueprint("rounds", __name__)
 
-
 def clock() -> datetime:
     """The current time; tests set ``app.config["VLIEGWIEL_NOW"]`` to a function."""
     now = current_app.config.get("VLIEGWIEL_NOW")
