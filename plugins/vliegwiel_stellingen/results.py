@@ -16,8 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from flask_babel import format_datetime
+from babel.dates import format_datetime
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from vliegwiel.plugin_support import PluginStore
@@ -37,9 +39,18 @@ CACHE = "analysis"
 LATEST = "latest"
 
 
+#: Stored moments are UTC; a village reads its own clock.
+VILLAGE_TIME = ZoneInfo("Europe/Amsterdam")
+
+
 def moment(iso: str) -> str:
-    """When an analysis was computed, as pages and reports say it (in the app's time zone)."""
-    return format_datetime(datetime.fromisoformat(iso), "d MMMM yyyy 'om' HH:mm")
+    """When an analysis was computed, as pages and reports say it, in Dutch time."""
+    return format_datetime(
+        datetime.fromisoformat(iso),
+        _("d MMMM yyyy 'om' HH:mm"),
+        tzinfo=VILLAGE_TIME,
+        locale=get_locale(),
+    )
 
 
 def protect(count: int, k: int) -> int | None:
