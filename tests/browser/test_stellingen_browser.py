@@ -123,3 +123,57 @@ def test_residents_see_real_groups_once_an_organiser_updated_the_results(
         assert width <= viewport["width"]
         page.screenshot(path=screenshot_dir / f"stellingen-groepen-{label}.png", full_page=True)
         reader.close()
+
+
+def test_a_household_votes_with_its_code_and_goes_on_in_another_browser(
+    browser: Browser, live_server: LiveServer, screenshot_dir: Path
+):
+    from .flows import issue_codes
+
+    store = PluginStore(live_server.village.storage, "stellingen")
+    set_id = conv.create(store, "De speeltuin", STATEMENTS[:4])
+    conv.set_requires_codes(store, set_id, True)
+    code, other = issue_codes(live_server, 2, scope=f"stellingen-{set_id}")
+
+    phone = new_context(browser, live_server, viewport=PHONE, java_script_enabled=False)
+    page = phone.new_page()
+    page.goto(f"/stellingen/{set_id}/")
+    expect(page.get_by_text("met de code uit de brief")).to_be_visible()
+    page.get_by_role("link", name="Code invullen").click()
+    page.get_by_label("Uw code").fill("ZZZZ-ZZZZ-ZZZZ")
+    page.get_by_role("button", name="Verder").click()
+    expect(page.get_by_role("alert")).to_contain_text("Deze code kennen we niet")
+    page.screenshot(path=screenshot_dir / "stellingen-code-fout-phone.png", full_page=True)
+    page.get_by_label("Uw code").fill(code)
+    page.get_by_role("button", name="Verder").click()
+    expect(page.get_by_text("Uw code klopt")).to_be_visible()
+    expect(page.get_by_text("Stelling 1 van 4")).to_be_visible()
+    page.screenshot(path=screenshot_dir / "stellingen-code-stem-phone.png", full_page=True)
+    page.get_by_role("group").get_by_role("button", name="Eens", exact=True).click()
+    page.get_by_role("group").get_by_role("button", name="Oneens", exact=True).click()
+    expect(page.get_by_text("Stelling 3 van 4")).to_be_visible()
+    phone.close()
+
+    laptop = new_context(browser, live_server, viewport=DESKTOP, java_script_enabled=False)
+    page = laptop.new_page()
+    page.goto(f"/stellingen/{set_id}/code?c={code.replace('-', '')}")  # the letter's QR code
+    page.get_by_role("button", name="Verder").click()
+    expect(page.get_by_text("Stelling 3 van 4")).to_be_visible()  # where the household was
+    page.screenshot(path=screenshot_dir / "stellingen-code-verder-desktop.png", full_page=True)
+    for _ in range(2):
+        page.get_by_role("group").get_by_role("button", name="Overslaan", exact=True).click()
+    expect(page.get_by_text("U heeft over alle stellingen gestemd")).to_be_visible()
+    laptop.close()
+
+    votes = conv.votes(store, set_id)
+    assert len(votes) == 4 and len({v.participant for v in votes}) == 1
+    assert sorted(v.value for v in votes) == [-1, 0, 0, 1]
+    assert other  # a second household's code, unused: nobody else voted
+
+    organiser = new_context(browser, live_server, viewport=PHONE).new_page()
+    log_in(organiser)
+    organiser.goto(f"/beheer/stellingen/{set_id}/codes")
+    expect(organiser.get_by_role("heading", level=1)).to_contain_text("Codes en brieven")
+    width = organiser.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"]
+    organiser.screenshot(path=screenshot_dir / "stellingen-codes-beheer-phone.png", full_page=True)
