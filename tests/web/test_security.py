@@ -56,9 +56,11 @@ ACCESS = {
     "stellingen.vote_page": EVERYONE,
     "stellingen.suggest": EVERYONE,
     "stellingen.results_page": EVERYONE,
+    "stellingen.enter_code": EVERYONE,
     "stellingen_beheer.admin_index": BEHEERDER,
     "stellingen_beheer.admin_page": BEHEERDER,
     "stellingen_beheer.report_pdf": BEHEERDER,
+    "stellingen_beheer.codes": BEHEERDER,
     # Protected results and round overviews: every organiser role.
     "organiser.dashboard": ORGANISERS,
     "auth.password": ORGANISERS,
