@@ -4,6 +4,7 @@ instance. Every capability adds its own commands through ``vliegwiel_register_co
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 import tempfile
@@ -189,6 +190,7 @@ def demo(host: str, port: int, responses: int, directory: Path | None, no_serve:
     path = Path(tempfile.mkdtemp(prefix="vliegwiel-demo-")) if throwaway else directory
     try:
         init_instance(path, "Achterveld")
+        _set_demo_address(path, host, port)
         village = build_village(path)
         _, password = add_user(village.storage, "demo", "beheerder", "demo-wachtwoord")
         for template in available_templates(village):
@@ -210,6 +212,39 @@ def demo(host: str, port: int, responses: int, directory: Path | None, no_serve:
     finally:
         if throwaway and not no_serve:
             shutil.rmtree(path, ignore_errors=True)
+
+
+def _set_demo_address(path: Path, host: str, port: int) -> None:
+    """The demo's letters print the address it serves on, even a loopback one."""
+    from vliegwiel.core.config import CONFIG_NAME
+
+    shown = host if host not in ("0.0.0.0", "::", "") else _lan_address()
+    if ":" in shown:
+        shown = f"[{shown}]"
+    config = path / CONFIG_NAME
+    text = config.read_text(encoding="utf-8")
+    text = re.sub(
+        r"^# base_url = .*$",
+        f'base_url = "http://{shown}:{port}"\n'
+        "# The demo prints letters for its own address, even one only this computer reaches.\n"
+        "allow_local_base_url = true",
+        text,
+        count=1,
+        flags=re.M,
+    )
+    config.write_text(text, encoding="utf-8")
+
+
+def _lan_address() -> str:
+    """This computer's address on the local network (no packet is sent), else 127.0.0.1."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: routing only, nothing is sent
+            return probe.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"
 
 
 # --- surveys --------------------------------------------------------------------------------

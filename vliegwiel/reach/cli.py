@@ -116,7 +116,7 @@ def codes(
     village = app.extensions["vliegwiel"]
     survey, round_record = _scope_of(village, survey_id)
     scope = survey.id if survey is not None else round_record["id"]
-    base_url = _letters_base_url(village, base_url)
+    base_url = _letters_base_url(village, base_url, scope)
     if reminders and survey is None:
         raise click.UsageError("--reminders is for survey letters; a round's code stays valid")
     with_codes = survey is None or survey.access == "code"
@@ -186,7 +186,7 @@ def codes(
         )
 
 
-def _letters_base_url(village: Village, option: str | None) -> str:
+def _letters_base_url(village: Village, option: str | None, scope: str) -> str:
     """--base-url, else the setting; refused when residents could not reach it."""
     from vliegwiel.reach.letters import base_url_problem
 
@@ -200,8 +200,9 @@ def _letters_base_url(village: Village, option: str | None) -> str:
         "local": f"{base_url} reaches only this computer",
     }[problem]
     raise click.ClickException(
-        f"letters need the address residents use, but {what}: pass --base-url "
-        f"https://enquete.example.nl or set base_url under [server] in {village.config.path}"
+        f"letters need the address residents use, but {what}: run 'vliegwiel codes {scope} "
+        f"--base-url URL' (e.g. https://enquete.example.nl) or set base_url under [server] "
+        f"in {village.config.path}"
     )
 
 
