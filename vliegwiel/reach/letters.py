@@ -20,6 +20,7 @@ made a letter about three times slower to lay out.
 
 from __future__ import annotations
 
+import io
 import ipaddress
 from collections.abc import Callable
 from typing import Any
@@ -28,8 +29,10 @@ from urllib.parse import quote, urlsplit
 import segno
 from flask import render_template
 from markupsafe import Markup
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject
 
-from vliegwiel.core.pdf import render_pdf
+from vliegwiel.core.pdf import PdfRenderError, render_pdf
 from vliegwiel.core.resources import static_dir
 from vliegwiel.reach.codes import Household, IssuedCode
 from vliegwiel.surveys.schema import Survey
@@ -37,6 +40,12 @@ from vliegwiel.surveys.schema import Survey
 #: The render time limit per letter: about 0.1 s on an idle machine, several times that on
 #: a busy one; leave generous room.
 SECONDS_PER_LETTER = 1.0
+
+
+class LetterTooLongError(PdfRenderError):
+    """The letter's text does not fit on one A4 page (a long survey intro)."""
+
+    code = "letter_too_long"
 
 
 def base_url_problem(base_url: str | None, *, allow_local: bool = False) -> str | None:
@@ -118,31 +127,43 @@ def letters_html(
     contact: str | None = None,
     place: str | None = None,
     reminders: bool = False,
-) -> str:
-    """The letters as one HTML document (needs an app context for templates and gettext).
+) -> list[str]:
+    """The letters as HTML documents (needs an app context for templates and gettext): the
+    letter's text once (and the reminder's, with ``reminders``), then the household parts of
+    every letter (address, code, QR code) as one document; ``letters_pdf`` lays them over
+    each other.
 
     For a survey with ``access: open`` no code is printed (the survey will not ask for one):
-    pass ``without_codes(households)`` and store nothing.
-    ``place`` is the woonplaats for addresses without their own; ``reminders`` adds, after
-    all invitations, one reminder per household with the same code.
+    pass ``without_codes(households)`` and store nothing. ``place`` is the woonplaats for
+    addresses without their own; ``reminders`` adds, after all invitations, one reminder per
+    household with the same code.
     """
     with_code = survey.access == "code"
-    if with_code:
-        letters = _letters(codes, lambda code: code_url(base_url, survey.id, code))
-    else:
-        # The same address on every letter: one QR code for all of them.
-        shared = qr_svg(survey_url(base_url, survey.id, with_code=False))
-        letters = [{"code": None, "household": c.household, "qr": shared} for c in codes]
-    return render_template(
-        "print/letters.html",
-        survey=survey,
-        letters=letters,
-        village_name=village_name,
-        survey_url=survey_url(base_url, survey.id, with_code=with_code),
-        contact=contact,
-        place=place or village_name,
-        reminders=reminders,
+    url = survey_url(base_url, survey.id, with_code=with_code)
+    # An open survey's letters all point to the same address: one QR code, on the text page.
+    shared_qr = None if with_code else qr_svg(url)
+    context = {
+        "survey": survey,
+        "village_name": village_name,
+        "survey_url": url,
+        "contact": contact,
+        "with_code": with_code,
+        "shared_qr": shared_qr,
+    }
+    pages = [render_template("print/letters.html", reminder=False, **context)]
+    if reminders:
+        pages.append(render_template("print/letters.html", reminder=True, **context))
+    letters = (
+        _letters(codes, lambda code: code_url(base_url, survey.id, code))
+        if with_code
+        else [{"code": None, "household": c.household, "qr": None} for c in codes]
     )
+    slots = render_template(
+        "print/letter_slots.html",
+        letters=letters * len(pages),
+        place=place or village_name,
+    )
+    return [*pages, slots]
 
 
 def letters_pdf(
@@ -156,7 +177,7 @@ def letters_pdf(
     reminders: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> bytes:
-    html = letters_html(
+    *pages, slots = letters_html(
         survey,
         codes,
         village_name=village_name,
@@ -165,7 +186,7 @@ def letters_pdf(
         place=place,
         reminders=reminders,
     )
-    return _render(html, len(codes) * (2 if reminders else 1), progress)
+    return _render(pages, slots, len(codes), progress)
 
 
 def round_letters_pdf(
@@ -180,17 +201,22 @@ def round_letters_pdf(
 ) -> bytes:
     """Letters for a participation round (needs an app context): the code page of the round."""
     round_id = round_record["id"]
-    html = render_template(
+    page = render_template(
         "print/round_letters.html",
         round=round_record,
-        letters=_letters(codes, lambda code: round_code_url(base_url, round_id, code)),
         village_name=village_name,
         survey_url=round_code_page(base_url, round_id),
         contact=contact,
-        place=place or village_name,
-        reminders=False,
+        with_code=True,
+        shared_qr=None,
+        reminder=False,
     )
-    return _render(html, len(codes), progress)
+    slots = render_template(
+        "print/letter_slots.html",
+        letters=_letters(codes, lambda code: round_code_url(base_url, round_id, code)),
+        place=place or village_name,
+    )
+    return _render([page], slots, len(codes), progress)
 
 
 def _letters(codes: list[IssuedCode], url_of: Callable[[str], str]) -> list[dict[str, Any]]:
@@ -200,10 +226,69 @@ def _letters(codes: list[IssuedCode], url_of: Callable[[str], str]) -> list[dict
     ]
 
 
-def _render(html: str, count: int, progress: Callable[[str], None] | None) -> bytes:
-    return render_pdf(
-        html,
+def _render(
+    pages: list[str], slots: str, count: int, progress: Callable[[str], None] | None
+) -> bytes:
+    """Render the text page(s) once and the household parts of every letter, then lay each
+    text page under its ``count`` household pages.
+
+    Laying out the same text 500 times was most of the time a letters PDF took; now the text
+    is laid out and stored once (a form XObject every page draws), and the 500 pages hold
+    only an address, a code and a QR code. Both documents use print.css, where the parts
+    sit at fixed places, so they line up.
+    """
+    texts = [render_pdf(page, static_dir=static_dir(), timeout=60) for page in pages]
+    if any(len(PdfReader(io.BytesIO(text)).pages) != 1 for text in texts):
+        raise LetterTooLongError(
+            "the letter's text does not fit on one A4 page: shorten the survey's intro"
+        )
+    households = render_pdf(
+        slots,
         static_dir=static_dir(),
-        timeout=60 + SECONDS_PER_LETTER * count,
+        timeout=60 + SECONDS_PER_LETTER * count * len(pages),
         progress=progress,
     )
+    return _stack(texts, households, count)
+
+
+def _stack(texts: list[bytes], households: bytes, count: int) -> bytes:
+    """Draw ``texts[i]`` (one page each) under household pages ``i * count`` to
+    ``(i + 1) * count - 1``. The inputs are our own renders, never uploaded PDFs."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(households)))
+    forms = []
+    for text in texts:
+        page = PdfReader(io.BytesIO(text)).pages[0]
+        form = StreamObject()
+        form.set_data(page.get_contents().get_data())
+        form.update(
+            {
+                NameObject("/Type"): NameObject("/XObject"),
+                NameObject("/Subtype"): NameObject("/Form"),
+                NameObject("/BBox"): page.mediabox,
+                NameObject("/Resources"): page["/Resources"].clone(writer),
+            }
+        )
+        forms.append(writer._add_object(form))
+    for number, page in enumerate(writer.pages):
+        resources = page["/Resources"].get_object()
+        # WeasyPrint shares one resources dictionary between pages: give each its own copy.
+        own = DictionaryObject(resources)
+        xobjects = DictionaryObject(own.get("/XObject", DictionaryObject()).get_object())
+        xobjects[NameObject("/VwLetterText")] = forms[min(number // count, len(forms) - 1)]
+        own[NameObject("/XObject")] = xobjects
+        page[NameObject("/Resources")] = own
+        under = StreamObject()
+        under.set_data(b"q /VwLetterText Do Q\n")
+        contents = page["/Contents"]
+        layers = ArrayObject([writer._add_object(under)])
+        current = contents.get_object()
+        if isinstance(current, ArrayObject):
+            layers.extend(current)
+        elif isinstance(contents, IndirectObject):
+            layers.append(contents)
+        else:
+            layers.append(writer._add_object(current))
+        page[NameObject("/Contents")] = layers
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -3,7 +3,8 @@
 For residents who do not answer online. Questions are numbered across the whole survey and
 conditional questions say which earlier question they follow from, because paper cannot hide
 them. Required questions carry a "*" explained at the top; the household code boxes appear
-only for ``access: code`` surveys (an open survey asks for no code). Each question type draws itself through ``QuestionType.paper_html``.
+only for ``access: code`` surveys (an open survey asks for no code). Each question type draws
+itself through ``QuestionType.paper_html``.
 """
 
 from __future__ import annotations

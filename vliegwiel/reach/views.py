@@ -58,7 +58,12 @@ from vliegwiel.reach.codes import (
     using_code,
     verify_code,
 )
-from vliegwiel.reach.letters import base_url_problem, letters_pdf, without_codes
+from vliegwiel.reach.letters import (
+    LetterTooLongError,
+    base_url_problem,
+    letters_pdf,
+    without_codes,
+)
 from vliegwiel.reach.paper import paper_pdf
 from vliegwiel.surveys.forms import build_form, read_answers
 from vliegwiel.surveys.responses import IncompleteResponse, prune, responses_of, save_response
@@ -240,6 +245,11 @@ def letters_page(
             issued = new_codes(households) if with_codes else without_codes(households)
             try:
                 pdf = render_letters(issued, form.contact.data or None, form.reminders.data)
+            except LetterTooLongError:
+                error = _(
+                    "De tekst van de brief past niet op één A4. Maak de inleiding van de "
+                    "enquête korter. Er zijn geen codes aangemaakt."
+                )
             except PdfRenderError as failure:
                 log.error("letters for %s: %s", scope, failure)
                 error = _("De brieven konden niet worden gemaakt. Er zijn geen codes aangemaakt.")
