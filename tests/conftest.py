@@ -41,11 +41,11 @@ _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*
 TEST_BASE_URL = "https://testdorp.example.nl"
 
 
-def set_base_url(instance: Path, url: str, *, allow_local: bool = False) -> None:
+def set_base_url(instance: Path, url: str) -> None:
     """Fill in ``[server] base_url`` (commented out by ``init``) in vliegwiel.toml."""
     config = instance / "vliegwiel.toml"
-    line = f'base_url = "{url}"' + ("\nallow_local_base_url = true" if allow_local else "")
-    text, found = re.subn(r"^# base_url = .*$", line, config.read_text(encoding="utf-8"), flags=re.M)
+    text = config.read_text(encoding="utf-8")
+    text, found = re.subn(r"^# base_url = .*$", f'base_url = "{url}"', text, flags=re.M)
     assert found == 1
     config.write_text(text, encoding="utf-8")
 

@@ -234,7 +234,7 @@ def _render(
 
     Laying out the same text 500 times was most of the time a letters PDF took; now the text
     is laid out and stored once (a form XObject every page draws), and the 500 pages hold
-    only an address, a code and a QR code. Both documents use print.css, where the parts
+    only an address, a code and a QR code. Both documents use letters.css, where the parts
     sit at fixed places, so they line up.
     """
     texts = [render_pdf(page, static_dir=static_dir(), timeout=60) for page in pages]
