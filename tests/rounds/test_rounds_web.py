@@ -480,6 +480,16 @@ def test_meeting_sign_up_and_poll_with_phones_and_hand_count(app, village, organ
     poll_id = screen.split("/")[-1]
     answer = f"/ronde/{round_id}/peiling/{poll_id}"
     assert "Wanneer rijdt de bus?" in text(organiser.get(screen))
+    # Phones in the hall scan the poll's QR code: it carries base_url, the letters' address,
+    # not the 127.0.0.1/localhost the organiser's laptop opened the page on.
+    screen_page = text(organiser.get(screen))
+    assert f"https://testdorp.example.nl{answer}" in screen_page
+    assert "werkt alleen op deze computer" not in screen_page
+    village.config.base_url = ""
+    screen_page = text(organiser.get(screen))
+    assert f"http://localhost{answer}" in screen_page
+    assert "Dit adres werkt alleen op deze computer" in screen_page
+    village.config.base_url = "https://testdorp.example.nl"
     assert resident.post_form(answer, {"option": "Middag"}).status_code == 200
     response = resident.post_form(answer, {"option": "Ochtend"})
     assert response.status_code == 400 and "al beantwoord" in text(response)

@@ -332,19 +332,51 @@ def add_sample_round(village: Village, *, participants: int = 40, seed: int = 7)
     return get_round(village.storage, record["id"])
 
 
-def set_households(instance_dir: Path, households: int = DEMO_HOUSEHOLDS) -> None:
-    """Write ``[village] households`` into the demo's vliegwiel.toml, so its reports show a
-    response rate (init leaves the setting commented out)."""
+def _rewrite_config(instance_dir: Path, pattern: str, replacement: str, what: str) -> None:
+    """Replace the first line of the demo's vliegwiel.toml that matches ``pattern``."""
     path = Path(instance_dir) / CONFIG_NAME
     text = path.read_text(encoding="utf-8")
-    updated, found = re.subn(
-        r"^#?\s*households\s*=.*$", f"households = {households}", text, count=1, flags=re.M
-    )
+    updated, found = re.subn(pattern, replacement, text, count=1, flags=re.M)
     if not found:
-        raise ValueError(f"{path} has no households setting to fill in")
+        raise ValueError(f"{path} has no {what} setting to fill in")
     # Whole or not at all, and readable by the owner only: the file holds the secret key.
     tmp = path.with_suffix(".tmp")
     descriptor = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(updated)
     tmp.replace(path)
+
+
+def set_households(instance_dir: Path, households: int = DEMO_HOUSEHOLDS) -> None:
+    """Write ``[village] households`` into the demo's vliegwiel.toml, so its reports show a
+    response rate (init leaves the setting commented out)."""
+    _rewrite_config(
+        instance_dir, r"^#?\s*households\s*=.*$", f"households = {households}", "households"
+    )
+
+
+def set_demo_address(instance_dir: Path, host: str, port: int) -> None:
+    """The demo's letters print the address it serves on, even a loopback one."""
+    shown = host if host not in ("0.0.0.0", "::", "") else _lan_address()
+    if ":" in shown:
+        shown = f"[{shown}]"
+    _rewrite_config(
+        instance_dir,
+        r"^# base_url = .*$",
+        f'base_url = "http://{shown}:{port}"\n'
+        "# The demo prints letters for its own address, even one only this computer reaches.\n"
+        "allow_local_base_url = true",
+        "base_url",
+    )
+
+
+def _lan_address() -> str:
+    """This computer's address on the local network (no packet is sent), else 127.0.0.1."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: routing only, nothing is sent
+            return probe.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"

@@ -178,7 +178,12 @@ def _serve(app, host: str, port: int, threads: int) -> None:
 def demo(host: str, port: int, responses: int, directory: Path | None, no_serve: bool) -> None:
     """Start a demo village (Achterveld) with example surveys and sample answers."""
     from vliegwiel.accounts.model import add_user
-    from vliegwiel.cli.demo import add_sample_responses, add_sample_round, set_households
+    from vliegwiel.cli.demo import (
+        add_sample_responses,
+        add_sample_round,
+        set_demo_address,
+        set_households,
+    )
     from vliegwiel.core.instance import init_instance
     from vliegwiel.core.village import build_village
     from vliegwiel.surveys.status import OPEN, set_status
@@ -190,6 +195,7 @@ def demo(host: str, port: int, responses: int, directory: Path | None, no_serve:
     try:
         init_instance(path, "Achterveld")
         set_households(path)
+        set_demo_address(path, host, port)
         village = build_village(path)
         _, password = add_user(village.storage, "demo", "beheerder", "demo-wachtwoord")
         for template in available_templates(village):

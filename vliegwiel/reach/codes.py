@@ -81,6 +81,9 @@ class Household:
     street: str = ""
     house_number: str = ""
     postcode: str = ""
+    #: The woonplaats, from the address list's optional fourth column; letters fall back to
+    #: ``[village] place`` (else the village name). Never stored with a code.
+    place: str = ""
 
     @property
     def address(self) -> str:
@@ -310,11 +313,21 @@ def street_counts(storage: Storage, scope: str) -> list[StreetCount]:
 _POSTCODE = re.compile(r"^([1-9][0-9]{3})\s?([A-Za-z]{2})$")
 _HOUSE_NUMBER = re.compile(r"^[0-9]{1,5}(?:[ -]?[A-Za-z0-9]{1,6})?$")
 #: A first row holding one of these column names is a header, not an address.
-_HEADER_WORDS = ("straat", "straatnaam", "street", "huisnummer", "house number", "postcode")
+_HEADER_WORDS = (
+    "straat",
+    "straatnaam",
+    "street",
+    "huisnummer",
+    "house number",
+    "postcode",
+    "woonplaats",
+    "plaats",
+)
 
 
 def parse_addresses(data: bytes | str) -> list[Household]:
-    """Households from a CSV of street, house number, postcode (comma or semicolon).
+    """Households from a CSV of street, house number, postcode and optionally the place
+    (woonplaats), comma or semicolon separated.
 
     A first row naming the columns is skipped. Every bad row is collected with its line
     number and reported at once in an AddressError; nothing is returned half.
@@ -363,9 +376,14 @@ def parse_addresses(data: bytes | str) -> list[Household]:
 
 
 def _household(cells: list[str]) -> tuple[Household, str | None]:
-    if len(cells) != 3:
-        return Household(), f"expected 3 columns (street, house number, postcode), got {len(cells)}"
-    street, number, postcode = cells
+    if len(cells) not in (3, 4):
+        return Household(), (
+            f"expected 3 or 4 columns (street, house number, postcode, place), got {len(cells)}"
+        )
+    street, number, postcode = cells[:3]
+    place = cells[3] if len(cells) == 4 else ""
+    if len(place) > 80:
+        return Household(), "the place is too long"
     if not street or len(street) > 100:
         return Household(), "the street is empty or too long"
     if not _HOUSE_NUMBER.fullmatch(number):
@@ -373,7 +391,7 @@ def _household(cells: list[str]) -> tuple[Household, str | None]:
     match = _POSTCODE.fullmatch(postcode)
     if not match:
         return Household(), f"'{postcode}' is not a Dutch postcode (like 1234 AB)"
-    return Household(street, number, f"{match.group(1)} {match.group(2).upper()}"), None
+    return Household(street, number, f"{match.group(1)} {match.group(2).upper()}", place), None
 
 
 # --- throttling -----------------------------------------------------------------------------
