@@ -31,7 +31,7 @@ from vliegwiel.results.weighted import WeightingInfo, apply_weighting
 from vliegwiel.surveys.question_types import Tally
 from vliegwiel.surveys.responses import now
 from vliegwiel.surveys.schema import Question, Survey
-from vliegwiel.web.i18n import localise
+from vliegwiel.web.i18n import current_language, localise
 
 
 @dataclass
@@ -57,6 +57,9 @@ class QuestionResult:
     #: Weighted percentages per answer key and their margins, when weighting is on and
     #: allowed for this question (``vliegwiel.results.weighted``).
     weighted: dict[str, tuple[float, tuple[float, float] | None]] | None = None
+    #: Charts and margins already drawn or computed: results are cached between views
+    #: (``results_cache``), and a drawn chart costs more than the rest of a page.
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def interval(self, key: str) -> tuple[float, float] | None:
         """The margin of error of answer ``key``'s published percentage, in percent.
@@ -83,6 +86,12 @@ class QuestionResult:
     @property
     def mean_interval(self) -> tuple[float, float] | None:
         """The t-interval of the published mean, rounded like the mean; None when hidden."""
+        key = ("mean_interval", self.population, self.confidence)
+        if key not in self._memo:
+            self._memo[key] = self._mean_interval()
+        return self._memo[key]
+
+    def _mean_interval(self) -> tuple[float, float] | None:
         if self.hidden or not self.stats or "mean" not in self.stats:
             return None
         sd = self.tally.stats.get("sd")
@@ -126,6 +135,13 @@ class QuestionResult:
         if self.hidden or self.counts is None:
             return None
         title = title or localise(self.question.text)
+        # Labels are localised: one chart per title and language; the counts never change.
+        key = ("chart", title, current_language())
+        if key not in self._memo:
+            self._memo[key] = self._chart(title)
+        return self._memo[key]
+
+    def _chart(self, title: str) -> Markup:
         ranking = self.tally.kind == "ranking"
         rows = [
             (localise(label), count if ranking else pct) for _key, label, count, pct in self.rows()
@@ -392,9 +408,11 @@ def text_items(village: Village, survey: Survey, responses: list[dict[str, Any]]
         if village.question_types[q.type].tally(q, []).kind == "text"
     }
     items = []
+    questions = list(survey.questions())  # once, not once per response
     for r in responses:
-        for question in survey.questions():
-            answer = r["answers"].get(question.id)
+        answers = r["answers"]
+        for question in questions:
+            answer = answers.get(question.id)
             if question.id in text_questions and isinstance(answer, str):
                 text = answer
             elif isinstance(answer, dict) and isinstance(answer.get("other"), str):
