@@ -115,6 +115,8 @@ def test_cached_results_equal_a_fresh_count_after_every_kind_of_write(instance) 
         save_response(village, survey, _answers(n))
         _check(app, expect_count=True)
     assert storage.count(COLLECTION) == 104
+    # Memory: one kept result per view, not one per version seen.
+    assert results_cache.size() == 4
 
     first = storage.all(COLLECTION)
     # A stored response changed, then one removed, both in the full first bucket.

@@ -41,7 +41,9 @@ MAX_ENTRIES = 32
 
 T = TypeVar("T")
 
-_entries: OrderedDict[Hashable, tuple[Village, Survey, Any, Any]] = OrderedDict()
+#: One entry per village, survey, view and language: (data version, village, survey,
+#: configuration, value). A new version replaces the entry, so no outdated results linger.
+_entries: OrderedDict[Hashable, tuple[Hashable, Village, Survey, Any, Any]] = OrderedDict()
 _lock = threading.Lock()
 #: Counts made since start-up (for tests and the bench: a view served from the cache
 #: leaves it unchanged).
@@ -61,20 +63,25 @@ def data_version(village: Village, survey: Survey) -> tuple[Hashable, ...]:
 
 def _cached(village: Village, survey: Survey, what: tuple, compute: Callable[[], T]) -> T:
     global computed
-    key = (id(village), survey.id, what, current_language(), data_version(village, survey))
+    key = (id(village), survey.id, what, current_language())
+    version = data_version(village, survey)  # before the data is read: see the module doc
     with _lock:
         entry = _entries.get(key)
         # Identity checks: an id() can be reused by a new village, and a changed survey
         # file or configuration makes new objects.
-        if entry is not None and all(
-            a is b for a, b in zip(entry[:3], (village, survey, village.config), strict=True)
+        if (
+            entry is not None
+            and entry[0] == version
+            and all(
+                a is b for a, b in zip(entry[1:4], (village, survey, village.config), strict=True)
+            )
         ):
             _entries.move_to_end(key)
-            return entry[3]
+            return entry[4]
     value = compute()  # outside the lock: other pages need not wait for this count
     with _lock:
         computed += 1
-        _entries[key] = (village, survey, village.config, value)
+        _entries[key] = (version, village, survey, village.config, value)
         _entries.move_to_end(key)
         while len(_entries) > MAX_ENTRIES:
             _entries.popitem(last=False)
@@ -111,6 +118,12 @@ def cached_trends(
     return _cached(
         village, survey, ("trends", step), lambda: compute_trends(village, survey, step=step)
     )
+
+
+def size() -> int:
+    """How many results are kept now (at most MAX_ENTRIES, one per view asked for)."""
+    with _lock:
+        return len(_entries)
 
 
 def clear() -> None:
