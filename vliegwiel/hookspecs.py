@@ -150,7 +150,9 @@ def vliegwiel_survey_summary(
     stored records (with their ``indicators``); ``k`` is the instance's small-group threshold:
     a finding over fewer than ``k`` respondents must be hidden (``vliegwiel.suppression`` helps).
     Returns a :class:`vliegwiel.summaries.Summary` or ``None`` when the survey is not the
-    plugin's concern.
+    plugin's concern. Organiser results pages keep their results until the survey's
+    responses (or moderation, rounds, population figures) change: work from ``responses``
+    only.
     """
 
 

@@ -390,6 +390,15 @@ class PostgresStorage:
             if all(row[0].get(field, _MISSING) == value for field, value in items)
         ]
 
+    def version(self, collection: str) -> int:
+        """The collection's change number (bumped by a trigger on every write; 0: never
+        written)."""
+        rows = self._rows(
+            "SELECT version FROM vliegwiel_collections WHERE village = %s AND collection = %s",
+            (self.village, validate_collection(collection)),
+        )
+        return rows[0][0] if rows else 0
+
     def count(self, collection: str) -> int:
         rows = self._rows(
             "SELECT count(*) FROM vliegwiel_records WHERE village = %s AND collection = %s",

@@ -495,6 +495,11 @@ class Storage:
             if all(record.get(field, _MISSING) == value for field, value in items)
         ]
 
+    def version(self, collection: str) -> tuple[tuple[int, int, int], ...]:
+        """The (inode, mtime_ns, size) of every bucket: a write replaces one bucket file and
+        moves its mtime forward (``_write_atomic``), so any write changes this."""
+        return tuple(bucket.key for bucket in self._buckets(collection))
+
     def count(self, collection: str) -> int:
         return sum(len(bucket) for bucket in self._buckets(collection))
 

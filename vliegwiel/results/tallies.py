@@ -31,7 +31,7 @@ from vliegwiel.results.weighted import WeightingInfo, apply_weighting
 from vliegwiel.surveys.question_types import Tally
 from vliegwiel.surveys.responses import now
 from vliegwiel.surveys.schema import Question, Survey
-from vliegwiel.web.i18n import localise
+from vliegwiel.web.i18n import current_language, localise
 
 
 @dataclass
@@ -57,6 +57,9 @@ class QuestionResult:
     #: Weighted percentages per answer key and their margins, when weighting is on and
     #: allowed for this question (``vliegwiel.results.weighted``).
     weighted: dict[str, tuple[float, tuple[float, float] | None]] | None = None
+    #: Charts and margins already drawn or computed: results are cached between views
+    #: (``results_cache``), and a drawn chart costs more than the rest of a page.
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def interval(self, key: str) -> tuple[float, float] | None:
         """The margin of error of answer ``key``'s published percentage, in percent.
@@ -83,6 +86,12 @@ class QuestionResult:
     @property
     def mean_interval(self) -> tuple[float, float] | None:
         """The t-interval of the published mean, rounded like the mean; None when hidden."""
+        key = ("mean_interval", self.population, self.confidence)
+        if key not in self._memo:
+            self._memo[key] = self._mean_interval()
+        return self._memo[key]
+
+    def _mean_interval(self) -> tuple[float, float] | None:
         if self.hidden or not self.stats or "mean" not in self.stats:
             return None
         sd = self.tally.stats.get("sd")
@@ -126,6 +135,13 @@ class QuestionResult:
         if self.hidden or self.counts is None:
             return None
         title = title or localise(self.question.text)
+        # Labels are localised: one chart per title and language; the counts never change.
+        key = ("chart", title, current_language())
+        if key not in self._memo:
+            self._memo[key] = self._chart(title)
+        return self._memo[key]
+
+    def _chart(self, title: str) -> Markup:
         ranking = self.tally.kind == "ranking"
         rows = [
             (localise(label), count if ranking else pct) for _key, label, count, pct in self.rows()
@@ -237,19 +253,29 @@ def compute_results(
     if responses is None:
         wave, responses = wave_responses(village, survey, wave)
     k = village.config.min_group_size
+    columns = _columns(responses)
     tallies = {
-        q.id: village.question_types[q.type].tally(q, _answers(q, responses))
+        q.id: village.question_types[q.type].tally(q, columns.get(q.id, []))
         for q in survey.questions()
     }
     protected = {q.id: protect_tally(q, tallies[q.id], k) for q in survey.questions()}
     groupings = _groupings(survey, breakdown, tallies, protected, responses)
+    # (group, answers) of every grouped respondent, once per grouping, not once per question.
+    grouped_answers = {
+        by_id: [
+            (group, r["answers"])
+            for r in responses
+            if (group := grouped.members.get(r["id"])) is not None
+        ]
+        for by_id, grouped in groupings.items()
+    }
     approved = approved_texts(village, survey, responses) if with_texts else {}
     results = []
     for question in survey.questions():
         result = protected[question.id]
         own = {b: g for b, g in groupings.items() if b != question.id}
         if own and result.tally.kind == "choice" and not result.hidden:
-            _add_breakdowns(village, question, result, own, responses, k)
+            _add_breakdowns(village, question, result, own, grouped_answers, k)
         if not result.hidden:
             result.texts = approved.get(question.id, [])
         _set_margins(result, village.config.households, village.config.confidence)
@@ -313,8 +339,17 @@ def _set_margins(result: QuestionResult, population: int | None, confidence: flo
         _set_margins(part, population, confidence)
 
 
-def _answers(question: Question, responses: list[dict[str, Any]]) -> list[Any]:
-    return [r["answers"][question.id] for r in responses if question.id in r["answers"]]
+def _columns(responses: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """Every question's answers in response order: one pass over the responses, not one
+    per question (results pages count tens of thousands)."""
+    columns: dict[str, list[Any]] = {}
+    for r in responses:
+        for question_id, answer in r["answers"].items():
+            column = columns.get(question_id)
+            if column is None:
+                column = columns[question_id] = []
+            column.append(answer)
+    return columns
 
 
 def _groupings(
@@ -340,17 +375,17 @@ def _add_breakdowns(
     question: Question,
     result: QuestionResult,
     groupings: dict[str, Grouping],
-    responses: list[dict[str, Any]],
+    grouped_answers: dict[str, list[tuple[str, dict[str, Any]]]],
     k: int,
 ) -> None:
     qtype = village.question_types[question.type]
     group_tallies: dict[str, dict[str, Tally]] = {}
+    qid = question.id
     for by_id, grouped in groupings.items():
         per_group: dict[str, list[Any]] = {key: [] for key, _label in grouped.groups}
-        for r in responses:
-            group = grouped.members.get(r["id"])
-            if group is not None and question.id in r["answers"]:
-                per_group[group].append(r["answers"][question.id])
+        for group, answers in grouped_answers[by_id]:
+            if qid in answers:
+                per_group[group].append(answers[qid])
         group_tallies[by_id] = {g: qtype.tally(question, a) for g, a in per_group.items()}
     result.counts, result.breakdowns = protect_with_breakdowns(
         result.tally, group_tallies, groupings, k
@@ -392,9 +427,11 @@ def text_items(village: Village, survey: Survey, responses: list[dict[str, Any]]
         if village.question_types[q.type].tally(q, []).kind == "text"
     }
     items = []
+    questions = list(survey.questions())  # once, not once per response
     for r in responses:
-        for question in survey.questions():
-            answer = r["answers"].get(question.id)
+        answers = r["answers"]
+        for question in questions:
+            answer = answers.get(question.id)
             if question.id in text_questions and isinstance(answer, str):
                 text = answer
             elif isinstance(answer, dict) and isinstance(answer.get("other"), str):
@@ -424,6 +461,15 @@ def approved_texts(
 ) -> dict[str, list[str]]:
     """Approved texts per question id (redacted where the organiser removed a part), sorted
     so their order says nothing about who wrote them or when."""
+    approved = {
+        d["id"]
+        for d in village.storage.all(moderation_collection(survey.id))
+        if d.get("status") == APPROVED
+    }
+    # A text's key is "<response id>-<question id>": only responses with an approved text
+    # need reading (usually a few among thousands). Ids may hold "-", so every prefix counts.
+    owners = {key[:i] for key in approved for i, ch in enumerate(key) if ch == "-"}
+    responses = [r for r in responses if r["id"] in owners]
     found: dict[str, list[str]] = {}
     for item in text_items(village, survey, responses):
         if item.status == APPROVED:

@@ -36,6 +36,7 @@ from vliegwiel.results import moderation, publications, share
 from vliegwiel.results.across import published_bundles
 from vliegwiel.results.breakdowns import candidates
 from vliegwiel.results.report import methods_context, plugin_sections, render_report
+from vliegwiel.results.results_cache import cached_results, cached_trends
 from vliegwiel.results.results_json import differences, results_json
 from vliegwiel.results.suppression import stepped
 from vliegwiel.results.tallies import (
@@ -96,9 +97,14 @@ def organiser_results(survey_id: str):
     allowed = {q.id: q for q in candidates(survey)}
     chosen = request.args.get("uitsplitsing")
     chosen = chosen if chosen in allowed else None
-    wave, responses = viewer_responses(village, survey, request.args.get("ronde"))
-    results = compute_results(
-        village, survey, responses, breakdown=chosen, wave=wave, with_texts=True
+    # Counted once per version of the data (results_cache): viewing again costs no count.
+    results = cached_results(
+        village,
+        survey,
+        wave=request.args.get("ronde"),
+        step=viewer_step(village),
+        breakdown=chosen,
+        with_texts=True,
     )
     return render_template(
         "results/organiser.html",
@@ -107,7 +113,7 @@ def organiser_results(survey_id: str):
         chosen=chosen,
         choices=list(allowed.values()),
         waves=waves_of(village.storage, survey.id),
-        trends=compute_trends(village, survey, step=viewer_step(village)),
+        trends=cached_trends(village, survey, step=viewer_step(village)),
         sections=plugin_sections(village, survey, results),
         published=is_published(village.storage, survey.id),
         publication=publications.latest(village.storage, survey.id),

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from vliegwiel.rounds.ideas import DECISION_LABELS, all_ideas
+from vliegwiel.rounds.ideas import DECISION_LABELS
 from vliegwiel.rounds.model import (
     DRAFT,
     PUBLISHED,
@@ -17,12 +17,14 @@ from vliegwiel.rounds.model import (
     phase_over,
     status_of,
 )
+from vliegwiel.rounds.publication import shown_ideas
 
 
 def round_results(storage: Any, now: datetime) -> list[dict[str, Any]]:
     """Newest first: ``{"round", "outcome" (vote over), "decisions": [(idea, label)]}``.
 
-    Decisions are listed only once the round's results are published, as on its own page.
+    Decisions are listed only once the round's results are published, as on its own page,
+    and as they were published (``rounds.publication``).
     """
     found = []
     for record in reversed(list_rounds(storage)):
@@ -34,7 +36,7 @@ def round_results(storage: Any, now: datetime) -> list[dict[str, Any]]:
         if status == PUBLISHED:
             decisions = [
                 (idea, DECISION_LABELS[idea["decision"]])
-                for idea in all_ideas(storage, record["id"])
+                for idea in shown_ideas(storage, record["id"], True)
                 if idea.get("decision") in DECISION_LABELS
             ]
         if outcome or decisions:

@@ -58,6 +58,7 @@ from vliegwiel.rounds.model import (
     update_round,
 )
 from vliegwiel.rounds.pledges import contacts, totals
+from vliegwiel.rounds.publication import publish_round
 from vliegwiel.rounds.views_public import clock
 from vliegwiel.rounds.voting import explain, money
 from vliegwiel.web.context import current_village
@@ -404,6 +405,9 @@ def decisions(round_id: str):
                 update_round(
                     storage, round_id, {"results_published": request.form["publish"] == "ja"}
                 )
+            if request.form.get("publish") == "ja":
+                # Residents see what is stored now, not later changes (rounds/publication.py).
+                publish_round(storage, round_or_404(round_id), clock())
         except RoundError as err:
             error = str(err)
         else:

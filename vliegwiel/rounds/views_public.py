@@ -62,6 +62,7 @@ from vliegwiel.rounds.model import (
     utc_now,
 )
 from vliegwiel.rounds.pledges import make_pledge, pledge_targets, totals
+from vliegwiel.rounds.publication import published, published_state, shown_ideas
 from vliegwiel.rounds.voting import BallotError, explain, money
 from vliegwiel.web.context import current_village
 
@@ -166,7 +167,11 @@ def round_page(round_id: str):
     ideas = [i for i in all_ideas(storage, round_id) if is_active(i)]
     published = ctx["status"] == PUBLISHED
     decided = (
-        [i for i in all_ideas(storage, round_id) if i.get("decision") and not i.get("hidden")]
+        [
+            i
+            for i in shown_ideas(storage, round_id, published)
+            if i.get("decision") and not i.get("hidden")
+        ]
         if published
         else []
     )
@@ -393,11 +398,16 @@ def outcome(round_id: str):
     if not phase_over(record, "prioritise", clock()):
         abort(404)
     storage = current_village().storage
-    state = outcome_for_residents(storage, record)
+    # Once published, the outcome as it was published (rounds/publication.py); before, the
+    # stored count of the ballots, counted in the background.
+    snapshot = published(storage, round_id) if status_of(record, clock()) == PUBLISHED else None
+    state = published_state(snapshot) if snapshot else outcome_for_residents(storage, record)
     result = state.outcome
     rows = []
     if result is not None:
-        ideas_by_id = {i["id"]: i for i in all_ideas(storage, round_id)}
+        ideas_by_id = {
+            i["id"]: i for i in (snapshot["ideas"] if snapshot else all_ideas(storage, round_id))
+        }
         for idea_id in result.ranking:
             rows.append(
                 {
@@ -412,7 +422,7 @@ def outcome(round_id: str):
         **_context(record),
         rows=rows,
         count=state,
-        voters=len(storage.all(f"rounds/{round_id}/ballots")),
+        voters=snapshot["voters"] if snapshot else len(storage.all(f"rounds/{round_id}/ballots")),
     )
 
 

@@ -13,7 +13,6 @@ from wtforms.validators import Optional
 
 from vliegwiel.accounts.model import ROLES
 from vliegwiel.accounts.views import require_role
-from vliegwiel.results.tallies import compute_results
 from vliegwiel.surveys.export import export_codebook, export_csv, export_json
 from vliegwiel.surveys.responses import (
     responses_collection,
@@ -113,12 +112,12 @@ def dashboard():
 def survey_results(survey_id: str):
     village = current_village()
     survey = survey_or_404(survey_id)
-    # Importing the results views here, not at the top: they import this capability's
-    # modules, and only this page needs the viewer's stepped responses.
-    from vliegwiel.results.views import viewer_responses
+    # Importing the results capability here, not at the top: it imports this capability's
+    # modules. Counted once per version of the data, on the viewer's step (results_cache).
+    from vliegwiel.results.results_cache import cached_results
+    from vliegwiel.results.views import viewer_step
 
-    wave, responses = viewer_responses(village, survey, None)
-    results = compute_results(village, survey, responses, wave=wave)
+    results = cached_results(village, survey, step=viewer_step(village))
     lifecycle = lifecycle_of(village.storage, survey.id)
     return render_template(
         "beheer/survey.html",
