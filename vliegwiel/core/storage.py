@@ -33,6 +33,11 @@ from pathlib import Path
 from typing import Any
 
 from filelock import FileLock
+
+try:
+    import fcntl
+except ImportError:  # Windows: filelock's own locks
+    fcntl = None  # type: ignore[assignment]
 from tinydb import TinyDB
 from tinydb.storages import Storage as TinyStorage
 from tinydb.table import Document
@@ -390,6 +395,9 @@ class Storage:
         self._guard = threading.Lock()
         self._thread_locks: dict[str, threading.RLock] = {}
         self._file_locks: dict[str, FileLock] = {}
+        #: Collections whose file lock this process holds now: the open lock file's descriptor.
+        self._held: dict[str, int] = {}
+        self._lock_files_made: set[str] = set()
         self._made_dirs: set[str] = set()
 
     # -- locking -------------------------------------------------------------------------------
@@ -424,13 +432,49 @@ class Storage:
         path = self._ensure_dir(collection)
         with self._guard:
             rlock = self._thread_locks.setdefault(collection, threading.RLock())
+        if fcntl is None:
+            with rlock, self._filelock(collection, path):
+                yield
+            return
+        with rlock:
+            if collection in self._held:  # this thread holds it already (the RLock says so)
+                yield
+                return
+            self._held[collection] = self._flock(collection, path / _LOCK_FILE)
+            try:
+                yield
+            finally:
+                os.close(self._held.pop(collection))  # closing the file releases the lock
+
+    def _flock(self, collection: str, lock_file: Path) -> int:
+        """Open ``lock_file`` and take its exclusive lock: two syscalls, where filelock's
+        general machinery took a tenth of a resident's page view (measured). Other processes
+        (the CLI, a second server by mistake) take the same flock on the same file."""
+        try:
+            fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, FILE_MODE)
+        except OSError as exc:
+            raise StorageError(f"could not open {lock_file}: {exc}") from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            if collection not in self._lock_files_made:
+                # Creating the file stamped it with the time of day; nothing writes it after.
+                _coarse_times(lock_file)
+                self._lock_files_made.add(collection)
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd
+
+    @contextlib.contextmanager
+    def _filelock(self, collection: str, path: Path) -> Iterator[None]:
+        with self._guard:
             # thread_local=False: the RLock already admits one thread, and that thread's
             # nested holds must share one counter so re-entry does not block on itself.
             flock = self._file_locks.get(collection)
             if flock is None:
                 flock = FileLock(path / _LOCK_FILE, mode=FILE_MODE, thread_local=False)
                 self._file_locks[collection] = flock
-        with rlock, flock:
+        with flock:
             try:
                 yield
             finally:
