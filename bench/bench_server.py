@@ -268,24 +268,26 @@ def bench_size(work: Path, size: int, args, database_url: str | None = None) -> 
         )
 
 
+class BareServer(Server):
+    """bench/bare_app.py under waitress in a child process: the ceiling."""
+
+    def start(self, timeout: float = 60) -> BareServer:
+        command = [sys.executable, str(ROOT / "bench" / "bare_app.py")]
+        log = open(self.log, "ab")  # noqa: SIM115 (closed with the process)
+        self.process = subprocess.Popen(
+            [*command, str(self.port), str(self.threads)], stdout=log, stderr=log
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                requests.get(self.url + "/", timeout=2)
+                return self
+            except requests.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("bare server did not start")
+
+
 def bench_bare(work: Path, args) -> None:
-    command = [sys.executable, str(ROOT / "bench" / "bare_app.py")]
-
-    class BareServer(Server):
-        def start(self, timeout: float = 60):
-            log = open(self.log, "ab")  # noqa: SIM115 (closed with the process)
-            self.process = subprocess.Popen(
-                [*command, str(self.port), str(self.threads)], stdout=log, stderr=log
-            )
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
-                try:
-                    requests.get(self.url + "/", timeout=2)
-                    return self
-                except requests.ConnectionError:
-                    time.sleep(0.05)
-            raise RuntimeError("bare server did not start")
-
     (work / "bare").mkdir()
     with BareServer(work / "bare", threads=args.threads) as server:
         drive(server.url, args.warmup, max(args.clients))

@@ -134,6 +134,7 @@ def _serve_villages(directory: Path, host: str, port: int, threads: int) -> None
     import waitress
 
     from vliegwiel.web.province import create_province
+    from vliegwiel.web.server import raise_file_limit, server_limits
 
     province = create_province(directory)
     click.echo(f"{province.name}: http://{host}:{port}/  ({len(province.sites)} villages)")
@@ -142,7 +143,10 @@ def _serve_villages(directory: Path, host: str, port: int, threads: int) -> None
         storage = site.app.extensions["vliegwiel"].storage.describe()
         click.echo(f"  {site.name}: {where}  data: {storage}")
     click.echo("Press Ctrl+C to stop.")
-    waitress.serve(province, host=host, port=port, threads=threads, ident="vliegwiel")
+    # The same limits as one village: waitress's defaults (100 connections for all fifty
+    # villages together, 120 s of silence) would let a few slow clients shut every village out.
+    raise_file_limit()
+    waitress.serve(province, host=host, port=port, **server_limits(threads))
 
 
 def _serve(app, host: str, port: int, threads: int) -> None:

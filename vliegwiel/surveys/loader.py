@@ -254,9 +254,19 @@ class SurveyRegistry:
             p for p in self.surveys_dir.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()
         )
 
-    def _refresh(self) -> None:
+    def _current(self) -> tuple[list[Path], tuple]:
         files = self._files()
-        stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+        stats = [(p, p.stat()) for p in files]
+        return files, tuple((p.name, st.st_mtime_ns, st.st_size) for p, st in stats)
+
+    def _fresh(self) -> bool:
+        """True when no survey file changed since the last load. Looked at without the lock:
+        every request asks, and a lock held across these file system calls made the server's
+        threads queue behind each other (measured under load)."""
+        return self._current()[1] == self._stamp
+
+    def _refresh(self) -> None:
+        files, stamp = self._current()
         if stamp == self._stamp:
             return
         surveys: dict[str, Survey] = {}
@@ -280,15 +290,17 @@ class SurveyRegistry:
             paths[survey.id] = path
         self._surveys, self._paths, self._broken, self._stamp = surveys, paths, broken, stamp
 
+    def _loaded(self) -> dict[str, Survey]:
+        if not self._fresh():
+            with self._lock:
+                self._refresh()
+        return self._surveys
+
     def all(self) -> list[Survey]:
-        with self._lock:
-            self._refresh()
-            return list(self._surveys.values())
+        return list(self._loaded().values())
 
     def get(self, survey_id: str) -> Survey | None:
-        with self._lock:
-            self._refresh()
-            return self._surveys.get(survey_id)
+        return self._loaded().get(survey_id)
 
     def path(self, survey_id: str) -> Path | None:
         with self._lock:
