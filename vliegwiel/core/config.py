@@ -8,6 +8,7 @@ import secrets
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from vliegwiel.core.errors import VliegwielError
 
@@ -57,6 +58,8 @@ class VillageConfig:
     trusted_proxies: int = 0
     #: The municipality the village belongs to: fills ``{gemeente}`` in survey texts.
     municipality: str | None = None
+    #: ``[village] timezone``: the IANA name of the village's clock; exports show times in it.
+    timezone: str = "Europe/Amsterdam"
 
     @property
     def instance_dir(self) -> Path:
@@ -157,6 +160,14 @@ def load_config(instance_dir: Path) -> VillageConfig:
             f"{path}: [storage] village must be 1 to 63 of a-z, 0-9, '-' and '_' "
             f"(got {storage_village!r})"
         )
+    timezone = need(village, "timezone", str, "village", "Europe/Amsterdam")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f'{path}: [village] timezone must be a time zone name such as "Europe/Amsterdam" '
+            f"(got {timezone!r})"
+        ) from None
     return VillageConfig(
         path=path,
         name=name,
@@ -178,6 +189,7 @@ def load_config(instance_dir: Path) -> VillageConfig:
         session_idle_hours=float(idle),
         trusted_proxies=proxies,
         municipality=need(village, "municipality", str, "village") or None,
+        timezone=timezone,
     )
 
 
@@ -217,6 +229,8 @@ languages = ["nl", "en"]
 # households = 350
 # The municipality, filled in for {{gemeente}} in survey texts (optional).
 # municipality = "Het Hogeland"
+# The village's clock: exports give times in it, with their offset (+01:00 in winter).
+timezone = "Europe/Amsterdam"
 
 [privacy]
 # Results over fewer respondents than this are never shown (small-group protection).

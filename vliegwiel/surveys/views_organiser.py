@@ -192,16 +192,20 @@ def export(survey_id: str, fmt: str):
     village = current_village()
     survey = survey_or_404(survey_id)
     responses = responses_of(village, survey.id)
-    if fmt == "csv":
-        body, mimetype = export_csv(village, survey, responses), "text/csv; charset=utf-8"
+    # Flask adds "; charset=utf-8" to a text/* mimetype itself: naming it here doubled it.
+    filename = f"{survey.id}.{fmt}"
+    if fmt in ("csv", "csv-nl"):
+        body, mimetype = export_csv(village, survey, responses, fmt), "text/csv"
+        filename = f"{survey.id}-nl.csv" if fmt == "csv-nl" else filename
     elif fmt == "json":
         body, mimetype = export_json(survey, responses), "application/json"
-    elif fmt == "codebook.csv":
-        body, mimetype = export_codebook(village, survey), "text/csv; charset=utf-8"
+    elif fmt in ("codebook.csv", "codebook-nl.csv"):
+        dialect = "csv-nl" if fmt == "codebook-nl.csv" else "csv"
+        body, mimetype = export_codebook(village, survey, dialect), "text/csv"
     else:
         abort(404)
     return Response(
         body,
         mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{survey.id}.{fmt}"'},
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
