@@ -80,9 +80,7 @@ def test_the_timezone_setting_moves_the_times(instance_dir, village) -> None:
         encoding="utf-8",
     )
     text = _cli(instance_dir, "export", "dorpsenquete").output
-    assert next(csv.DictReader(io.StringIO(text)))["submitted_at"] == (
-        "2026-11-30T16:31:00-04:00"
-    )
+    assert next(csv.DictReader(io.StringIO(text)))["submitted_at"] == ("2026-11-30T16:31:00-04:00")
     config.write_text(
         config.read_text(encoding="utf-8").replace("America/Curacao", "Europe/Nergens"),
         encoding="utf-8",
