@@ -76,6 +76,9 @@ def test_an_address_list_with_bad_rows_generates_nothing(code_app):
     for line in (2, 3, 5):
         assert f"Regel {line}:" in page
     assert "Regel 1:" not in page and "Regel 4:" not in page
+    assert "Regel 2: het huisnummer ontbreekt" in page
+    assert "99&#39; is geen Nederlandse postcode (zoals 1234 AB)" in page
+    assert "Regel 5: zelfde adres als regel 4" in page
     assert village.storage.count(codes_collection("buurt")) == 0
 
 
