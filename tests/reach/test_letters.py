@@ -98,6 +98,6 @@ def test_cli_writes_letters_and_refuses_bad_address_lists(code_app, instance_dir
     out.unlink()
     failed = runner.invoke(main, [*args, "--addresses", str(csv)])
     assert failed.exit_code == 1
-    assert f"{csv}:2:" in failed.output and "no codes were made" in failed.output
+    assert f"{csv}:2:" in failed.output and "er zijn geen codes gemaakt" in failed.output
     assert not out.exists()
     assert village.storage.count(codes_collection("buurt")) == 2

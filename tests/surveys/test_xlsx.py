@@ -64,4 +64,4 @@ def test_xlsx_needs_an_output_file(instance_dir) -> None:
         main, ["export", "dorpsenquete", "--format", "xlsx", "--instance", str(instance_dir)]
     )
     assert result.exit_code == 1
-    assert "needs -o" in result.output
+    assert "--format xlsx heeft -o BESTAND.xlsx nodig" in result.output

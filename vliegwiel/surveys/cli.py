@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from flask_babel import gettext as _
 
 from vliegwiel.cli.common import (
     get_survey,
@@ -127,7 +128,7 @@ def write_sav(village: Any, survey: Any, responses: list, output: Path | None) -
     from vliegwiel.surveys.sav_export import export_sav
 
     if output is None:
-        raise click.ClickException("--format sav needs -o FILE.sav")
+        raise click.ClickException(_("--format sav heeft -o BESTAND.sav nodig"))
     write_output(output, export_sav(village, survey, responses))
     click.echo(f"Wrote {len(responses)} responses to {output}", err=True)
 
