@@ -190,7 +190,7 @@ def test_demo_without_serving_creates_responses(runner, tmp_path):
     channels = {r["channel"] for r in village.storage.all("responses/dorpsenquete")}
     assert channels <= {"web", "paper"}
     assert authenticate(village.storage, "demo", "demo-wachtwoord") is not None
-    # The demo village also has a participation round open for ideas, with supports.
+    # The demo village also has a participation round, its ideas supported, now voting.
     (round_record,) = list_rounds(village.storage)
     assert status_of(round_record, datetime.now(UTC)) == "open"
     assert len(all_ideas(village.storage, round_record["id"])) == 5

@@ -279,12 +279,20 @@ def _outcome(app, clock, round_id) -> str:
     return _outcome_page(app.test_client(), round_id)
 
 
-def _row(page: str, title: str) -> str:
+def _cells(page: str, title: str) -> tuple[str, str, str]:
+    """Chosen, support (votes or points) and the reason in the outcome row of an idea."""
     match = re.search(
-        rf"<th scope=\"row\">{title}[^<]*</th> <td[^>]*>(ja|nee)</td> <td[^>]*>([^<]*)</td>", page
+        rf"<th scope=\"row\">{title}[^<]*(?:<span class=\"amount\">[^<]*</span>)?</th> "
+        r"<td[^>]*>(ja|nee)</td> <td[^>]*>([^<]*)</td> <td[^>]*>([^<]*)</td>",
+        page,
     )
     assert match, f"no outcome row for {title}"
-    return f"{match.group(1)}: {match.group(2)}"
+    return match.group(1), match.group(2), match.group(3)
+
+
+def _row(page: str, title: str) -> str:
+    chosen, _support, reason = _cells(page, title)
+    return f"{chosen}: {reason}"
 
 
 def test_approval_vote_end_to_end(app, village, organiser, clock):
@@ -355,6 +363,9 @@ def test_greedy_budget_vote_skips_what_no_longer_fits(app, village, organiser, c
     )
     assert _row(page, "Bankjes").startswith("nee: Niet gekozen: paste niet meer")
     assert _row(page, "Jeu") == "ja: Gekozen: 2 stemmen, past binnen het budget (nog € 0 over)."
+    # Every idea shows its support, also the one that lost (its reason names no votes).
+    assert [_cells(page, t)[1] for t in ("Speeltuin", "Bankjes", "Jeu")] == ["2", "2", "2"]
+    assert "Aantal stemmen</th>" in page
 
 
 def test_equal_shares_vote_gives_the_minority_its_share(app, village, organiser, clock):
@@ -370,6 +381,7 @@ def test_equal_shares_vote_gives_the_minority_its_share(app, village, organiser,
     assert _row(page, "Jeu").startswith("ja: Gekozen: de enige voorstander kon")
     assert _row(page, "Speeltuin").startswith("ja:")
     assert _row(page, "Bankjes").startswith("nee:")
+    assert _cells(page, "Bankjes")[1] == "3"  # three voters wanted it; it still lost
 
 
 def test_tampered_cost_and_unknown_idea_are_refused(app, village, organiser, clock):

@@ -89,7 +89,7 @@ def init(
     click.echo(f"Created the instance of {village_name} in {path}")
     click.echo(f"Data:              {village.storage.describe()}")
     click.echo(f"Organiser account: {user.username}")
-    click.echo(f"One-time password: {password}   (change it with 'vliegwiel user passwd')")
+    click.echo(f"One-time password: {password}   (you choose your own at the first login)")
     click.echo(f"Start it with:     vliegwiel serve --instance {path}")
     if not no_examples:
         click.echo(
@@ -178,7 +178,7 @@ def _serve(app, host: str, port: int, threads: int) -> None:
 def demo(host: str, port: int, responses: int, directory: Path | None, no_serve: bool) -> None:
     """Start a demo village (Achterveld) with example surveys and sample answers."""
     from vliegwiel.accounts.model import add_user
-    from vliegwiel.cli.demo import add_sample_responses, add_sample_round
+    from vliegwiel.cli.demo import add_sample_responses, add_sample_round, set_households
     from vliegwiel.core.instance import init_instance
     from vliegwiel.core.village import build_village
     from vliegwiel.surveys.status import OPEN, set_status
@@ -189,6 +189,7 @@ def demo(host: str, port: int, responses: int, directory: Path | None, no_serve:
     path = Path(tempfile.mkdtemp(prefix="vliegwiel-demo-")) if throwaway else directory
     try:
         init_instance(path, "Achterveld")
+        set_households(path)
         village = build_village(path)
         _, password = add_user(village.storage, "demo", "beheerder", "demo-wachtwoord")
         for template in available_templates(village):

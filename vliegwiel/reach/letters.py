@@ -105,6 +105,27 @@ def round_letters_pdf(
     return _render(html, len(codes), progress)
 
 
+def page_letters_pdf(
+    title: str,
+    codes: list[IssuedCode],
+    *,
+    village_name: str,
+    code_page_url: str,
+    contact: str | None = None,
+) -> bytes:
+    """Letters for a plugin's participation method (needs an app context): the QR code opens
+    ``code_page_url`` (an absolute address) with the code filled in."""
+    html = render_template(
+        "print/plugin_letters.html",
+        title=title,
+        letters=_letters(codes, lambda code: f"{code_page_url}?c={code.replace('-', '')}"),
+        village_name=village_name,
+        survey_url=code_page_url,
+        contact=contact,
+    )
+    return _render(html, len(codes), None)
+
+
 def _letters(codes: list[IssuedCode], url_of: Callable[[str], str]) -> list[dict[str, Any]]:
     return [
         {"code": issued.code, "household": issued.household, "qr": qr_data_uri(url_of(issued.code))}

@@ -374,13 +374,18 @@ class TextItem:
     question: Question
     text: str
     status: str | None
+    #: The text with a part removed by the organiser (see ``vliegwiel.results.moderation``);
+    #: when set, this and never ``text`` is what gets published.
+    redacted: str | None = None
+
+    @property
+    def published(self) -> str:
+        return self.redacted if self.redacted is not None else self.text
 
 
 def text_items(village: Village, survey: Survey, responses: list[dict[str, Any]]) -> list[TextItem]:
     """Every free text (text questions and "Anders, namelijk") with its moderation status."""
-    decisions = {
-        d["id"]: d["status"] for d in village.storage.all(moderation_collection(survey.id))
-    }
+    decisions = {d["id"]: d for d in village.storage.all(moderation_collection(survey.id))}
     text_questions = {
         q.id
         for q in survey.questions()
@@ -398,7 +403,10 @@ def text_items(village: Village, survey: Survey, responses: list[dict[str, Any]]
                 continue
             if text.strip():
                 key = f"{r['id']}-{question.id}"
-                items.append(TextItem(key, question, text, decisions.get(key)))
+                decision = decisions.get(key, {})
+                items.append(
+                    TextItem(key, question, text, decision.get("status"), decision.get("redacted"))
+                )
     return items
 
 
@@ -414,12 +422,12 @@ def set_text_status(storage: Storage, survey_id: str, key: str, status: str) -> 
 def approved_texts(
     village: Village, survey: Survey, responses: list[dict[str, Any]]
 ) -> dict[str, list[str]]:
-    """Approved texts per question id, sorted so their order says nothing about who wrote
-    them or when."""
+    """Approved texts per question id (redacted where the organiser removed a part), sorted
+    so their order says nothing about who wrote them or when."""
     found: dict[str, list[str]] = {}
     for item in text_items(village, survey, responses):
         if item.status == APPROVED:
-            found.setdefault(item.question.id, []).append(item.text)
+            found.setdefault(item.question.id, []).append(item.published)
     return {qid: sorted(texts, key=str.casefold) for qid, texts in found.items()}
 
 

@@ -1,5 +1,6 @@
-"""What came of each participation round, for the home page's "Uitslagen": the rounds
-whose vote is over, with the decision about every idea that has one."""
+"""Participation rounds on the home page: the votes open now ("Stemmen") and what came of each
+round ("Uitslagen": the rounds whose vote is over, with the decision about every idea that
+has one)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,15 @@ from datetime import datetime
 from typing import Any
 
 from vliegwiel.rounds.ideas import DECISION_LABELS, all_ideas
-from vliegwiel.rounds.model import DRAFT, PUBLISHED, list_rounds, phase_over, status_of
+from vliegwiel.rounds.model import (
+    DRAFT,
+    PUBLISHED,
+    list_rounds,
+    phase,
+    phase_open,
+    phase_over,
+    status_of,
+)
 
 
 def round_results(storage: Any, now: datetime) -> list[dict[str, Any]]:
@@ -30,4 +39,15 @@ def round_results(storage: Any, now: datetime) -> list[dict[str, Any]]:
             ]
         if outcome or decisions:
             found.append({"round": record, "outcome": outcome, "decisions": decisions})
+    return found
+
+
+def open_votes(storage: Any, now: datetime) -> list[dict[str, Any]]:
+    """Rounds whose vote is open now, for the home page: ``{"round", "last_day"}``."""
+    found = []
+    for record in list_rounds(storage):
+        if status_of(record, now) == DRAFT or not phase_open(record, "prioritise", now):
+            continue
+        vote = phase(record, "prioritise")
+        found.append({"round": record, "last_day": vote.last_day if vote else None})
     return found

@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from vliegwiel.results.publications import shown_publication, shown_publications
-from vliegwiel.rounds.outcomes import round_results
+from vliegwiel.rounds.outcomes import open_votes, round_results
 from vliegwiel.rounds.views_public import clock as rounds_clock
 from vliegwiel.surveys.forms import build_form, read_answers
 from vliegwiel.surveys.ordering import in_order
@@ -170,6 +170,7 @@ def home():
         surveys=surveys,
         results=[(village.surveys.get(p.survey_id), p) for p in shown_publications(village)],
         round_results=round_results(village.storage, rounds_clock()),
+        open_votes=open_votes(village.storage, rounds_clock()),
     )
 
 
