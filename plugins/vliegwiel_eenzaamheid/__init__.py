@@ -13,7 +13,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from vliegwiel import hookimpl
-from vliegwiel.i18n import localise
+from vliegwiel.i18n import dutch_number, localise, percent_text
 from vliegwiel.report_sections import ReportSection, summary_section
 from vliegwiel.summaries import Finding, Summary
 from vliegwiel.suppression import percent, suppress_breakdowns, suppress_counts, suppress_mean
@@ -77,11 +77,11 @@ def vliegwiel_sample_answers(survey: Any, rng: Any) -> dict[str, Any] | None:
 
 
 def _pct(value: float | None) -> str | None:
-    return None if value is None else f"{value:.0f}%"
+    return None if value is None else percent_text(value)
 
 
 def _mean(value: float | None) -> str | None:
-    return None if value is None else f"{value:.1f}".replace(".", ",")
+    return None if value is None else dutch_number(value, 1, exact=True)
 
 
 def summarise(survey: Any, responses: list[dict[str, Any]], k: int) -> Summary | None:

@@ -268,7 +268,7 @@ def test_the_codes_command_makes_letters_for_a_round(
     _letters_lead_to_the_round(app, village, out.read_bytes(), code_round, 2)
 
     unknown = CliRunner().invoke(main, ["codes", "bestaat-niet", *args])
-    assert unknown.exit_code == 1 and "unknown survey 'bestaat-niet'" in unknown.output
+    assert unknown.exit_code == 1 and "onbekende enquête 'bestaat-niet'" in unknown.output
 
 
 def test_the_codes_command_refuses_an_id_that_is_both_survey_and_round(

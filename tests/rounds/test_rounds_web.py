@@ -571,9 +571,13 @@ def test_organiser_pages_render_and_files_move_in_and_out(app, village, organise
                  "/toezeggingen", "/bijeenkomsten"):  # fmt: skip
         url = "/beheer/rondes/" if path == "/" else base + path
         assert organiser.get(url).status_code == 200, url
-    csv_text = organiser.get(f"{base}/export.csv").get_data(as_text=True)
-    assert csv_text.splitlines()[0].startswith("idea_id,title")
-    pb = organiser.get(f"{base}/export.pb").get_data()
+    csv_response = organiser.get(f"{base}/export.csv")
+    # One charset in the header (it used to say "charset=utf-8; charset=utf-8").
+    assert csv_response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert csv_response.get_data(as_text=True).splitlines()[0].startswith("idea_id,title")
+    pb_response = organiser.get(f"{base}/export.pb")
+    assert pb_response.headers["Content-Type"] == "text/plain; charset=utf-8"
+    pb = pb_response.get_data()
     design = organiser.get(f"{base}/ontwerp.json").get_data()
 
     # The ballots file goes back in only once: its voters are already in the round.

@@ -235,12 +235,15 @@ def check(files: tuple[Path, ...], instance: Path | None) -> None:
     Question types come from the installed plugins (and the instance's plugins/ folder
     when --instance or the current folder is an instance).
     """
-    from vliegwiel.core.config import CONFIG_NAME
+    from vliegwiel.core.config import CONFIG_NAME, load_config
     from vliegwiel.core.plugins import create_plugin_manager
     from vliegwiel.surveys.loader import SurveyError, collect_question_types, load_survey_file
 
     instance_dir = instance_dir_from(instance)
-    plugins_dir = instance_dir / "plugins" if (instance_dir / CONFIG_NAME).exists() else None
+    in_instance = (instance_dir / CONFIG_NAME).exists()
+    plugins_dir = instance_dir / "plugins" if in_instance else None
+    # Problems in the instance's language (Dutch for a Dutch village); English elsewhere.
+    language = load_config(instance_dir).default_language if in_instance else "en"
     question_types = collect_question_types(create_plugin_manager(plugins_dir))
     failed = 0
     for path in files:
@@ -248,8 +251,8 @@ def check(files: tuple[Path, ...], instance: Path | None) -> None:
             survey = load_survey_file(path, question_types)
         except SurveyError as error:
             failed += 1
-            for problem in error.problems:
-                click.echo(str(problem))
+            for problem in error.problems:  # in line order
+                click.echo(problem.shown(language))
             continue
         questions = sum(1 for _ in survey.questions())
         click.echo(

@@ -8,6 +8,7 @@ import secrets
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from vliegwiel.core.errors import VliegwielError
 
@@ -62,6 +63,8 @@ class VillageConfig:
     municipality: str | None = None
     #: The woonplaats printed under the postcode on letters (default: the village name).
     place: str | None = None
+    #: ``[village] timezone``: the IANA name of the village's clock; exports show times in it.
+    timezone: str = "Europe/Amsterdam"
 
     @property
     def instance_dir(self) -> Path:
@@ -162,6 +165,14 @@ def load_config(instance_dir: Path) -> VillageConfig:
             f"{path}: [storage] village must be 1 to 63 of a-z, 0-9, '-' and '_' "
             f"(got {storage_village!r})"
         )
+    timezone = need(village, "timezone", str, "village", "Europe/Amsterdam")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f'{path}: [village] timezone must be a time zone name such as "Europe/Amsterdam" '
+            f"(got {timezone!r})"
+        ) from None
     return VillageConfig(
         path=path,
         name=name,
@@ -185,6 +196,7 @@ def load_config(instance_dir: Path) -> VillageConfig:
         trusted_proxies=proxies,
         municipality=need(village, "municipality", str, "village") or None,
         place=(need(village, "place", str, "village") or "").strip() or None,
+        timezone=timezone,
     )
 
 
@@ -227,6 +239,8 @@ languages = ["nl", "en"]
 # The place (woonplaats) printed under the postcode on letters; default: the name above.
 # An address list can give a place per address in a fourth column.
 # place = "Achterveld"
+# The village's clock: exports give times in it, with their offset (+01:00 in winter).
+timezone = "Europe/Amsterdam"
 
 [privacy]
 # Results over fewer respondents than this are never shown (small-group protection).

@@ -6,8 +6,15 @@ from datetime import date
 from pathlib import Path
 
 import click
+from flask_babel import gettext as _
 
-from vliegwiel.cli.common import get_survey, instance_option, output_option, write_output
+from vliegwiel.cli.common import (
+    get_survey,
+    instance_option,
+    output_option,
+    use_language,
+    write_output,
+)
 from vliegwiel.core.village import Village
 
 
@@ -114,6 +121,7 @@ def codes(
         raise click.UsageError("give either --count N or --addresses FILE.csv")
     app = _app(instance)
     village = app.extensions["vliegwiel"]
+    use_language(village.config.default_language)
     survey, round_record = _scope_of(village, survey_id)
     scope = survey.id if survey is not None else round_record["id"]
     base_url = _letters_base_url(village, base_url, scope)
@@ -134,7 +142,11 @@ def codes(
             for line, message in error.problems:
                 click.echo(f"{addresses}:{line}: {message}", err=True)
             raise click.ClickException(
-                f"{len(error.problems)} bad row(s) in {addresses}; no codes were made"
+                _(
+                    "%(n)s foute regel(s) in %(file)s; er zijn geen codes gemaakt",
+                    n=len(error.problems),
+                    file=addresses,
+                )
             ) from None
     else:
         households = [Household()] * count

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ from pydantic import ValidationError
 from vliegwiel.core.errors import VliegwielError
 from vliegwiel.core.plugins import PluginError, call_implementation
 from vliegwiel.surveys.condition_check import condition_problems
+from vliegwiel.surveys.problem_text import in_dutch
 from vliegwiel.surveys.question_types import QuestionType
 from vliegwiel.surveys.schema import Survey
 
@@ -32,6 +34,14 @@ class Problem:
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message}"
 
+    def localised(self, language: str) -> str:
+        """The message in ``language``: Dutch for "nl" (common problems), else as written."""
+        return in_dutch(self.message) if language == "nl" else self.message
+
+    def shown(self, language: str) -> str:
+        """FILE:LINE: message, in ``language``."""
+        return f"{self.file}:{self.line}: {self.localised(language)}"
+
 
 class SurveyError(VliegwielError):
     """A survey file that cannot be used; ``problems`` lists every reason with its line."""
@@ -39,6 +49,9 @@ class SurveyError(VliegwielError):
     code = "survey"
 
     def __init__(self, problems: list[Problem]):
+        # In line order, as a reader goes through the file (pydantic, the structure checks and
+        # the question types each find theirs in their own order).
+        problems = sorted(problems, key=lambda p: (p.file, p.line))
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
 
@@ -105,6 +118,10 @@ def parse_yaml(text: str, file: str) -> tuple[Any, dict]:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
+        hint = _apostrophe_s_line(text)
+        if hint is not None:
+            # YAML reads 's Avonds as the start of a quoted text and fails far below it.
+            raise SurveyError([Problem(file, hint, APOSTROPHE_S_HINT)]) from None
         raise SurveyError([Problem(file, line, f"not valid YAML: {error.problem}")]) from None
     except yaml.reader.ReaderError as error:
         line = text.count("\n", 0, error.position) + 1
@@ -117,6 +134,26 @@ def parse_yaml(text: str, file: str) -> tuple[Any, dict]:
         raise SurveyError([Problem(file, 1, "nested too deeply")]) from None
     except ValueError as error:  # such as an integer of more than 4,300 digits
         raise SurveyError([Problem(file, 1, f"not a usable value: {error}")]) from None
+
+
+#: The common YAML mistake: a text such as 's Avonds or 's-Hertogenbosch, not in quotes.
+APOSTROPHE_S_HINT = (
+    "not valid YAML: a text starts with 's (as in 's Avonds): put the whole text in double "
+    "quotes, like \"'s Avonds\""
+)
+_APOSTROPHE_S = re.compile(r"""(?:^\s*-\s+|:\s+|[\[{,]\s*)'s[\s-]""")
+
+
+def _apostrophe_s_line(text: str) -> int | None:
+    """The first line where an unquoted value starts with 's, or None.
+
+    A value that also ends with a quote ('s avonds') is a quoted text YAML reads fine.
+    """
+    for number, line in enumerate(text.splitlines(), start=1):
+        code = line.split(" #", 1)[0].rstrip()
+        if _APOSTROPHE_S.search(code) and not code.rstrip("}] ,").endswith("'"):
+            return number
+    return None
 
 
 def _line_of(lines: dict[tuple, int], loc: tuple) -> int:

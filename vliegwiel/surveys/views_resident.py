@@ -24,6 +24,7 @@ from vliegwiel.results.publications import shown_publication, shown_publications
 from vliegwiel.rounds.outcomes import open_votes, round_results
 from vliegwiel.rounds.views_public import clock as rounds_clock
 from vliegwiel.surveys.forms import build_form, read_answers
+from vliegwiel.surveys.ordering import in_order
 from vliegwiel.surveys.responses import (
     DRAFT_LIFETIME,
     RESUME_AT_REVIEW,
@@ -162,7 +163,8 @@ def _before_answering(survey: Survey):
 @bp.get("/")
 def home():
     village = current_village()
-    surveys = [s for s in village.surveys.all() if is_open(village.storage, s.id)]
+    ordered = in_order(village.storage, village.surveys.all())
+    surveys = [s for s in ordered if is_open(village.storage, s.id)]
     return render_template(
         "resident/home.html",
         surveys=surveys,
