@@ -1,6 +1,6 @@
 """Submissions through the real server (waitress, `vliegwiel serve`) at 100, 5,000 and 20,000
 stored responses, against a bare Flask form endpoint under the same server as the ceiling;
-results page and PDF report times; server memory.
+organiser results page, survey page and PDF report times; server memory.
 
 Each submission is the resident's real flow (GET the page, POST it, POST the review) by one of
 CLIENTS concurrent clients with their own cookies. "submit" is the final POST of the review
@@ -11,6 +11,13 @@ results page and PDF report are timed.
 
     python bench/bench_server.py [--sizes 100 5000 20000] [--submissions 400] [--clients 8]
                                  [--backend tinydb|postgresql|both] [--database URL]
+                                 [--runs 5] [--no-pdf]
+
+The organiser results page and survey page of ``dorpsenquete`` are timed viewed again (the
+usual case) and right after a new response (a record written by this process, as the
+command line keys in a paper form); besides wall time, the server's CPU time per view
+(from /proc) is printed, which other load on a shared machine disturbs less. The summary at
+the end divides every size's figures by those of the smallest size of the same run.
 
 With ``--backend postgresql`` (or ``both``) the villages keep their records in PostgreSQL:
 ``--database URL``, else a throwaway database on the server the ``PG*`` variables name (run
@@ -148,6 +155,83 @@ def timed_get(session: requests.Session, url: str, runs: int) -> tuple[float, fl
     return statistics.median(times), max(times)
 
 
+def server_cpu(server) -> float:
+    """CPU seconds (user + system) the server process has used so far: less sensitive to
+    other engineers' load on a shared machine than wall-clock times."""
+    fields = Path(f"/proc/{server.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def page_times(server, session, url: str, runs: int, before_each=None) -> dict:
+    """Median and max wall time of ``runs`` loads of ``url`` and the server's CPU time per
+    load; ``before_each`` runs (untimed) before every load."""
+    walls, cpu = [], 0.0
+    for _ in range(runs):
+        if before_each is not None:
+            before_each()
+        before = server_cpu(server)
+        start = time.perf_counter()
+        response = session.get(url, timeout=300)
+        walls.append(time.perf_counter() - start)
+        cpu += server_cpu(server) - before
+        assert response.status_code == 200, (url, response.status_code)
+    # The kernel counts CPU time in ticks (10 ms): a mean over the runs, not a median.
+    return {"median": statistics.median(walls), "max": max(walls), "cpu": cpu / runs}
+
+
+#: Organiser pages whose cost should not grow with the responses (issue 12).
+PAGES = {
+    "results page": "/beheer/uitslag/dorpsenquete",
+    "survey page": "/beheer/enquete/dorpsenquete",
+}
+#: Page figures per (backend, size), for the summary at the end of a run.
+SUMMARY: dict[tuple[str, int], dict[str, dict]] = {}
+
+
+def bench_pages(server, village, organiser, backend: str, size: int, runs: int) -> None:
+    """The organiser pages viewed again (the usual case: counted once per version of the
+    data) and right after a new response (a paper form keyed in by another process, so the
+    page counts everything again)."""
+    collection = responses_collection("dorpsenquete")
+    template = village.storage.all(collection)[0]
+
+    def new_response() -> None:
+        village.storage.insert(collection, {k: v for k, v in template.items() if k != "id"})
+
+    figures = {}
+    for name, path in PAGES.items():
+        url = server.url + path
+        organiser.get(url, timeout=300)  # the first view after start-up counts
+        figures[name] = page_times(server, organiser, url, runs)
+        figures[name + " after a write"] = page_times(
+            server, organiser, url, max(3, runs // 2), before_each=new_response
+        )
+    SUMMARY[(backend, size)] = figures
+    for name, f in figures.items():
+        print(
+            f"{'':<30} {name:<28} median {f['median'] * 1000:7.0f} ms"
+            f" (max {f['max'] * 1000:.0f})   server CPU {f['cpu'] * 1000:6.1f} ms per view"
+        )
+
+
+def print_summary(sizes: list[int]) -> None:
+    """Each size against the smallest of the same run (the baseline): the target is at most
+    1.5 x at 20,000 against 100 for the pages viewed again."""
+    base = min(sizes)
+    print(f"\nAgainst {base} stored in this run (wall median, server CPU per view):")
+    for (backend, size), figures in sorted(SUMMARY.items()):
+        baseline = SUMMARY.get((backend, base))
+        if baseline is None or size == base:
+            continue
+        for name, f in figures.items():
+            b = baseline[name]
+            print(
+                f"  {backend:<10} {size:>6}  {name:<28}"
+                f" wall {f['median'] / b['median']:5.2f} x"
+                f"   CPU {f['cpu'] / b['cpu'] if b['cpu'] else float('nan'):5.2f} x"
+            )
+
+
 def bench_size(work: Path, size: int, args, database_url: str | None = None) -> None:
     backend = "postgresql" if database_url else "tinydb"
     instance = make_instance(
@@ -158,45 +242,52 @@ def bench_size(work: Path, size: int, args, database_url: str | None = None) -> 
     fill(village, village.surveys.get("snel"), {"marker": "x"}, size)
     fill(village, village.surveys.get("dorpsenquete"), ANSWERS, size)
     with Server(instance, threads=args.threads) as server:
-        drive(server.url, args.warmup, max(args.clients))
-        for clients in args.clients:
-            timings = drive(server.url, args.submissions, clients)
-            report(f"{backend:<10} {size:>6}, {clients:>2} clients", timings)
+        if args.submissions:
+            drive(server.url, args.warmup, max(args.clients))
+            for clients in args.clients:
+                timings = drive(server.url, args.submissions, clients)
+                report(f"{backend:<10} {size:>6}, {clients:>2} clients", timings)
         organiser = requests.Session()
         login = organiser.get(server.url + "/beheer/login").text
         organiser.post(
             server.url + "/beheer/login",
             data={"csrf_token": token_of(login), "username": "beheerder", "password": PASSWORD},
         )
-        results = timed_get(organiser, server.url + "/beheer/uitslag/dorpsenquete", args.runs)
-        pdf = timed_get(organiser, server.url + "/beheer/uitslag/dorpsenquete/rapport.pdf", 2)
+        print(f"{backend:<10} {size:>6} stored, organiser pages:")
+        bench_pages(server, village, organiser, backend, size, args.runs)
+        pdf = (
+            timed_get(organiser, server.url + "/beheer/uitslag/dorpsenquete/rapport.pdf", 2)
+            if args.pdf
+            else None
+        )
         print(
-            f"{'':<30} results page median {results[0] * 1000:7.0f} ms"
-            f" (max {results[1] * 1000:.0f})"
-            f"   PDF report median {pdf[0]:.2f} s (max {pdf[1]:.2f})"
-            f"   server RSS {server.rss_kib() / 1024:.0f} MiB"
+            f"{'':<30} "
+            + (f"PDF report median {pdf[0]:.2f} s (max {pdf[1]:.2f})   " if pdf else "")
+            + f"server RSS {server.rss_kib() / 1024:.0f} MiB"
             f"   stored now {village.storage.count(COLLECTION)}"
         )
 
 
+class BareServer(Server):
+    """bench/bare_app.py under waitress in a child process: the ceiling."""
+
+    def start(self, timeout: float = 60) -> BareServer:
+        command = [sys.executable, str(ROOT / "bench" / "bare_app.py")]
+        log = open(self.log, "ab")  # noqa: SIM115 (closed with the process)
+        self.process = subprocess.Popen(
+            [*command, str(self.port), str(self.threads)], stdout=log, stderr=log
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                requests.get(self.url + "/", timeout=2)
+                return self
+            except requests.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("bare server did not start")
+
+
 def bench_bare(work: Path, args) -> None:
-    command = [sys.executable, str(ROOT / "bench" / "bare_app.py")]
-
-    class BareServer(Server):
-        def start(self, timeout: float = 60):
-            log = open(self.log, "ab")  # noqa: SIM115 (closed with the process)
-            self.process = subprocess.Popen(
-                [*command, str(self.port), str(self.threads)], stdout=log, stderr=log
-            )
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
-                try:
-                    requests.get(self.url + "/", timeout=2)
-                    return self
-                except requests.ConnectionError:
-                    time.sleep(0.05)
-            raise RuntimeError("bare server did not start")
-
     (work / "bare").mkdir()
     with BareServer(work / "bare", threads=args.threads) as server:
         drive(server.url, args.warmup, max(args.clients))
@@ -209,13 +300,21 @@ def bench_bare(work: Path, args) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 5000, 20000])
-    parser.add_argument("--submissions", type=int, default=400)
+    parser.add_argument(
+        "--submissions",
+        type=int,
+        default=400,
+        help="flows per size and client level; 0: organiser pages only (no bare ceiling)",
+    )
     parser.add_argument("--warmup", type=int, default=40)
     parser.add_argument(
         "--clients", type=int, nargs="+", default=[1, 8], help="concurrent clients (each level)"
     )
     parser.add_argument("--threads", type=int, default=8, help="waitress threads")
-    parser.add_argument("--runs", type=int, default=5, help="results page loads")
+    parser.add_argument("--runs", type=int, default=5, help="loads of each organiser page")
+    parser.add_argument(
+        "--no-pdf", dest="pdf", action="store_false", help="skip the PDF report timing"
+    )
     parser.add_argument("--backend", choices=["tinydb", "postgresql", "both"], default="tinydb")
     parser.add_argument("--database", default=None, help="postgresql:// URL (default: throwaway)")
     args = parser.parse_args()
@@ -226,12 +325,14 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory(prefix="vliegwiel-bench-") as tmp:
         work = Path(tmp)
-        bench_bare(work, args)
+        if args.submissions:
+            bench_bare(work, args)
         backends = ["tinydb", "postgresql"] if args.backend == "both" else [args.backend]
         with database(args) as url:
             for backend in backends:
                 for size in args.sizes:
                     bench_size(work, size, args, url if backend == "postgresql" else None)
+        print_summary(args.sizes)
 
 
 @contextlib.contextmanager

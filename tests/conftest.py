@@ -37,6 +37,19 @@ PASSWORDS = {
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 
 
+#: The address letters print in tests: a fresh instance has none and refuses letters.
+TEST_BASE_URL = "https://testdorp.example.nl"
+
+
+def set_base_url(instance: Path, url: str) -> None:
+    """Fill in ``[server] base_url`` (commented out by ``init``) in vliegwiel.toml."""
+    config = instance / "vliegwiel.toml"
+    text = config.read_text(encoding="utf-8")
+    text, found = re.subn(r"^# base_url = .*$", f'base_url = "{url}"', text, flags=re.M)
+    assert found == 1
+    config.write_text(text, encoding="utf-8")
+
+
 def csrf_token(html: str) -> str:
     match = _TOKEN.search(html)
     assert match, "the page has no CSRF token"
@@ -68,6 +81,7 @@ def instance_dir(tmp_path: Path) -> Path:
         add_user(village.storage, role, role, password)
     # init makes the examples concepts; most tests answer them, as residents of a live survey.
     open_surveys(path)
+    set_base_url(path, TEST_BASE_URL)
     return path
 
 

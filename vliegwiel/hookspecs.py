@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    import random
     from pathlib import Path
 
     import click
     from flask import Blueprint, Flask
 
+    from vliegwiel.plugin_support import OrganiserLink, ShareSection
     from vliegwiel.question_types import QuestionType
     from vliegwiel.report_sections import ReportSection
     from vliegwiel.rounds.flywheel import Participation
@@ -122,6 +124,19 @@ def vliegwiel_response_saved(survey: Survey, response: dict[str, Any]) -> None:
     """
 
 
+@hookspec
+def vliegwiel_sample_answers(survey: Survey, rng: random.Random) -> dict[str, Any] | None:
+    """Give believable answers for demo data to the questions the plugin knows best.
+
+    Called by ``vliegwiel demo`` once per generated response, before the generic generator
+    answers the rest. ``rng`` is the demo's seeded ``random.Random``: draw only from it, so
+    the demo is the same on every run. Returns question id -> answer (in the stored form of
+    its type) for the survey's questions the plugin can answer as real respondents would (a
+    theme's scale with its known distribution), or ``None`` when the survey is not its
+    concern. Answers go through the normal checks; an invalid one drops the response.
+    """
+
+
 # --- Results: over all responses --------------------------------------------------------------
 
 
@@ -135,7 +150,9 @@ def vliegwiel_survey_summary(
     stored records (with their ``indicators``); ``k`` is the instance's small-group threshold:
     a finding over fewer than ``k`` respondents must be hidden (``vliegwiel.suppression`` helps).
     Returns a :class:`vliegwiel.summaries.Summary` or ``None`` when the survey is not the
-    plugin's concern.
+    plugin's concern. Organiser results pages keep their results until the survey's
+    responses (or moderation, rounds, population figures) change: work from ``responses``
+    only.
     """
 
 
@@ -148,6 +165,35 @@ def vliegwiel_report_sections(survey: Survey, results: Any) -> list[ReportSectio
     included). Returns a list of :class:`vliegwiel.report_sections.ReportSection`; their HTML
     must escape anything that came from residents (use ``markupsafe.escape``); it is inserted
     into both the page and the PDF, which fetches no external URL.
+    """
+
+
+@hookspec
+def vliegwiel_share_sections(survey: Survey, results: Any) -> list[ShareSection]:
+    """Add a part of the plugin's own to a survey's share bundle.
+
+    Called when a bundle is made: when a survey's results are published (the bundle is
+    stored with the publication, so it never changes afterwards) and when the organiser's
+    comparison page puts this village beside others. ``results`` is the
+    :class:`vliegwiel.results.tallies.SurveyResults` of the bundle (``k`` is its small-group
+    threshold). Runs in an app context, never in a resident's request. Returns a list of
+    :class:`vliegwiel.plugin_support.ShareSection` (plugin, title, data) or ``None``; ``data``
+    is a JSON object holding only what the plugin's public pages show, protected the same way
+    (a hidden count is ``None``), never a list of people. It lands in the bundle's
+    ``summaries.json`` under ``sections``. An exception is logged and shown to organisers;
+    the bundle is made without that plugin's section.
+    """
+
+
+@hookspec
+def vliegwiel_organiser_links() -> list[OrganiserLink]:
+    """Add links to the organiser menu (the navigation of every ``/beheer`` page).
+
+    Called each time an organiser page is rendered, in that request, for a logged-in team
+    member. Takes no parameters. Returns a list of
+    :class:`vliegwiel.plugin_support.OrganiserLink` (label, url, role): the links are shown
+    after the core's own, each only to accounts with its ``role``. An exception is logged
+    and shown to organisers; the menu is shown without that plugin's links.
     """
 
 

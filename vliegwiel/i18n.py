@@ -8,12 +8,15 @@ from vliegwiel.web.i18n import (
     localise,
     select_language,
 )
+from vliegwiel.web.number_format import dutch_number, percent_text
 
 __all__ = [
     "DEFAULT_LANGUAGE",
     "LANGUAGE_NAMES",
     "current_language",
+    "dutch_number",
     "init_app",
     "localise",
+    "percent_text",
     "select_language",
 ]

@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from vliegwiel import hookimpl
+from vliegwiel.i18n import dutch_number, percent_text
 from vliegwiel.report_sections import ReportSection, summary_section
 from vliegwiel.summaries import Finding, Summary
 from vliegwiel.suppression import percent, suppress_counts, suppress_mean
@@ -51,7 +52,7 @@ def vliegwiel_response_indicators(survey: Any, answers: dict[str, Any]) -> dict[
 
 
 def _pct(value: float | None) -> str | None:
-    return None if value is None else f"{value:.0f}%"
+    return None if value is None else percent_text(value)
 
 
 def summarise(survey: Any, responses: list[dict[str, Any]], k: int) -> Summary | None:
@@ -68,7 +69,11 @@ def summarise(survey: Any, responses: list[dict[str, Any]], k: int) -> Summary |
         Finding(
             _(ind.band_label(band_id)),
             _pct(percent(protected.cells[band_id], protected.total)),
-            _("gemiddelde score %(lo)s tot %(hi)s", lo=lo, hi=min(hi, 2)),
+            _(
+                "gemiddelde score %(lo)s tot %(hi)s",
+                lo=dutch_number(lo, 1, exact=True),
+                hi=dutch_number(min(hi, 2), 1, exact=True),
+            ),
         )
         for lo, hi, band_id, _label in ind.BANDS
     ]
@@ -76,7 +81,7 @@ def summarise(survey: Any, responses: list[dict[str, Any]], k: int) -> Summary |
     findings.append(
         Finding(
             _("Gemiddelde risicoscore"),
-            None if mean is None else f"{mean:.2f}".replace(".", ","),
+            None if mean is None else dutch_number(mean, 2, exact=True),
             _("0 = geen risico, 2 = hoog risico op alle punten"),
         )
     )

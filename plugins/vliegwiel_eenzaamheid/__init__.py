@@ -13,16 +13,20 @@ from typing import Any
 from flask_babel import gettext as _
 
 from vliegwiel import hookimpl
+from vliegwiel.i18n import dutch_number, localise, percent_text
 from vliegwiel.report_sections import ReportSection, summary_section
 from vliegwiel.summaries import Finding, Summary
-from vliegwiel.suppression import percent, suppress_counts, suppress_mean
+from vliegwiel.suppression import percent, suppress_breakdowns, suppress_counts, suppress_mean
 
+from .sample import sample_scale
 from .scoring import LONG, SHORT, Version, band_label, score
 
 PLUGIN = "eenzaamheid"
 THEME = "eenzaamheid"
 #: The matrix question that holds the scale in the bundled templates.
 SCALE_QUESTION = "djg"
+#: The optional age question (the dorpsenquête's categories): loneliness per age group.
+AGE_QUESTION = "leeftijd"
 SURVEYS_DIR = Path(__file__).parent / "surveys"
 
 
@@ -63,12 +67,21 @@ def vliegwiel_response_indicators(survey: Any, answers: dict[str, Any]) -> dict[
     }
 
 
+@hookimpl
+def vliegwiel_sample_answers(survey: Any, rng: Any) -> dict[str, Any] | None:
+    """Demo answers to the scale whose categories come out near the Dutch figures."""
+    version = scale_version(survey)
+    if version is None:
+        return None
+    return {SCALE_QUESTION: sample_scale(version, rng)}
+
+
 def _pct(value: float | None) -> str | None:
-    return None if value is None else f"{value:.0f}%"
+    return None if value is None else percent_text(value)
 
 
 def _mean(value: float | None) -> str | None:
-    return None if value is None else f"{value:.1f}".replace(".", ",")
+    return None if value is None else dutch_number(value, 1, exact=True)
 
 
 def summarise(survey: Any, responses: list[dict[str, Any]], k: int) -> Summary | None:
@@ -78,10 +91,18 @@ def summarise(survey: Any, responses: list[dict[str, Any]], k: int) -> Summary |
         return None
     scored = [score(r.get("answers", {}).get(SCALE_QUESTION) or {}, version) for r in responses]
     counts = {band.id: 0 for band in version.bands}
-    for s in scored:
+    by_age: dict[str, dict[str, int]] = {}
+    for r, s in zip(responses, scored, strict=True):
         if s.category is not None:
             counts[s.category] += 1
-    protected = suppress_counts(counts, k)
+            age = r.get("answers", {}).get(AGE_QUESTION)
+            if isinstance(age, str):
+                row = by_age.setdefault(age, {})
+                row[s.category] = row.get(s.category, 0) + 1
+    # The bands and their split by age are protected as one table, so no hidden cell can be
+    # worked out from the overall counts and the shown age groups.
+    joint = suppress_breakdowns(counts, {AGE_QUESTION: by_age} if by_age else {}, k)
+    protected = joint.overall
     findings = [
         Finding(
             _(band_label(version, band.id)),
@@ -108,6 +129,8 @@ def summarise(survey: Any, responses: list[dict[str, Any]], k: int) -> Summary |
             _("schaal 0-%(max)s; het missen van een breder netwerk", max=n_soc),
         )
     )
+    if by_age:
+        findings += _by_age(survey, version, joint.tables[AGE_QUESTION])
     findings += _follow_up(survey, responses, k)
     return Summary(
         plugin=PLUGIN,
@@ -121,6 +144,31 @@ def summarise(survey: Any, responses: list[dict[str, Any]], k: int) -> Summary |
             k=k,
         ),
     )
+
+
+def _by_age(survey: Any, version: Version, table: Any) -> list[Finding]:
+    """Share of each age group that is lonely to any degree (every band but "niet"): the
+    group's total less its "niet eenzaam" cell, both as published, else hidden."""
+    question = survey.question(AGE_QUESTION)
+    options = (question.extra_keys().get("options") if question is not None else None) or []
+    labels = {
+        o["value"]: localise(o.get("label") or o["value"])
+        for o in options
+        if isinstance(o, dict) and isinstance(o.get("value"), str)
+    }
+    not_lonely = version.bands[0].id
+    findings = []
+    for age in [a for a in labels if a in table.cells] + sorted(set(table.cells) - set(labels)):
+        size, fine = table.group_totals[age], table.cells[age][not_lonely]
+        lonely = None if size is None or fine is None else size - fine
+        findings.append(
+            Finding(
+                _("Eenzaam (matig of meer), %(age)s", age=labels.get(age, age)),
+                _pct(percent(lonely, size)),
+                _("van wie in deze leeftijdsgroep een score heeft"),
+            )
+        )
+    return findings
 
 
 _HELP_LABELS = {

@@ -12,6 +12,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from vliegwiel import hookimpl
+from vliegwiel.i18n import dutch_number, percent_text
 from vliegwiel.report_sections import ReportSection, summary_section
 from vliegwiel.summaries import Finding, Summary
 from vliegwiel.suppression import suppress_counts, suppress_mean
@@ -40,8 +41,8 @@ def vliegwiel_response_indicators(survey: Any, answers: dict[str, Any]) -> dict[
 
 
 def _n(value: float) -> str:
-    # Dutch thousands separator: 2.550
-    return f"{value:,.0f}".replace(",", ".")
+    # Whole numbers in the page's language: 2.550 on a Dutch page, 2,550 on an English one.
+    return dutch_number(value, 0)
 
 
 def summarise(survey: Any, responses: list[dict[str, Any]], k: int) -> Summary | None:
@@ -84,8 +85,8 @@ def summarise(survey: Any, responses: list[dict[str, Any]], k: int) -> Summary |
             None if roofs is None else f"{_n(v.potential_kwh_per_year)} kWh",
             _(
                 "per jaar, bij %(kwp)s kWp per dak en %(y)s kWh per kWp",
-                kwp=str(ind.TYPICAL_ROOF_KWP).replace(".", ","),
-                y=ind.YIELD_KWH_PER_KWP,
+                kwp=dutch_number(ind.TYPICAL_ROOF_KWP, 1),
+                y=_n(ind.YIELD_KWH_PER_KWP),
             ),
         ),
         Finding(
@@ -95,7 +96,9 @@ def summarise(survey: Any, responses: list[dict[str, Any]], k: int) -> Summary |
         ),
         Finding(
             _("Lokaal eigendom van een gezamenlijk project"),
-            None if pledgers is None or v.local_share is None else f"{v.local_share * 100:.0f}%",
+            None
+            if pledgers is None or v.local_share is None
+            else percent_text(v.local_share * 100),
             _(
                 "inleg gedeeld door de kosten (€ %(cost)s) van een project dat de resterende "
                 "%(kwh)s kWh per jaar opwekt; Klimaatakkoord: streven 50%%",

@@ -3,7 +3,9 @@
 A whole participation method as a plugin: organisers seed statements, residents vote
 agree / disagree / pass one statement at a time and suggest statements of their own; the
 results show consensus and divisive statements, and opinion groups only when they are real.
-Commands: ``vliegwiel stellingen new|votes|results``. Remove the package and vliegwiel runs on.
+Commands: ``vliegwiel stellingen new|votes|results``. A conversation linked to a survey is a
+chapter of its PDF report and a section of its share bundles. Remove the package and vliegwiel
+runs on.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from vliegwiel import hookimpl
-from vliegwiel.plugin_support import Participation, PluginStore
+from vliegwiel.plugin_support import OrganiserLink, Participation, PluginStore, ShareSection
+from vliegwiel.report_sections import ReportSection
 
 from . import conversations as conv
+from . import sections
 from .commands import stellingen
 from .views import admin, public
 
@@ -48,3 +52,18 @@ def vliegwiel_flywheel_participation(village: Any) -> list[Participation]:
         )
         for record in conv.all_sets(store)
     ]
+
+
+@hookimpl
+def vliegwiel_organiser_links() -> list[OrganiserLink]:
+    return [OrganiserLink(_("Stellingen"), url_for("stellingen_beheer.admin_index"))]
+
+
+@hookimpl
+def vliegwiel_report_sections(survey: Any, results: Any) -> list[ReportSection]:
+    return sections.report_sections(survey, results)
+
+
+@hookimpl
+def vliegwiel_share_sections(survey: Any, results: Any) -> list[ShareSection]:
+    return sections.share_sections(survey, results)

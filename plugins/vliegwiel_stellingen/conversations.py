@@ -2,12 +2,16 @@
 
 All records live in the plugin's own collections (``vliegwiel.plugin_support.PluginStore``):
 
-- ``sets``: ``{id, title, created_at, open, min_participants, version}``; ``version`` goes up
-  with every vote written, so a cached analysis knows whether it is still current;
+- ``sets``: ``{id, title, created_at, open, min_participants, version, survey}``; ``version``
+  goes up with every vote written, so a cached analysis knows whether it is still current;
+  ``survey`` (optional, None) is the survey whose PDF report and share bundles carry the
+  results (see ``sections.py``); ``requires_codes`` (optional, False): residents vote with
+  the household code from a letter, one participant per code, instead of once per browser;
 - ``<id>/statements``: ``{id, number, text, status, source, created_at}``; a statement gets
   its ``number`` (1, 2, ...) when it is approved, so the numbers residents, paper forms and
   ``results --json`` use are always 1..n without gaps; suggestions wait without one;
-- ``<id>/votes``: one record per participant, ``{id: <participant key>, votes: {"<number>":
+- ``<id>/votes``: one record per participant (a browser, or a household code),
+  ``{id: <participant key>, votes: {"<number>":
   1 | -1 | 0}, channel}``: the id makes "one participant, one record" a property of the
   storage, and a paper import of a meeting is a write per person, not per vote;
 - ``<id>/analysis``: one record ``latest`` holding the result of :func:`analyse` for a version.
@@ -149,6 +153,20 @@ def moderate(store: PluginStore, set_id: str, statement_id: str, approve: bool) 
 
 def set_open(store: PluginStore, set_id: str, is_open: bool) -> None:
     store.update(SETS, set_id, {"open": is_open})
+
+
+def set_requires_codes(store: PluginStore, set_id: str, required: bool) -> None:
+    """One participant per household code (True) or per browser (False)."""
+    store.update(SETS, set_id, {"requires_codes": required})
+
+
+def set_survey(store: PluginStore, set_id: str, survey_id: str | None) -> None:
+    """Carry the results in the PDF report and share bundles of ``survey_id`` (None: none)."""
+    store.update(SETS, set_id, {"survey": survey_id})
+
+
+def sets_of_survey(store: PluginStore, survey_id: str) -> list[dict[str, Any]]:
+    return [s for s in all_sets(store) if s.get("survey") == survey_id]
 
 
 # --- votes ----------------------------------------------------------------------------------------

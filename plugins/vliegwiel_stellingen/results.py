@@ -16,7 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from vliegwiel.plugin_support import PluginStore
@@ -34,6 +37,20 @@ from .analysis import (
 
 CACHE = "analysis"
 LATEST = "latest"
+
+
+#: Stored moments are UTC; a village reads its own clock.
+VILLAGE_TIME = ZoneInfo("Europe/Amsterdam")
+
+
+def moment(iso: str) -> str:
+    """When an analysis was computed, as pages and reports say it, in Dutch time."""
+    return format_datetime(
+        datetime.fromisoformat(iso),
+        _("d MMMM yyyy 'om' HH:mm"),
+        tzinfo=VILLAGE_TIME,
+        locale=get_locale(),
+    )
 
 
 def protect(count: int, k: int) -> int | None:
@@ -98,7 +115,7 @@ def compute(
 ) -> dict[str, Any]:
     """Analyse the conversation now (expensive: the permutation test) and cache the result.
 
-    Only organisers' requests and commands call this; residents' pages read the cache.
+    Only the background job (``views.refresh``) and commands call this; pages read the cache.
     """
     set_id = record["id"]
     texts = [s["text"] for s in conv.statements(store, set_id)]
@@ -142,13 +159,27 @@ def is_current(store: PluginStore, record: dict[str, Any], k: int) -> bool:
     )
 
 
+def needs_update(store: PluginStore, record: dict[str, Any], k: int, older_than: float = 0) -> bool:
+    """Whether the cached analysis is stale and at least ``older_than`` seconds old (or
+    missing): residents' pages ask for a new one at most that often."""
+    if is_current(store, record, k):
+        return False
+    found = cached(store, record)
+    if found is None:
+        return True
+    age = datetime.now(UTC) - datetime.fromisoformat(found["computed_at"])
+    return age.total_seconds() >= older_than
+
+
 def current(
     store: PluginStore,
     record: dict[str, Any],
     k: int,
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
-    """The result for the votes as they are now: from the cache, computed once per change."""
+    """The result for the votes as they are now: from the cache, computed once per change.
+
+    For commands and the background job only: never in a request (``views.refresh``)."""
     if is_current(store, record, k):
         return cached(store, record)["result"]
     return compute(store, record, k, progress)

@@ -422,6 +422,7 @@ def organiser_rounds_tour(page: Page, server) -> Iterator[str]:
         "admin-results": f"/beheer/uitslag/{EXAMPLE}",
         "admin-results-texts": f"/beheer/uitslag/{EXAMPLE}/teksten",
         "admin-results-compare": f"/beheer/uitslag/{EXAMPLE}/vergelijken",
+        "admin-password": "/beheer/wachtwoord",
     }
     for stop, path in stops.items():
         response = page.goto(path)

@@ -38,9 +38,11 @@ def test_the_team_writes_tests_opens_and_closes_a_survey(
     mistake = EDITOR_SURVEY_YAML.replace("type: long_text", "type: lange_tekst")
     line = mistake.splitlines().index("        type: lange_tekst") + 1
     write_in_editor(team, mistake, "Opslaan")
-    expect(team.get_by_role("alert")).to_contain_text(f"nieuw.yaml:{line}: question 'taak'")
+    expect(team.get_by_role("alert")).to_contain_text(
+        f"nieuw.yaml:{line}: vraag 'taak': onbekend vraagtype 'lange_tekst'"
+    )
     expect(team.locator(f"#regel-{line}")).to_contain_text("type: lange_tekst")
-    expect(team.locator(f"#regel-{line}")).to_contain_text(f"Regel {line}: question 'taak'")
+    expect(team.locator(f"#regel-{line}")).to_contain_text(f"Regel {line}: vraag 'taak'")
     write_in_editor(team, EDITOR_SURVEY_YAML, "Controleren en voorbeeld tonen")
     preview = team.locator(".preview")
     expect(preview.get_by_text("Stap 2 van 2")).to_be_visible()

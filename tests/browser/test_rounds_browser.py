@@ -143,8 +143,10 @@ def test_resident_votes_in_a_budget_round_and_reads_the_outcome(
     ballots = stored_ballots(storage, record["id"])
     assert len(ballots) == 3
     assert set(ballots[-1]["ballot"]) == {ids["Speeltuin"], ids["Bankjes"]}
-    resident.get_by_role("link", name="Stem nu").click()
-    expect(resident.get_by_text("U heeft al gestemd. Dank u wel!")).to_be_visible()
+    expect(resident.get_by_text("U heeft gestemd.", exact=True)).to_be_visible()
+    expect(resident.get_by_role("link", name="Stem nu")).to_have_count(0)
+    resident.get_by_role("link", name="Bekijk of wijzig uw stem").click()
+    expect(resident.get_by_text("U heeft gestemd. Dank u wel!")).to_be_visible()
 
     close_the_vote(live_server, record)
     resident.goto(f"/ronde/{record['id']}")
@@ -165,7 +167,7 @@ def test_resident_votes_with_the_keyboard_only(page: Page, live_server: LiveServ
         assert_focus_visible(page)
         page.keyboard.press("Space")
         expect(page.get_by_label(title)).to_be_checked()
-    tab_to(page, 'button[type="submit"].button')
+    tab_to(page, 'button[value="stem"]')
     assert_focus_visible(page)
     press_enter_and_wait(page)
     expect(page.get_by_role("status")).to_have_text("Uw stem is opgeslagen. Dank u wel!")

@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "plugins"))
 
 from vliegwiel_stellingen import conversations as conv  # noqa: E402
 
-from vliegwiel.plugin_support import PluginStore  # noqa: E402
+from vliegwiel.plugin_support import PluginStore, wait_for_background  # noqa: E402
 
 from .flows import log_in  # noqa: E402
 from .live import DESKTOP, PHONE, LiveServer, new_context  # noqa: E402
@@ -63,12 +63,16 @@ def test_a_resident_votes_through_ten_statements_without_javascript(
 
     organiser = new_context(browser, live_server, viewport=DESKTOP).new_page()
     log_in(organiser)
-    organiser.goto(f"/beheer/stellingen/{set_id}")
+    organiser.goto("/beheer/")
+    menu = organiser.get_by_role("navigation", name="Beheer")
+    menu.get_by_role("link", name="Stellingen", exact=True).click()
+    organiser.get_by_role("link", name="Het dorpsplein").click()
     expect(organiser.get_by_text("Het plein krijgt een waterpomp.")).to_be_visible()
     organiser.screenshot(path=screenshot_dir / "stellingen-beheer-desktop.png", full_page=True)
     organiser.get_by_role("button", name="Goedkeuren").click()
     expect(organiser.get_by_text("Er wachten geen voorstellen.")).to_be_visible()
     assert len(conv.statements(store, set_id)) == 11
+    wait_for_background(live_server.app)  # the analysis the organiser's visit asked for
 
     for viewport, label in ((PHONE, "phone"), (DESKTOP, "desktop")):
         reader = new_context(browser, live_server, viewport=viewport, java_script_enabled=False)
@@ -90,10 +94,21 @@ def test_residents_see_real_groups_once_an_organiser_updated_the_results(
     triples = [(v.participant, v.statement, v.value) for v in simulate([60, 60], seed=2)]
     conv.record_votes(store, set_id, triples, channel="papier", replace=True)
 
-    organiser = new_context(browser, live_server, viewport=DESKTOP).new_page()
-    log_in(organiser)
-    organiser.goto(f"/beheer/stellingen/{set_id}")
-    expect(organiser.get_by_role("heading", name="Groep 2:")).to_be_visible()
+    for viewport, label in ((PHONE, "phone"), (DESKTOP, "desktop")):
+        organiser = new_context(browser, live_server, viewport=viewport).new_page()
+        log_in(organiser)
+        organiser.goto(f"/beheer/stellingen/{set_id}")
+        wait_for_background(live_server.app)
+        organiser.reload()
+        expect(organiser.get_by_role("heading", name="Groep 2:")).to_be_visible()
+        expect(organiser.get_by_text("Berekend op")).to_be_visible()
+        expect(organiser.get_by_text("wordt bijgewerkt")).to_have_count(0)
+        expect(organiser.get_by_label("Enquête")).to_be_visible()
+        width = organiser.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport["width"]
+        organiser.screenshot(
+            path=screenshot_dir / f"stellingen-beheer-uitslag-{label}.png", full_page=True
+        )
 
     for viewport, label in ((PHONE, "phone"), (DESKTOP, "desktop")):
         reader = new_context(browser, live_server, viewport=viewport, java_script_enabled=False)
@@ -108,3 +123,57 @@ def test_residents_see_real_groups_once_an_organiser_updated_the_results(
         assert width <= viewport["width"]
         page.screenshot(path=screenshot_dir / f"stellingen-groepen-{label}.png", full_page=True)
         reader.close()
+
+
+def test_a_household_votes_with_its_code_and_goes_on_in_another_browser(
+    browser: Browser, live_server: LiveServer, screenshot_dir: Path
+):
+    from .flows import issue_codes
+
+    store = PluginStore(live_server.village.storage, "stellingen")
+    set_id = conv.create(store, "De speeltuin", STATEMENTS[:4])
+    conv.set_requires_codes(store, set_id, True)
+    code, other = issue_codes(live_server, 2, scope=f"stellingen-{set_id}")
+
+    phone = new_context(browser, live_server, viewport=PHONE, java_script_enabled=False)
+    page = phone.new_page()
+    page.goto(f"/stellingen/{set_id}/")
+    expect(page.get_by_text("met de code uit de brief")).to_be_visible()
+    page.get_by_role("link", name="Code invullen").click()
+    page.get_by_label("Uw code").fill("ZZZZ-ZZZZ-ZZZZ")
+    page.get_by_role("button", name="Verder").click()
+    expect(page.get_by_role("alert")).to_contain_text("Deze code kennen we niet")
+    page.screenshot(path=screenshot_dir / "stellingen-code-fout-phone.png", full_page=True)
+    page.get_by_label("Uw code").fill(code)
+    page.get_by_role("button", name="Verder").click()
+    expect(page.get_by_text("Uw code klopt")).to_be_visible()
+    expect(page.get_by_text("Stelling 1 van 4")).to_be_visible()
+    page.screenshot(path=screenshot_dir / "stellingen-code-stem-phone.png", full_page=True)
+    page.get_by_role("group").get_by_role("button", name="Eens", exact=True).click()
+    page.get_by_role("group").get_by_role("button", name="Oneens", exact=True).click()
+    expect(page.get_by_text("Stelling 3 van 4")).to_be_visible()
+    phone.close()
+
+    laptop = new_context(browser, live_server, viewport=DESKTOP, java_script_enabled=False)
+    page = laptop.new_page()
+    page.goto(f"/stellingen/{set_id}/code?c={code.replace('-', '')}")  # the letter's QR code
+    page.get_by_role("button", name="Verder").click()
+    expect(page.get_by_text("Stelling 3 van 4")).to_be_visible()  # where the household was
+    page.screenshot(path=screenshot_dir / "stellingen-code-verder-desktop.png", full_page=True)
+    for _ in range(2):
+        page.get_by_role("group").get_by_role("button", name="Overslaan", exact=True).click()
+    expect(page.get_by_text("U heeft over alle stellingen gestemd")).to_be_visible()
+    laptop.close()
+
+    votes = conv.votes(store, set_id)
+    assert len(votes) == 4 and len({v.participant for v in votes}) == 1
+    assert sorted(v.value for v in votes) == [-1, 0, 0, 1]
+    assert other  # a second household's code, unused: nobody else voted
+
+    organiser = new_context(browser, live_server, viewport=PHONE).new_page()
+    log_in(organiser)
+    organiser.goto(f"/beheer/stellingen/{set_id}/codes")
+    expect(organiser.get_by_role("heading", level=1)).to_contain_text("Codes en brieven")
+    width = organiser.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"]
+    organiser.screenshot(path=screenshot_dir / "stellingen-codes-beheer-phone.png", full_page=True)

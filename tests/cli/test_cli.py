@@ -120,7 +120,41 @@ def test_export_json_to_standard_output(runner, instance_dir):
 def test_unknown_survey_is_one_clear_line(runner, instance_dir):
     result = runner.invoke(main, ["export", "nope", "--instance", str(instance_dir)])
     assert result.exit_code == 1
+    assert result.output.strip() == "Error: onbekende enquête 'nope' (bekend: dorpsenquete)"
+
+
+def test_cli_errors_follow_the_instance_language(runner, instance_dir, tmp_path):
+    # Dutch for a Dutch village (above); English when the instance's first language is English.
+    config = instance_dir / "vliegwiel.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            'languages = ["nl", "en"]', 'languages = ["en", "nl"]'
+        ),
+        encoding="utf-8",
+    )
+    result = runner.invoke(main, ["export", "nope", "--instance", str(instance_dir)])
     assert result.output.strip() == "Error: unknown survey 'nope' (known: dorpsenquete)"
+    result = runner.invoke(
+        main, ["export", "dorpsenquete", "--format", "sav", "--instance", str(instance_dir)]
+    )
+    assert result.output.strip() == "Error: --format sav needs -o FILE.sav"
+    addresses = tmp_path / "adressen.csv"
+    addresses.write_text("Kerkstraat,,1234 AB\n", encoding="utf-8")
+    result = runner.invoke(
+        main,
+        [
+            "codes",
+            "dorpsenquete",
+            "--addresses",
+            str(addresses),
+            "-o",
+            str(tmp_path / "brieven.pdf"),
+            "--instance",
+            str(instance_dir),
+        ],
+    )
+    assert f"{addresses}:1: the house number is missing" in result.output
+    assert "1 bad row(s) in" in result.output and "no codes were made" in result.output
 
 
 def test_corrupt_database_file_is_one_line_naming_the_file(runner, instance_dir):
@@ -156,7 +190,7 @@ def test_demo_without_serving_creates_responses(runner, tmp_path):
     channels = {r["channel"] for r in village.storage.all("responses/dorpsenquete")}
     assert channels <= {"web", "paper"}
     assert authenticate(village.storage, "demo", "demo-wachtwoord") is not None
-    # The demo village also has a participation round open for ideas, with supports.
+    # The demo village also has a participation round, its ideas supported, now voting.
     (round_record,) = list_rounds(village.storage)
     assert status_of(round_record, datetime.now(UTC)) == "open"
     assert len(all_ideas(village.storage, round_record["id"])) == 5

@@ -49,11 +49,14 @@ def test_the_tutorial_plugin_shows_every_hook_but_the_event(tutorial_plugin):
 
     plugin = importlib.import_module("vliegwiel_buurthuis")
     implemented = {n for n in vars(plugin) if n.startswith("vliegwiel_")}
-    # response_saved has its own single-file example in the discovery section; the flywheel
-    # hook belongs to a participation method of its own, shown by the stellingen plugin.
+    # response_saved has its own single-file example in the discovery section; the flywheel,
+    # organiser-menu and share-bundle hooks belong to a participation method of its own,
+    # shown by the stellingen plugin.
     assert implemented == set(HOOKS) - {
         "vliegwiel_response_saved",
         "vliegwiel_flywheel_participation",
+        "vliegwiel_organiser_links",
+        "vliegwiel_share_sections",
     }
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import write_survey
+from conftest import PASSWORDS, write_survey
 from flask import Blueprint
 from markupsafe import Markup
 
@@ -154,8 +154,6 @@ def test_hook_vliegwiel_register_commands():
     result = CliRunner().invoke(group, ["--help"])
     assert {"round", "user", "backup", "report", "codes", "surveys", "groet"} <= set(group.commands)
     assert "groet" in result.output
-
-
 
 
 class Kleurcode(ShortText):
@@ -352,6 +350,82 @@ def test_hook_vliegwiel_report_sections(make_app, kort):
 
     assert "Proefsectie" in html
     assert "<p>1 antwoorden in deze sectie</p>" in html
+
+
+def test_hook_vliegwiel_share_sections(make_app, kort):
+    import io
+    import zipfile
+
+    from publishing import publish_survey
+
+    from vliegwiel.plugin_support import ShareSection
+    from vliegwiel.results.publications import latest
+    from vliegwiel.results.share import read_bundle
+
+    def sections(survey, results):
+        return [
+            ShareSection("proef", "Proefdeel", {"aantal": 3, "verborgen": None, "k": results.k})
+        ]
+
+    def misnamed(survey, results):
+        return [ShareSection("Proef Twee", "Verkeerd", {"aantal": 1})]
+
+    app = make_app(
+        PLUGINS=[
+            plugin("proef", vliegwiel_share_sections=sections),
+            plugin("slordig", vliegwiel_share_sections=misnamed),
+        ]
+    )
+    answer_kort(app.test_client())
+    publish_survey(app, "kort")
+    village = app.extensions["vliegwiel"]
+    data = latest(village.storage, "kort").bundle(village.storage)
+
+    bundle = read_bundle(data)  # written, then read back strictly like another village's
+    (section,) = bundle.results.sections
+    assert (section.plugin, section.title) == ("proef", "Proefdeel")
+    assert section.data == {"aantal": 3, "verborgen": None, "k": 5}
+    raw = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("summaries.json"))
+    assert raw["sections"][0]["data"]["verborgen"] is None  # null in the file
+    assert "slordig" in plugin_problems_on_dashboard(app)
+
+
+def organiser_menu(client) -> str:
+    page = client.get("/beheer/").get_data(as_text=True)
+    return page.split('class="organiser-nav"')[1].split("</nav>")[0]
+
+
+def test_hook_vliegwiel_organiser_links(make_app):
+    from vliegwiel.plugin_support import OrganiserLink
+
+    def links():
+        return [
+            OrganiserLink("Buurtkaart", "/thema/kaart"),
+            OrganiserLink("Voor iedereen", "/thema/iedereen", role=None),
+        ]
+
+    def broken():
+        raise RuntimeError("kapot")
+
+    app = make_app(
+        PLUGINS=[
+            plugin("kaart", vliegwiel_organiser_links=links),
+            plugin("kapot", vliegwiel_organiser_links=broken),
+        ]
+    )
+    beheerder = app.test_client()
+    beheerder.login("beheerder")
+    menu = organiser_menu(beheerder)
+    assert '<a href="/thema/kaart">Buurtkaart</a>' in menu
+    assert '<a href="/thema/iedereen">Voor iedereen</a>' in menu
+
+    other_role = next(role for role in PASSWORDS if role != "beheerder")
+    member = app.test_client()
+    member.login(other_role)
+    menu = organiser_menu(member)
+    assert "Buurtkaart" not in menu  # for beheerders only
+    assert "Voor iedereen" in menu
+    assert "kapot" in plugin_problems_on_dashboard(app)
 
 
 # --- discovery and start-up checks ----------------------------------------------------------

@@ -350,3 +350,46 @@ def test_restore_refuses_a_corrupt_backup(store: Storage, data_dir: Path, tmp_pa
 
     Storage.restore(backup, data_dir)
     assert Storage(data_dir).all("users") == [{"id": rid, "name": "Anna"}]
+
+
+# -- the folder fsync: before the write returns, after the lock is let go ----------------------
+
+
+def test_a_write_returns_only_after_its_folder_fsync_and_others_need_not_wait_for_it(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Storage(data_dir)
+    store.insert("drafts", {"n": 0})
+    folder = data_dir / "drafts"
+    real = storage_mod._fsync_dir
+    slow_sync_started, let_sync_finish = threading.Event(), threading.Event()
+
+    def slow_fsync_dir(path: Path) -> None:
+        if Path(path) == folder and threading.current_thread().name == "first":
+            slow_sync_started.set()
+            assert let_sync_finish.wait(10)
+        real(path)
+
+    monkeypatch.setattr(storage_mod, "_fsync_dir", slow_fsync_dir)
+    returned = threading.Event()
+
+    def first_writer() -> None:
+        store.insert("drafts", {"n": 1})
+        returned.set()
+
+    thread = threading.Thread(target=first_writer, name="first")
+    thread.start()
+    try:
+        assert slow_sync_started.wait(10)
+        # The rename is done but not yet durable: the write has not returned ...
+        assert not returned.is_set()
+        # ... and the next writer of the collection goes ahead meanwhile (a second Storage,
+        # as another process would, so the file lock is what is tested).
+        other = Storage(data_dir)
+        other.insert("drafts", {"n": 2})
+        assert not returned.is_set()
+    finally:
+        let_sync_finish.set()
+        thread.join(10)
+    assert returned.is_set()
+    assert sorted(r["n"] for r in Storage(data_dir).all("drafts")) == [0, 1, 2]

@@ -176,6 +176,26 @@ def test_another_store_object_sees_writes_at_once(open_store) -> None:
     assert reader.get("codes", rid) is None and reader.all("codes") == []
 
 
+def test_version_moves_with_every_write_by_any_store_object(open_store) -> None:
+    """Results are cached per version: a write the version misses would show stale counts."""
+    reader, writer = open_store(), open_store()
+    seen = [reader.version("responses/s")]
+    # Past the first bucket: a write to a full, older bucket must move the version too.
+    ids = writer.insert_many("responses/s", [{"n": n} for n in range(105)])
+    seen.append(reader.version("responses/s"))
+    writer.insert("responses/s", {"n": 105})
+    seen.append(reader.version("responses/s"))
+    writer.update("responses/s", ids[3], {"n": -3})
+    seen.append(reader.version("responses/s"))
+    writer.delete("responses/s", ids[7])
+    seen.append(reader.version("responses/s"))
+    assert len(set(seen)) == len(seen), seen
+    # Reading changes nothing; other collections are other versions.
+    reader.all("responses/s")
+    writer.insert("responses/t", {"n": 1})
+    assert reader.version("responses/s") == seen[-1] == writer.version("responses/s")
+
+
 def test_non_json_record_is_refused_before_writing(store: RecordStore) -> None:
     store.insert("users", {"name": "Anna"})
     with pytest.raises(TypeError, match="not plain JSON"):

@@ -76,6 +76,9 @@ def test_an_address_list_with_bad_rows_generates_nothing(code_app):
     for line in (2, 3, 5):
         assert f"Regel {line}:" in page
     assert "Regel 1:" not in page and "Regel 4:" not in page
+    assert "Regel 2: het huisnummer ontbreekt" in page
+    assert "99&#39; is geen Nederlandse postcode (zoals 1234 AB)" in page
+    assert "Regel 5: zelfde adres als regel 4" in page
     assert village.storage.count(codes_collection("buurt")) == 0
 
 
@@ -95,6 +98,6 @@ def test_cli_writes_letters_and_refuses_bad_address_lists(code_app, instance_dir
     out.unlink()
     failed = runner.invoke(main, [*args, "--addresses", str(csv)])
     assert failed.exit_code == 1
-    assert f"{csv}:2:" in failed.output and "no codes were made" in failed.output
+    assert f"{csv}:2:" in failed.output and "er zijn geen codes gemaakt" in failed.output
     assert not out.exists()
     assert village.storage.count(codes_collection("buurt")) == 2

@@ -420,9 +420,7 @@ def test_results_json_publication_and_bundle_show_the_same_protected_numbers(
 
     app, village, survey = _fill(instance_dir, make_app, issue_example())
     (page,) = _pages(app, village, survey)[:1]
-    expected = {
-        r.question.id: dict(r.counts.cells) for r in page.questions if r.counts is not None
-    }
+    expected = {r.question.id: dict(r.counts.cells) for r in page.questions if r.counts is not None}
     assert expected["leeftijd"]["plus80"] is None  # the sole 80+ resident
 
     printed = CliRunner().invoke(

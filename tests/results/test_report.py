@@ -99,7 +99,7 @@ def test_cli_report_unknown_survey_is_one_clear_line(instance_dir, tmp_path) -> 
         ["report", "nee", "-o", str(tmp_path / "x.pdf"), "--instance", str(instance_dir)],
     )
     assert result.exit_code == 1
-    assert "unknown survey 'nee'" in result.output
+    assert "onbekende enquête 'nee'" in result.output
 
 
 def test_summary_page_has_key_figures_findings_and_quotes(report) -> None:

@@ -97,4 +97,4 @@ def test_text_output_shows_hidden_numbers_as_a_dash(wijk_app, instance_dir) -> N
 
 def test_unknown_survey_is_a_clear_error(instance_dir) -> None:
     result = CliRunner().invoke(main, ["results", "nope", "--instance", str(instance_dir)])
-    assert result.exit_code != 0 and "unknown survey 'nope'" in result.output
+    assert result.exit_code != 0 and "onbekende enquête 'nope'" in result.output

@@ -55,7 +55,9 @@ def test_residents_pages_never_count_and_a_flood_makes_one_count(
     assert counts == [round_id]  # eleven requests, one count
 
     page = text(app.test_client().get(f"/ronde/{round_id}/uitslag"))
-    assert re.search(r"Dorpshuis \(€ 15\.000\)</th> <td[^>]*>ja</td>", page)
+    assert re.search(
+        r"Dorpshuis <span class=\"amount\">\(€ 15\.000\)</span></th> <td[^>]*>ja</td>", page
+    )
     assert counts == [round_id]  # shown from the stored count
 
     # A new ballot (an import of paper votes, say) is a new version: counted again, once.

@@ -112,7 +112,7 @@ def test_one_support_per_idea_and_one_ballot_per_household_from_any_browser(
     clock.set("2026-03-16T10:00")  # the prioritise phase
     assert vote(kitchen, code_round, {"idee": [bomen]}).status_code == 302
     # The other device sees the household's vote; a forged second ballot is refused too.
-    assert "U heeft al gestemd" in text_of(phone.get(f"/ronde/{code_round}/stemmen"))
+    assert "U heeft gestemd" in text_of(phone.get(f"/ronde/{code_round}/stemmen"))
     twice = phone.post_form(
         f"/ronde/{code_round}/stemmen",
         {"idee": [bankjes]},
@@ -122,6 +122,16 @@ def test_one_support_per_idea_and_one_ballot_per_household_from_any_browser(
     assert vote(neighbour, code_round, {"idee": [bankjes]}).status_code == 302
     ballots = village.storage.all(collection(code_round, "ballots"))
     assert len(ballots) == 2
+
+    # The household changes its vote from the other device: still one ballot, the new one.
+    changed = phone.post_form(
+        f"/ronde/{code_round}/stemmen",
+        {"idee": [bankjes], "wijzigen": "ja"},
+        page=f"/ronde/{code_round}/stemmen",
+    )
+    assert changed.status_code == 302
+    ballots = village.storage.all(collection(code_round, "ballots"))
+    assert sorted(b["ballot"] for b in ballots) == [[bankjes], [bankjes]]
 
     # The code is never used up: the household keeps its key for the whole round.
     assert all(not r["used"] for r in village.storage.all(codes_collection(code_round)))
@@ -258,7 +268,7 @@ def test_the_codes_command_makes_letters_for_a_round(
     _letters_lead_to_the_round(app, village, out.read_bytes(), code_round, 2)
 
     unknown = CliRunner().invoke(main, ["codes", "bestaat-niet", *args])
-    assert unknown.exit_code == 1 and "unknown survey 'bestaat-niet'" in unknown.output
+    assert unknown.exit_code == 1 and "onbekende enquête 'bestaat-niet'" in unknown.output
 
 
 def test_the_codes_command_refuses_an_id_that_is_both_survey_and_round(

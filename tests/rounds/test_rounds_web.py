@@ -279,12 +279,20 @@ def _outcome(app, clock, round_id) -> str:
     return _outcome_page(app.test_client(), round_id)
 
 
-def _row(page: str, title: str) -> str:
+def _cells(page: str, title: str) -> tuple[str, str, str]:
+    """Chosen, support (votes or points) and the reason in the outcome row of an idea."""
     match = re.search(
-        rf"<th scope=\"row\">{title}[^<]*</th> <td[^>]*>(ja|nee)</td> <td[^>]*>([^<]*)</td>", page
+        rf"<th scope=\"row\">{title}[^<]*(?:<span class=\"amount\">[^<]*</span>)?</th> "
+        r"<td[^>]*>(ja|nee)</td> <td[^>]*>([^<]*)</td> <td[^>]*>([^<]*)</td>",
+        page,
     )
     assert match, f"no outcome row for {title}"
-    return f"{match.group(1)}: {match.group(2)}"
+    return match.group(1), match.group(2), match.group(3)
+
+
+def _row(page: str, title: str) -> str:
+    chosen, _support, reason = _cells(page, title)
+    return f"{chosen}: {reason}"
 
 
 def test_approval_vote_end_to_end(app, village, organiser, clock):
@@ -355,6 +363,9 @@ def test_greedy_budget_vote_skips_what_no_longer_fits(app, village, organiser, c
     )
     assert _row(page, "Bankjes").startswith("nee: Niet gekozen: paste niet meer")
     assert _row(page, "Jeu") == "ja: Gekozen: 2 stemmen, past binnen het budget (nog € 0 over)."
+    # Every idea shows its support, also the one that lost (its reason names no votes).
+    assert [_cells(page, t)[1] for t in ("Speeltuin", "Bankjes", "Jeu")] == ["2", "2", "2"]
+    assert "Aantal stemmen</th>" in page
 
 
 def test_equal_shares_vote_gives_the_minority_its_share(app, village, organiser, clock):
@@ -370,6 +381,7 @@ def test_equal_shares_vote_gives_the_minority_its_share(app, village, organiser,
     assert _row(page, "Jeu").startswith("ja: Gekozen: de enige voorstander kon")
     assert _row(page, "Speeltuin").startswith("ja:")
     assert _row(page, "Bankjes").startswith("nee:")
+    assert _cells(page, "Bankjes")[1] == "3"  # three voters wanted it; it still lost
 
 
 def test_tampered_cost_and_unknown_idea_are_refused(app, village, organiser, clock):
@@ -468,6 +480,16 @@ def test_meeting_sign_up_and_poll_with_phones_and_hand_count(app, village, organ
     poll_id = screen.split("/")[-1]
     answer = f"/ronde/{round_id}/peiling/{poll_id}"
     assert "Wanneer rijdt de bus?" in text(organiser.get(screen))
+    # Phones in the hall scan the poll's QR code: it carries base_url, the letters' address,
+    # not the 127.0.0.1/localhost the organiser's laptop opened the page on.
+    screen_page = text(organiser.get(screen))
+    assert f"https://testdorp.example.nl{answer}" in screen_page
+    assert "werkt alleen op deze computer" not in screen_page
+    village.config.base_url = ""
+    screen_page = text(organiser.get(screen))
+    assert f"http://localhost{answer}" in screen_page
+    assert "Dit adres werkt alleen op deze computer" in screen_page
+    village.config.base_url = "https://testdorp.example.nl"
     assert resident.post_form(answer, {"option": "Middag"}).status_code == 200
     response = resident.post_form(answer, {"option": "Ochtend"})
     assert response.status_code == 400 and "al beantwoord" in text(response)
@@ -549,9 +571,13 @@ def test_organiser_pages_render_and_files_move_in_and_out(app, village, organise
                  "/toezeggingen", "/bijeenkomsten"):  # fmt: skip
         url = "/beheer/rondes/" if path == "/" else base + path
         assert organiser.get(url).status_code == 200, url
-    csv_text = organiser.get(f"{base}/export.csv").get_data(as_text=True)
-    assert csv_text.splitlines()[0].startswith("idea_id,title")
-    pb = organiser.get(f"{base}/export.pb").get_data()
+    csv_response = organiser.get(f"{base}/export.csv")
+    # One charset in the header (it used to say "charset=utf-8; charset=utf-8").
+    assert csv_response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert csv_response.get_data(as_text=True).splitlines()[0].startswith("idea_id,title")
+    pb_response = organiser.get(f"{base}/export.pb")
+    assert pb_response.headers["Content-Type"] == "text/plain; charset=utf-8"
+    pb = pb_response.get_data()
     design = organiser.get(f"{base}/ontwerp.json").get_data()
 
     # The ballots file goes back in only once: its voters are already in the round.

@@ -258,7 +258,7 @@ def test_the_cli_shows_opens_schedules_and_closes(instance_dir: Path):
     bad = runner.invoke(main, ["survey", "open", EXAMPLE, "--at", "volgende week", *where])
     assert bad.exit_code == 2 and "is not a date" in bad.output
     unknown = runner.invoke(main, ["survey", "open", "bestaat-niet", *where])
-    assert unknown.exit_code == 1 and "unknown survey 'bestaat-niet'" in unknown.output
+    assert unknown.exit_code == 1 and "onbekende enquête 'bestaat-niet'" in unknown.output
 
 
 def test_surveys_that_were_live_before_the_upgrade_stay_open(tmp_path: Path):

@@ -138,7 +138,8 @@ def test_broken_survey_is_listed_as_unavailable_with_its_errors(instance_dir, cl
     client.login("lezer")
     body = html.unescape(client.get("/beheer/").get_data(as_text=True))
     assert "Niet beschikbaar" in body and "kapot.yaml" in body
-    assert f"{instance_dir / 'surveys' / 'kapot.yaml'}:6: question 'q': unknown type" in body
+    # In Dutch, as the page is.
+    assert f"{instance_dir / 'surveys' / 'kapot.yaml'}:6: vraag 'q': onbekend vraagtype" in body
     # The good survey is still listed and works.
     assert "Dorpsenquête" in body
     assert client.get(SURVEY_PAGE).status_code == 200

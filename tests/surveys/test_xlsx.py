@@ -37,7 +37,7 @@ def test_xlsx_neutralises_formulas_and_has_a_codebook(instance_dir, make_app, tm
     assert result.exit_code == 0, result.output
 
     workbook = load_workbook(io.BytesIO(output.read_bytes()))
-    assert workbook.sheetnames == ["antwoorden", "codeboek"]
+    assert workbook.sheetnames == ["antwoorden", "codes", "codeboek"]
     sheet = workbook["antwoorden"]
     header = [c.value for c in sheet[1]]
     column = header.index("idee")
@@ -64,4 +64,4 @@ def test_xlsx_needs_an_output_file(instance_dir) -> None:
         main, ["export", "dorpsenquete", "--format", "xlsx", "--instance", str(instance_dir)]
     )
     assert result.exit_code == 1
-    assert "needs -o" in result.output
+    assert "--format xlsx heeft -o BESTAND.xlsx nodig" in result.output

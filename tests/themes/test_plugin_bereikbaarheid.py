@@ -247,3 +247,26 @@ def test_summary_hides_small_groups(survey):
     assert values["zeer hoog risico"] == "42%"  # 5 of 12
     assert values["Wil vrijwillig rijden"] == "7"
     assert values["Blijft soms of vaak thuis door gebrek aan vervoer"] == "42%"
+
+
+@pytest.mark.parametrize(
+    ("language", "mean", "band"),
+    [
+        ("nl", "0,83", "gemiddelde score 0,5 tot 1,0"),
+        ("en", "0.83", "gemiddelde score 0.5 tot 1.0"),
+    ],
+)
+def test_summary_numbers_follow_the_page_language(survey, language, mean, band):
+    # 7 at score 0 and 5 at score 2: a mean of 10/12. An English page writes 0.83, a Dutch
+    # one 0,83 (it used to be 0,83 on both, and the bands 0.5 on both).
+    page = Flask(__name__)
+    page.config["BABEL_DEFAULT_LOCALE"] = language
+    Babel(page)
+    responses = [_household("ja", "tot_500m", "nooit", "ja")] * 7
+    responses += [_household("nee", "verder", "vaak")] * 5
+    with page.test_request_context():
+        summary = plugin.vliegwiel_survey_summary(survey=survey, responses=responses, k=5)
+    values = {f.label: f.value for f in summary.findings}
+    notes = {f.label: f.note for f in summary.findings}
+    assert values["Gemiddelde risicoscore"] == mean
+    assert notes["laag risico"] == band

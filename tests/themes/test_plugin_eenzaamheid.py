@@ -214,3 +214,56 @@ def test_report_section_escapes_text(surveys):
     (section,) = plugin.vliegwiel_report_sections(survey=surveys["eenzaamheid"], results=results)
     assert "<script>" not in section.html and "&lt;script&gt;" in section.html
     assert "&lt;b&gt;x&lt;/b&gt;" in section.html
+
+
+# --- age -----------------------------------------------------------------------------------------
+
+
+def test_both_templates_ask_age_optionally_in_the_dorpsenquetes_categories(surveys, question_types):
+    from vliegwiel.core.resources import bundled_surveys_dir
+
+    dorp = load_survey_file(bundled_surveys_dir() / "dorpsenquete.yaml", question_types)
+    expected = [(o.value, o.label) for o in dorp.question("leeftijd").settings.options]
+    for survey in surveys.values():
+        age = survey.question("leeftijd")
+        assert [(o.value, o.label) for o in age.settings.options] == expected
+        assert not age.required and survey.breakdown == "leeftijd"
+
+
+def test_answers_stored_before_the_age_question_stay_complete(surveys):
+    from vliegwiel.surveys.responses import check_complete
+
+    for name, version in (("eenzaamheid", LONG), ("eenzaamheid_kort", SHORT)):
+        old = {"djg": answers_with(version, 3)}
+        assert check_complete(surveys[name], old) == old
+
+
+def test_summary_splits_loneliness_by_age_and_protects_small_groups(surveys):
+    # (age, lonely, not lonely): 20 aged 80+, half of them lonely; 2 under 25, both lonely.
+    groups = [("80_plus", 10, 10), ("45_64", 5, 10), ("tot_25", 2, 0), ("65_79", 6, 5)]
+    groups.append((None, 5, 6))
+    ages = [age for age, lonely, fine in groups for _ in range(lonely + fine)]
+    totals = [t for _a, lonely, fine in groups for t in [3] * lonely + [0] * fine]
+    responses = _responses(SHORT, totals)
+    for response, age in zip(responses, ages, strict=True):
+        if age:
+            response["answers"]["leeftijd"] = age
+    summary = plugin.vliegwiel_survey_summary(
+        survey=surveys["eenzaamheid_kort"], responses=responses, k=5
+    )
+    values = {f.label: f.value for f in summary.findings}
+    assert values["Eenzaam (matig of meer), 80 jaar of ouder"] == "50%"
+    assert values["Eenzaam (matig of meer), Jonger dan 25 jaar"] is None  # 2 < k
+    # With the under-25s hidden, another row must be too, or theirs follows from the totals.
+    assert [
+        values[f"Eenzaam (matig of meer), {g}"] for g in ("45 tot 65 jaar", "65 tot 80 jaar")
+    ].count(None) >= 1
+    # Responses without an age still count in the overall bands.
+    assert summary.note.startswith("59 van de 59")
+
+
+def test_summary_without_ages_has_no_age_lines(surveys):
+    summary = plugin.vliegwiel_survey_summary(
+        survey=surveys["eenzaamheid_kort"], responses=_responses(SHORT, [0] * 6 + [3] * 6), k=5
+    )
+    assert not any("Eenzaam (matig of meer)" in f.label for f in summary.findings)

@@ -18,7 +18,7 @@ from vliegwiel_stellingen import conversations as conv  # noqa: E402
 from vliegwiel_stellingen import results as res  # noqa: E402
 
 from vliegwiel.cli.main import main  # noqa: E402
-from vliegwiel.plugin_support import PluginStore  # noqa: E402
+from vliegwiel.plugin_support import PluginStore, wait_for_background  # noqa: E402
 
 STATEMENTS = [
     "Het dorpshuis moet ook op zondag open.",
@@ -344,7 +344,8 @@ def test_residents_read_the_cached_result_and_never_start_the_analysis(client, a
     organiser.login()
     organiser.get(
         f"/beheer/stellingen/{conversation}"
-    )  # the organiser's visit brings it up to date
+    )  # the organiser's visit brings it up to date, on the background thread
+    wait_for_background(app)
     page = client.get(f"/stellingen/{conversation}/uitslag").get_data(as_text=True)
     assert "Nog geen groepen" in page and "minder dan 5" in page
     assert res.is_current(store, conv.get(store, conversation), 5)
@@ -376,6 +377,10 @@ def test_the_organiser_gets_the_results_as_a_pdf_report(client, app, conversatio
     assert client.get(url).status_code == 302  # residents and strangers: to the login page
 
     client.login()
+    # No analysis yet: the report is not made from nothing; the analysis starts meanwhile.
+    first = client.get(url, follow_redirects=True)
+    assert "wordt nog berekend" in first.get_data(as_text=True)
+    wait_for_background(app)
     response = client.get(url)
 
     assert response.status_code == 200 and response.mimetype == "application/pdf"

@@ -56,11 +56,14 @@ ACCESS = {
     "stellingen.vote_page": EVERYONE,
     "stellingen.suggest": EVERYONE,
     "stellingen.results_page": EVERYONE,
+    "stellingen.enter_code": EVERYONE,
     "stellingen_beheer.admin_index": BEHEERDER,
     "stellingen_beheer.admin_page": BEHEERDER,
     "stellingen_beheer.report_pdf": BEHEERDER,
+    "stellingen_beheer.codes": BEHEERDER,
     # Protected results and round overviews: every organiser role.
     "organiser.dashboard": ORGANISERS,
+    "auth.password": ORGANISERS,
     "organiser.survey_results": ORGANISERS,
     "results.organiser_results": ORGANISERS,
     "results.report_pdf": ORGANISERS,
@@ -96,8 +99,9 @@ ACCESS = {
     "survey_editor.new": BEHEERDER,
 }
 
-#: POST endpoints an organiser role may use although they change nothing it may not change.
-READ_ONLY_POSTS = {"results.compare", "auth.logout"}
+#: POST endpoints an organiser role may use although they change nothing it may not change
+#: (auth.password: every organiser changes their own password).
+READ_ONLY_POSTS = {"results.compare", "auth.logout", "auth.password"}
 
 
 @pytest.fixture

@@ -15,9 +15,17 @@ from vliegwiel.web.server import CHANNEL_TIMEOUT, CLEANUP_INTERVAL
 SLOW_CLIENTS = 200
 
 
-@pytest.fixture
-def server(tmp_path):
-    with Server(make_instance(tmp_path), threads=4) as running:
+@pytest.fixture(params=["instance", "villages"])
+def server(request, tmp_path):
+    """`serve --instance` and `serve --villages` (a province of one): the same limits."""
+    if request.param == "instance":
+        with Server(make_instance(tmp_path), threads=4) as running:
+            yield running
+        return
+    province = tmp_path / "provincie"
+    province.mkdir()
+    make_instance(province, name="dorp")
+    with Server(province, threads=4, villages=True) as running:
         yield running
 
 

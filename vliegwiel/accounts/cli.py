@@ -28,7 +28,8 @@ def user() -> None:
 )
 @instance_option
 def user_add(username: str, role: str, instance: Path | None) -> None:
-    """Create an account; its one-time password is printed once."""
+    """Create an account; its one-time password is printed once and must be changed at the
+    first login."""
     from vliegwiel.accounts.model import add_user
 
     created, password = add_user(load_village(instance).storage, username, role)
@@ -67,10 +68,24 @@ def user_remove(username: str, instance: Path | None) -> None:
     default=None,
     help="The new password; leave out to generate one.",
 )
+@click.option(
+    "--must-change/--no-must-change",
+    default=True,
+    show_default=True,
+    help="Make it a one-time password the user must replace at the next login.",
+)
 @instance_option
-def user_passwd(username: str, password: str | None, instance: Path | None) -> None:
-    """Set a new password (generated and printed when --password is not given)."""
+def user_passwd(
+    username: str, password: str | None, must_change: bool, instance: Path | None
+) -> None:
+    """Set a new password (generated and printed when --password is not given).
+
+    Every session of the user ends. By default the user must choose an own password at
+    the next login (organisers change their own password at /beheer/wachtwoord).
+    """
     from vliegwiel.accounts.model import set_password
 
-    new = set_password(load_village(instance).storage, username, password)
+    new = set_password(load_village(instance).storage, username, password, must_change)
     click.echo(f"New password for {username}: {new}" if not password else "Password changed")
+    if must_change:
+        click.echo("It is a one-time password: a new one must be chosen at the next login.")

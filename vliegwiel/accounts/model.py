@@ -31,6 +31,9 @@ class User:
     role: str
     #: Goes up on logout and password change: a session made before is no longer valid.
     session_version: int = 0
+    #: A one-time password (from ``init``, ``user add`` or ``user passwd``): the user must
+    #: choose an own password before any organiser page opens.
+    must_change_password: bool = False
 
     def can(self, *roles: str) -> bool:
         return self.role in roles
@@ -47,16 +50,33 @@ def generate_password() -> str:
     return secrets.token_urlsafe(12)
 
 
+def check_new_password(password: str) -> None:
+    """The one strength rule for every password: at least MIN_PASSWORD_LENGTH characters."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(
+            f"a password needs at least {MIN_PASSWORD_LENGTH} characters", reason="short"
+        )
+
+
 def add_user(
-    storage: Storage, username: str, role: str, password: str | None = None
+    storage: Storage,
+    username: str,
+    role: str,
+    password: str | None = None,
+    must_change: bool | None = None,
 ) -> tuple[User, str]:
-    """Create an account; returns it with its password (generated when not given)."""
+    """Create an account; returns it with its password (generated when not given).
+
+    ``must_change`` (default: when the password was generated) makes it a one-time
+    password that must be replaced at the first login.
+    """
     name = _normalise(username)
     if role not in ROLES:
         raise AccountError(f"unknown role '{role}'; choose one of {', '.join(ROLES)}")
+    if must_change is None:
+        must_change = password is None
     password = password or generate_password()
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    check_new_password(password)
     with storage.locked(USERS):
         if storage.find(USERS, username=name):
             raise AccountError(f"user '{name}' already exists")
@@ -64,14 +84,21 @@ def add_user(
             "username": name,
             "role": role,
             "password_hash": generate_password_hash(password),
+            "must_change_password": must_change,
             "created_at": now(),
         }
         user_id = storage.insert(USERS, record)
-    return User(user_id, name, role), password
+    return User(user_id, name, role, must_change_password=must_change), password
 
 
 def _user(record: dict) -> User:
-    return User(record["id"], record["username"], record["role"], record.get("session_version", 0))
+    return User(
+        record["id"],
+        record["username"],
+        record["role"],
+        record.get("session_version", 0),
+        bool(record.get("must_change_password", False)),
+    )
 
 
 def list_users(storage: Storage) -> list[User]:
@@ -112,21 +139,50 @@ def authenticate(storage: Storage, username: str, password: str) -> User | None:
     return _user(record)
 
 
-def set_password(storage: Storage, username: str, password: str | None = None) -> str:
+def set_password(
+    storage: Storage, username: str, password: str | None = None, must_change: bool = True
+) -> str:
+    """An administrator sets a new password (generated when not given); every session of
+    the user ends. By default it is a one-time password the user must replace."""
     record = find_user(storage, username)
     if record is None:
         raise AccountError(f"no user '{username}'")
     password = password or generate_password()
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    check_new_password(password)
+    _store_password(storage, record["id"], password, must_change)
+    return password
+
+
+def change_own_password(storage: Storage, user_id: str, current: str, new: str) -> User:
+    """A user replaces their own password: the current one must be right and the new one
+    strong enough and different. Every other session of the user ends; returns the user
+    with the new session version (for the session that made the change)."""
+    record = storage.get(USERS, user_id)
+    if record is None:
+        raise AccountError("no such user", reason="unknown")
+    if not check_password_hash(record["password_hash"], current):
+        raise AccountError("the current password is wrong", reason="wrong")
+    check_new_password(new)
+    if new == current:
+        raise AccountError("the new password is the old one", reason="same")
+    _store_password(storage, user_id, new, must_change=False)
+    user = get_user(storage, user_id)
+    assert user is not None
+    return user
+
+
+def _store_password(storage: Storage, user_id: str, password: str, must_change: bool) -> None:
     with storage.locked(USERS):
-        version = (storage.get(USERS, record["id"]) or record).get("session_version", 0) + 1
+        version = (storage.get(USERS, user_id) or {}).get("session_version", 0) + 1
         storage.update(
             USERS,
-            record["id"],
-            {"password_hash": generate_password_hash(password), "session_version": version},
+            user_id,
+            {
+                "password_hash": generate_password_hash(password),
+                "session_version": version,
+                "must_change_password": must_change,
+            },
         )
-    return password
 
 
 def remove_user(storage: Storage, username: str) -> None:

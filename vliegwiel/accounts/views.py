@@ -24,9 +24,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
-from vliegwiel.accounts.model import authenticate, end_sessions, get_user
+from vliegwiel.accounts.model import (
+    MIN_PASSWORD_LENGTH,
+    AccountError,
+    authenticate,
+    change_own_password,
+    end_sessions,
+    get_user,
+)
 from vliegwiel.reach.codes import address_key, app_throttle
 from vliegwiel.web.context import current_village
 
@@ -45,6 +52,35 @@ class LoginForm(FlaskForm):
     )
 
 
+class PasswordForm(FlaskForm):
+    current = PasswordField(
+        lazy_gettext("Huidig wachtwoord"), validators=[DataRequired(), Length(max=200)]
+    )
+    new = PasswordField(
+        lazy_gettext("Nieuw wachtwoord"),
+        validators=[
+            DataRequired(),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=200,
+                message=lazy_gettext(
+                    "Kies een wachtwoord van minstens %(n)s tekens.", n=MIN_PASSWORD_LENGTH
+                ),
+            ),
+        ],
+    )
+    repeat = PasswordField(
+        lazy_gettext("Nieuw wachtwoord nog een keer"),
+        validators=[
+            DataRequired(),
+            EqualTo("new", message=lazy_gettext("De twee nieuwe wachtwoorden zijn niet gelijk.")),
+        ],
+    )
+
+
+#: Pages a user with a one-time password may still open: the change itself, logging out.
+_WHILE_CHANGING = ("auth.password", "auth.logout", "auth.login", "static")
+
 #: Session keys of a logged-in organiser (a resident's browser id lives beside them).
 _ORGANISER_KEYS = ("user_id", "session_version", "seen")
 #: How often the last-seen time is rewritten: not every request needs a new cookie.
@@ -52,7 +88,7 @@ _SEEN_STEP = 60
 
 
 @bp.before_app_request
-def load_user() -> None:
+def load_user() -> Any:
     """The organiser of this session, if the session is still valid: made for the user's
     current session version (logout and a new password end older ones) and used within the
     idle time ([server] session_idle_hours)."""
@@ -75,7 +111,14 @@ def load_user() -> None:
         return
     if now - seen >= _SEEN_STEP:
         session["seen"] = now
+    if user.must_change_password and request.endpoint not in _WHILE_CHANGING:
+        # A one-time password opens nothing until it is replaced: organiser pages lead to
+        # the change page, resident pages see no organiser (no test answers, for instance).
+        if request.path.startswith("/beheer"):
+            return redirect(url_for("auth.password", next=request.path))
+        return None
     g.user = user
+    return None
 
 
 def require_role(*roles: str) -> Callable:
@@ -156,6 +199,66 @@ def login():
     elif request.method == "POST":
         status = 400
     return render_template("beheer/login.html", form=form), status
+
+
+@bp.route("/wachtwoord", methods=["GET", "POST"])
+def password():
+    """Every organiser changes their own password here; one with a one-time password is
+    sent here first. Wrong current passwords count against the same throttles as logins."""
+    if g.get("user") is None:
+        return redirect(url_for("auth.login", next=request.path))
+    form = PasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        throttle = app_throttle(current_app, "login", current_app.config.get("LOGIN_FAILURES", 5))
+        per_account = app_throttle(
+            current_app,
+            "login-account",
+            current_app.config.get("LOGIN_FAILURES_PER_ACCOUNT", LOGIN_FAILURES_PER_ACCOUNT),
+        )
+        attempt = (address_key(request.remote_addr), g.user.username)
+        if throttle.blocked(attempt) or per_account.blocked(g.user.username):
+            flash(
+                _("Te vaak een verkeerd wachtwoord. Wacht een kwartier en probeer het opnieuw."),
+                "error",
+            )
+            return render_template(
+                "beheer/password.html",
+                form=form,
+                forced=g.user.must_change_password,
+                min_length=MIN_PASSWORD_LENGTH,
+            ), 429
+        try:
+            user = change_own_password(
+                current_village().storage, g.user.id, form.current.data, form.new.data
+            )
+        except AccountError as error:
+            reason = error.context.get("reason")
+            if reason == "wrong":
+                throttle.fail(attempt)
+                per_account.fail(g.user.username)
+                form.current.errors = [_("Het huidige wachtwoord klopt niet.")]
+            elif reason == "same":
+                form.new.errors = [_("Kies een ander wachtwoord dan het huidige.")]
+            else:
+                form.new.errors = [
+                    _("Kies een wachtwoord van minstens %(n)s tekens.", n=MIN_PASSWORD_LENGTH)
+                ]
+            status = 400
+        else:
+            throttle.reset(attempt)
+            # Other sessions (other browsers, copies of the cookie) end; this one goes on.
+            session["session_version"] = user.session_version
+            flash(_("Uw wachtwoord is gewijzigd."), "info")
+            return redirect(_safe_next(request.args.get("next")))
+    elif request.method == "POST":
+        status = 400
+    return render_template(
+        "beheer/password.html",
+        form=form,
+        forced=g.user.must_change_password,
+        min_length=MIN_PASSWORD_LENGTH,
+    ), status
 
 
 @bp.post("/logout")

@@ -8,8 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import click
+from flask import Flask
+from flask_babel import Babel
+from flask_babel import gettext as _
 
 from vliegwiel.core.config import instance_dir_from
+from vliegwiel.core.resources import translations_dir
 from vliegwiel.core.village import Village, build_village
 
 instance_option = click.option(
@@ -22,14 +26,39 @@ instance_option = click.option(
 
 
 def load_village(instance: Path | None) -> Village:
-    return build_village(instance_dir_from(instance))
+    village = build_village(instance_dir_from(instance))
+    use_language(village.config.default_language)
+    return village
+
+
+def use_language(language: str) -> None:
+    """Messages through Flask-Babel in ``language`` until the running command ends.
+
+    The errors an organiser reads (``gettext`` with a Dutch msgid) then come out in the
+    instance's first language: Dutch for a Dutch village, English for ``languages = ["en",
+    ...]``. ``--help`` stays English. A small Flask app carries only the translations; it is
+    pushed once per command and popped when click closes the command's context.
+    """
+    ctx = click.get_current_context(silent=True)
+    if ctx is None or "vliegwiel.language" in ctx.meta:
+        return
+    app = Flask("vliegwiel.cli")
+    app.config["BABEL_DEFAULT_LOCALE"] = language
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(translations_dir())
+    Babel(app)
+    app_context = app.app_context()
+    app_context.push()
+    ctx.meta["vliegwiel.language"] = language
+    ctx.call_on_close(app_context.pop)
 
 
 def get_survey(village: Village, survey_id: str):
     survey = village.surveys.get(survey_id)
     if survey is None:
-        known = ", ".join(s.id for s in village.surveys.all()) or "none"
-        raise click.ClickException(f"unknown survey '{survey_id}' (known: {known})")
+        known = ", ".join(s.id for s in village.surveys.all()) or "-"
+        raise click.ClickException(
+            _("onbekende enquête '%(id)s' (bekend: %(known)s)", id=survey_id, known=known)
+        )
     return survey
 
 

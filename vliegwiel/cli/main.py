@@ -89,7 +89,7 @@ def init(
     click.echo(f"Created the instance of {village_name} in {path}")
     click.echo(f"Data:              {village.storage.describe()}")
     click.echo(f"Organiser account: {user.username}")
-    click.echo(f"One-time password: {password}   (change it with 'vliegwiel user passwd')")
+    click.echo(f"One-time password: {password}   (you choose your own at the first login)")
     click.echo(f"Start it with:     vliegwiel serve --instance {path}")
     if not no_examples:
         click.echo(
@@ -134,6 +134,7 @@ def _serve_villages(directory: Path, host: str, port: int, threads: int) -> None
     import waitress
 
     from vliegwiel.web.province import create_province
+    from vliegwiel.web.server import raise_file_limit, server_limits
 
     province = create_province(directory)
     click.echo(f"{province.name}: http://{host}:{port}/  ({len(province.sites)} villages)")
@@ -142,7 +143,10 @@ def _serve_villages(directory: Path, host: str, port: int, threads: int) -> None
         storage = site.app.extensions["vliegwiel"].storage.describe()
         click.echo(f"  {site.name}: {where}  data: {storage}")
     click.echo("Press Ctrl+C to stop.")
-    waitress.serve(province, host=host, port=port, threads=threads, ident="vliegwiel")
+    # The same limits as one village: waitress's defaults (100 connections for all fifty
+    # villages together, 120 s of silence) would let a few slow clients shut every village out.
+    raise_file_limit()
+    waitress.serve(province, host=host, port=port, **server_limits(threads))
 
 
 def _serve(app, host: str, port: int, threads: int) -> None:
@@ -178,7 +182,12 @@ def _serve(app, host: str, port: int, threads: int) -> None:
 def demo(host: str, port: int, responses: int, directory: Path | None, no_serve: bool) -> None:
     """Start a demo village (Achterveld) with example surveys and sample answers."""
     from vliegwiel.accounts.model import add_user
-    from vliegwiel.cli.demo import add_sample_responses, add_sample_round
+    from vliegwiel.cli.demo import (
+        add_sample_responses,
+        add_sample_round,
+        set_demo_address,
+        set_households,
+    )
     from vliegwiel.core.instance import init_instance
     from vliegwiel.core.village import build_village
     from vliegwiel.surveys.status import OPEN, set_status
@@ -189,6 +198,8 @@ def demo(host: str, port: int, responses: int, directory: Path | None, no_serve:
     path = Path(tempfile.mkdtemp(prefix="vliegwiel-demo-")) if throwaway else directory
     try:
         init_instance(path, "Achterveld")
+        set_households(path)
+        set_demo_address(path, host, port)
         village = build_village(path)
         _, password = add_user(village.storage, "demo", "beheerder", "demo-wachtwoord")
         for template in available_templates(village):
@@ -224,12 +235,15 @@ def check(files: tuple[Path, ...], instance: Path | None) -> None:
     Question types come from the installed plugins (and the instance's plugins/ folder
     when --instance or the current folder is an instance).
     """
-    from vliegwiel.core.config import CONFIG_NAME
+    from vliegwiel.core.config import CONFIG_NAME, load_config
     from vliegwiel.core.plugins import create_plugin_manager
     from vliegwiel.surveys.loader import SurveyError, collect_question_types, load_survey_file
 
     instance_dir = instance_dir_from(instance)
-    plugins_dir = instance_dir / "plugins" if (instance_dir / CONFIG_NAME).exists() else None
+    in_instance = (instance_dir / CONFIG_NAME).exists()
+    plugins_dir = instance_dir / "plugins" if in_instance else None
+    # Problems in the instance's language (Dutch for a Dutch village); English elsewhere.
+    language = load_config(instance_dir).default_language if in_instance else "en"
     question_types = collect_question_types(create_plugin_manager(plugins_dir))
     failed = 0
     for path in files:
@@ -237,8 +251,8 @@ def check(files: tuple[Path, ...], instance: Path | None) -> None:
             survey = load_survey_file(path, question_types)
         except SurveyError as error:
             failed += 1
-            for problem in error.problems:
-                click.echo(str(problem))
+            for problem in error.problems:  # in line order
+                click.echo(problem.shown(language))
             continue
         questions = sum(1 for _ in survey.questions())
         click.echo(

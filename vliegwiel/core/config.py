@@ -8,6 +8,7 @@ import secrets
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from vliegwiel.core.errors import VliegwielError
 
@@ -36,7 +37,10 @@ class VillageConfig:
     plugins: list[str] | None = None
     #: Set when the instance is served over HTTPS (behind a proxy): cookies get Secure.
     https: bool = False
-    base_url: str = "http://127.0.0.1:8000"
+    #: The address residents use, printed in letters and QR codes; "" until it is set.
+    base_url: str = ""
+    #: Let letters print a loopback base_url (the demo, trying letters on one computer).
+    allow_local_base_url: bool = False
     submissions_per_ip_per_hour: int = 600
     households: int | None = None
     #: Confidence level of the margins of error shown next to percentages and means.
@@ -57,6 +61,10 @@ class VillageConfig:
     trusted_proxies: int = 0
     #: The municipality the village belongs to: fills ``{gemeente}`` in survey texts.
     municipality: str | None = None
+    #: The woonplaats printed under the postcode on letters (default: the village name).
+    place: str | None = None
+    #: ``[village] timezone``: the IANA name of the village's clock; exports show times in it.
+    timezone: str = "Europe/Amsterdam"
 
     @property
     def instance_dir(self) -> Path:
@@ -157,6 +165,14 @@ def load_config(instance_dir: Path) -> VillageConfig:
             f"{path}: [storage] village must be 1 to 63 of a-z, 0-9, '-' and '_' "
             f"(got {storage_village!r})"
         )
+    timezone = need(village, "timezone", str, "village", "Europe/Amsterdam")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f'{path}: [village] timezone must be a time zone name such as "Europe/Amsterdam" '
+            f"(got {timezone!r})"
+        ) from None
     return VillageConfig(
         path=path,
         name=name,
@@ -166,7 +182,8 @@ def load_config(instance_dir: Path) -> VillageConfig:
         min_group_size=k,
         plugins=plugins,
         https=bool(need(server, "https", bool, "server", False)),
-        base_url=need(server, "base_url", str, "server", "http://127.0.0.1:8000").rstrip("/"),
+        base_url=need(server, "base_url", str, "server", "").strip().rstrip("/"),
+        allow_local_base_url=bool(need(server, "allow_local_base_url", bool, "server", False)),
         submissions_per_ip_per_hour=per_hour,
         households=households,
         confidence=confidence,
@@ -178,6 +195,8 @@ def load_config(instance_dir: Path) -> VillageConfig:
         session_idle_hours=float(idle),
         trusted_proxies=proxies,
         municipality=need(village, "municipality", str, "village") or None,
+        place=(need(village, "place", str, "village") or "").strip() or None,
+        timezone=timezone,
     )
 
 
@@ -217,6 +236,11 @@ languages = ["nl", "en"]
 # households = 350
 # The municipality, filled in for {{gemeente}} in survey texts (optional).
 # municipality = "Het Hogeland"
+# The place (woonplaats) printed under the postcode on letters; default: the name above.
+# An address list can give a place per address in a fourth column.
+# place = "Achterveld"
+# The village's clock: exports give times in it, with their offset (+01:00 in winter).
+timezone = "Europe/Amsterdam"
 
 [privacy]
 # Results over fewer respondents than this are never shown (small-group protection).
@@ -235,8 +259,10 @@ weighting = "off"
 max_weight = 5.0
 
 [server]
-# The address residents use; printed in invitation letters and QR codes.
-base_url = "http://127.0.0.1:8000"
+# The address residents use; printed in invitation letters and QR codes. Letters are
+# refused until it is set to an address other devices reach (not 127.0.0.1 or localhost);
+# 'vliegwiel codes --base-url URL' sets it for one run.
+# base_url = "https://enquete.achterveld.nl"
 # Set to true when the instance is served over HTTPS: cookies are then sent only over HTTPS.
 https = false
 # An organiser who does nothing for this many hours is logged out.

@@ -39,6 +39,7 @@ import logging
 import pickle
 import re
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -227,6 +228,23 @@ def _check_reachable(url: str) -> None:
         raise StorageError(f"database {redact_url(url)}: {exc}") from None
 
 
+#: A connection used this recently is handed out without a round trip to test it first.
+#: Checking every checkout doubled the queries of a resident's page view (half of them were
+#: these empty pings, measured); a database restart in the last seconds can still fail the
+#: request that meets a dead connection (a 503 page; the pool then drops that connection).
+_CHECK_AFTER_IDLE_SECONDS = 5.0
+
+
+def _mark_returned(conn: psycopg.Connection) -> None:
+    conn._vliegwiel_returned = time.monotonic()  # type: ignore[attr-defined]
+
+
+def _check_when_idle(conn: psycopg.Connection) -> None:
+    returned = getattr(conn, "_vliegwiel_returned", None)
+    if returned is None or time.monotonic() - returned > _CHECK_AFTER_IDLE_SECONDS:
+        ConnectionPool.check_connection(conn)
+
+
 def shared_pool(url: str) -> ConnectionPool:
     """One pool per database URL for the whole process, shared by every village in it."""
     with _pools_guard:
@@ -239,9 +257,10 @@ def shared_pool(url: str) -> ConnectionPool:
             min_size=1,
             max_size=_POOL_MAX,
             kwargs={"autocommit": True},
-            # Checked at checkout: after a database restart the pool's old connections are
-            # replaced instead of failing one request each.
-            check=ConnectionPool.check_connection,
+            # Checked at checkout when idle for a while: after a database restart the pool's
+            # old connections are replaced instead of failing one request each.
+            check=_check_when_idle,
+            reset=_mark_returned,
             timeout=_CONNECT_TIMEOUT,
             open=False,
             name="vliegwiel",
@@ -389,6 +408,15 @@ class PostgresStorage:
             for row in rows
             if all(row[0].get(field, _MISSING) == value for field, value in items)
         ]
+
+    def version(self, collection: str) -> int:
+        """The collection's change number (bumped by a trigger on every write; 0: never
+        written)."""
+        rows = self._rows(
+            "SELECT version FROM vliegwiel_collections WHERE village = %s AND collection = %s",
+            (self.village, validate_collection(collection)),
+        )
+        return rows[0][0] if rows else 0
 
     def count(self, collection: str) -> int:
         rows = self._rows(

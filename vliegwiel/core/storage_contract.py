@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -43,6 +43,14 @@ class RecordStore(Protocol):
 
     def count(self, collection: str) -> int:
         """The number of records in a collection."""
+
+    def version(self, collection: str) -> Hashable:
+        """A value that changes with every write to the collection, by any process.
+
+        Equal values mean the records are the same, so a cache of anything computed from
+        them (the results pages' tallies) may be kept while it stays equal. Cheap: no record
+        is read.
+        """
 
     def collections(self, prefix: str = "") -> list[str]:
         """Names of the collections holding records, sorted, starting with ``prefix``."""

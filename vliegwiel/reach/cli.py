@@ -6,8 +6,15 @@ from datetime import date
 from pathlib import Path
 
 import click
+from flask_babel import gettext as _
 
-from vliegwiel.cli.common import get_survey, instance_option, output_option, write_output
+from vliegwiel.cli.common import (
+    get_survey,
+    instance_option,
+    output_option,
+    use_language,
+    write_output,
+)
 from vliegwiel.core.village import Village
 
 
@@ -67,6 +74,20 @@ def _scope_of(village: Village, scope_id: str):
     default=None,
     help="Last day the codes work (YYYY-MM-DD).",
 )
+@click.option(
+    "--base-url",
+    "base_url",
+    default=None,
+    metavar="URL",
+    help="The address residents type and the QR codes open, e.g. https://enquete.dorp.nl "
+    "(default: base_url under [server] in vliegwiel.toml).",
+)
+@click.option(
+    "--reminders",
+    is_flag=True,
+    help="Also print a reminder letter per household with the same code, after all "
+    "invitations (every household gets one: who answered is never known).",
+)
 def codes(
     survey_id: str,
     instance: Path | None,
@@ -75,11 +96,16 @@ def codes(
     output: Path,
     contact: str | None,
     expires,
+    base_url: str | None,
+    reminders: bool,
 ) -> None:
     """Generate one code per household and write the letters (one A4 page each) to a PDF.
 
     SURVEY_OR_ROUND is a survey id or a participation round id (see `vliegwiel round list`).
-    Codes are stored only as a keyed hash: keep the PDF, it cannot be made again.
+    Codes are stored only as a keyed hash: keep the PDF, it cannot be made again. A survey
+    with `access: open` asks for no code: its letters carry the survey's address and a QR
+    code, and no code is made. The letters need an address other devices reach: --base-url
+    or base_url under [server] in vliegwiel.toml (127.0.0.1 and localhost are refused).
     """
     from vliegwiel.core.pdf import PdfRenderError
     from vliegwiel.reach.codes import (
@@ -89,14 +115,26 @@ def codes(
         parse_addresses,
         store_codes,
     )
-    from vliegwiel.reach.letters import letters_pdf, round_letters_pdf
+    from vliegwiel.reach.letters import letters_pdf, round_letters_pdf, without_codes
 
     if (count is None) == (addresses is None):
         raise click.UsageError("give either --count N or --addresses FILE.csv")
     app = _app(instance)
     village = app.extensions["vliegwiel"]
+    use_language(village.config.default_language)
     survey, round_record = _scope_of(village, survey_id)
     scope = survey.id if survey is not None else round_record["id"]
+    base_url = _letters_base_url(village, base_url, scope)
+    if reminders and survey is None:
+        raise click.UsageError("--reminders is for survey letters; a round's code stays valid")
+    with_codes = survey is None or survey.access == "code"
+    if not with_codes:
+        click.echo(
+            f"Note: {survey.id} has 'access: open' and asks for no code, so the letters carry "
+            f"none (only its address and a QR code). For one code per household set "
+            f"'access: code' in {survey.id}.yaml (or on its edit page) first.",
+            err=True,
+        )
     if addresses is not None:
         try:
             households = parse_addresses(addresses.read_bytes())
@@ -104,14 +142,19 @@ def codes(
             for line, message in error.problems:
                 click.echo(f"{addresses}:{line}: {message}", err=True)
             raise click.ClickException(
-                f"{len(error.problems)} bad row(s) in {addresses}; no codes were made"
+                _(
+                    "%(n)s foute regel(s) in %(file)s; er zijn geen codes gemaakt",
+                    n=len(error.problems),
+                    file=addresses,
+                )
             ) from None
     else:
         households = [Household()] * count
-    issued = new_codes(households)
+    issued = new_codes(households) if with_codes else without_codes(households)
+    pages = len(issued) * (2 if reminders else 1)
     with (
         app.app_context(),
-        click.progressbar(length=len(issued) + 1, label=f"Rendering {len(issued)} letters") as bar,
+        click.progressbar(length=len(issued) + 1, label=f"Rendering {pages} letters") as bar,
     ):
 
         def step(message: str) -> None:
@@ -119,14 +162,17 @@ def codes(
             bar.label = message[:48]
             bar.update(0)
 
+        options = {"reminders": reminders} if survey is not None else {}
         try:
             pdf = (letters_pdf if survey is not None else round_letters_pdf)(
                 survey if survey is not None else round_record,
                 issued,
                 village_name=village.config.name,
-                base_url=village.config.base_url,
+                base_url=base_url,
                 contact=contact,
+                place=village.config.place,
                 progress=step,
+                **options,
             )
         except PdfRenderError as error:
             raise click.ClickException(
@@ -134,16 +180,42 @@ def codes(
             ) from None
         bar.update(len(issued))
         # Stored only after the PDF exists, so a failed render leaves no orphan codes.
-        store_codes(
-            village.storage,
-            village.config.secret_key,
-            scope,
-            issued,
-            expires_on=expires.date() if expires else None,
-        )
+        if with_codes:
+            store_codes(
+                village.storage,
+                village.config.secret_key,
+                scope,
+                issued,
+                expires_on=expires.date() if expires else None,
+            )
         bar.update(1)
     write_output(output, pdf)
     click.echo(f"Wrote {len(issued)} letters to {output} ({date.today().isoformat()})")
+    if reminders:
+        click.echo(
+            f"Pages 1-{len(issued)} are the invitations, pages {len(issued) + 1}-{pages} the "
+            "reminders (same order, same codes): post those a week or two later."
+        )
+
+
+def _letters_base_url(village: Village, option: str | None, scope: str) -> str:
+    """--base-url, else the setting; refused when residents could not reach it."""
+    from vliegwiel.reach.letters import base_url_problem
+
+    base_url = (option if option is not None else village.config.base_url).strip().rstrip("/")
+    problem = base_url_problem(base_url, allow_local=village.config.allow_local_base_url)
+    if problem is None:
+        return base_url
+    what = {
+        "unset": "no address is set for residents",
+        "invalid": f"{base_url!r} is not an http(s) address",
+        "local": f"{base_url} reaches only this computer",
+    }[problem]
+    raise click.ClickException(
+        f"letters need the address residents use, but {what}: run 'vliegwiel codes {scope} "
+        f"--base-url URL' (e.g. https://enquete.example.nl) or set base_url under [server] "
+        f"in {village.config.path}"
+    )
 
 
 @click.command()

@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
+
 from vliegwiel.core.errors import VliegwielError
 from vliegwiel.core.storage import Storage
 from vliegwiel.core.village import Village
@@ -72,7 +74,12 @@ class AddressError(VliegwielError, ValueError):
     code = "address"
 
     def __init__(self, problems: list[tuple[int, str]]):
-        super().__init__("; ".join(f"line {line}: {message}" for line, message in problems))
+        super().__init__(
+            "; ".join(
+                _("regel %(line)s: %(problem)s", line=line, problem=message)
+                for line, message in problems
+            )
+        )
         self.problems = problems
 
 
@@ -81,6 +88,9 @@ class Household:
     street: str = ""
     house_number: str = ""
     postcode: str = ""
+    #: The woonplaats, from the address list's optional fourth column; letters fall back to
+    #: ``[village] place`` (else the village name). Never stored with a code.
+    place: str = ""
 
     @property
     def address(self) -> str:
@@ -310,11 +320,21 @@ def street_counts(storage: Storage, scope: str) -> list[StreetCount]:
 _POSTCODE = re.compile(r"^([1-9][0-9]{3})\s?([A-Za-z]{2})$")
 _HOUSE_NUMBER = re.compile(r"^[0-9]{1,5}(?:[ -]?[A-Za-z0-9]{1,6})?$")
 #: A first row holding one of these column names is a header, not an address.
-_HEADER_WORDS = ("straat", "straatnaam", "street", "huisnummer", "house number", "postcode")
+_HEADER_WORDS = (
+    "straat",
+    "straatnaam",
+    "street",
+    "huisnummer",
+    "house number",
+    "postcode",
+    "woonplaats",
+    "plaats",
+)
 
 
 def parse_addresses(data: bytes | str) -> list[Household]:
-    """Households from a CSV of street, house number, postcode (comma or semicolon).
+    """Households from a CSV of street, house number, postcode and optionally the place
+    (woonplaats), comma or semicolon separated.
 
     A first row naming the columns is skipped. Every bad row is collected with its line
     number and reported at once in an AddressError; nothing is returned half.
@@ -347,33 +367,49 @@ def parse_addresses(data: bytes | str) -> list[Household]:
                 continue
             key = (household.street.lower(), household.house_number.lower(), household.postcode)
             if key in seen:
-                problems.append((line, f"same address as line {seen[key]}"))
+                problems.append((line, _("zelfde adres als regel %(line)s", line=seen[key])))
                 continue
             seen[key] = line
             households.append(household)
     except csv.Error as error:
-        problems.append((reader.line_num, f"unreadable CSV: {error}"))
+        problems.append((reader.line_num, _("onleesbaar CSV-bestand: %(error)s", error=error)))
     if not households and not problems:
-        problems.append((1, "the file holds no addresses"))
+        problems.append((1, _("het bestand bevat geen adressen")))
     if len(households) > MAX_CODES:
-        problems.append((1, f"at most {MAX_CODES} addresses at once"))
+        problems.append((1, _("hoogstens %(max)s adressen tegelijk", max=MAX_CODES)))
     if problems:
         raise AddressError(problems)
     return households
 
 
 def _household(cells: list[str]) -> tuple[Household, str | None]:
-    if len(cells) != 3:
-        return Household(), f"expected 3 columns (street, house number, postcode), got {len(cells)}"
-    street, number, postcode = cells
+    # Messages through Flask-Babel: the page's language on the web, Dutch (the msgid) or the
+    # instance's language in a command.
+    if len(cells) not in (3, 4):
+        return Household(), _(
+            "%(count)s kolommen, verwacht 3 of 4 (straat, huisnummer, postcode, woonplaats)",
+            count=len(cells),
+        )
+    street, number, postcode = cells[:3]
+    place = cells[3] if len(cells) == 4 else ""
+    if len(place) > 80:
+        return Household(), _("de woonplaats is te lang")
     if not street or len(street) > 100:
-        return Household(), "the street is empty or too long"
+        return Household(), _("de straat is leeg of te lang")
+    if not number:
+        return Household(), _("het huisnummer ontbreekt")
     if not _HOUSE_NUMBER.fullmatch(number):
-        return Household(), f"'{number}' is not a house number (like 12, 12a or 12-2)"
+        return Household(), _(
+            "'%(number)s' is geen huisnummer (zoals 12, 12a of 12-2)", number=number
+        )
+    if not postcode:
+        return Household(), _("de postcode ontbreekt")
     match = _POSTCODE.fullmatch(postcode)
     if not match:
-        return Household(), f"'{postcode}' is not a Dutch postcode (like 1234 AB)"
-    return Household(street, number, f"{match.group(1)} {match.group(2).upper()}"), None
+        return Household(), _(
+            "'%(postcode)s' is geen Nederlandse postcode (zoals 1234 AB)", postcode=postcode
+        )
+    return Household(street, number, f"{match.group(1)} {match.group(2).upper()}", place), None
 
 
 # --- throttling -----------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 For residents who do not answer online. Questions are numbered across the whole survey and
 conditional questions say which earlier question they follow from, because paper cannot hide
-them. Each question type draws itself through ``QuestionType.paper_html``.
+them. Required questions carry a "*" explained at the top; the household code boxes appear
+only for ``access: code`` surveys (an open survey asks for no code). Each question type draws
+itself through ``QuestionType.paper_html``.
 """
 
 from __future__ import annotations
@@ -42,8 +44,14 @@ def paper_html(village: Village, survey: Survey, *, village_name: str) -> str:
                     context["grid"] = grid_layout(question)
             items.append({"question": question, "html": qtype.paper_html(question, **context)})
         pages.append({"page": page, "questions": items})
+    # The legend for the "*" of required questions is printed only when one is marked.
+    any_required = any(q.required and not q.is_note for q in survey.questions())
     return render_template(
-        "print/paper.html", survey=survey, pages=pages, village_name=village_name
+        "print/paper.html",
+        survey=survey,
+        pages=pages,
+        village_name=village_name,
+        any_required=any_required,
     )
 
 

@@ -30,7 +30,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, IntegerField, StringField
+from wtforms import BooleanField, DateField, IntegerField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 
 from vliegwiel.accounts.views import require_role
@@ -58,7 +58,12 @@ from vliegwiel.reach.codes import (
     using_code,
     verify_code,
 )
-from vliegwiel.reach.letters import letters_pdf
+from vliegwiel.reach.letters import (
+    LetterTooLongError,
+    base_url_problem,
+    letters_pdf,
+    without_codes,
+)
 from vliegwiel.reach.paper import paper_pdf
 from vliegwiel.surveys.forms import build_form, read_answers
 from vliegwiel.surveys.responses import IncompleteResponse, prune, responses_of, save_response
@@ -158,6 +163,41 @@ class LettersForm(FlaskForm):
     expires_on = DateField(
         lazy_gettext("Codes geldig tot en met (optioneel)"), validators=[Optional()]
     )
+    reminders = BooleanField(
+        lazy_gettext("Ook een herinneringsbrief per huishouden, met dezelfde code")
+    )
+
+
+def base_url_message(village: Village, scope: str) -> str | None:
+    """Why letters cannot be made with this village's base_url, in Dutch; None when fine."""
+    problem = base_url_problem(
+        village.config.base_url, allow_local=village.config.allow_local_base_url
+    )
+    if problem is None:
+        return None
+    if problem == "local":
+        reason = _(
+            "Het adres voor bewoners (base_url) is nu %(url)s: dat werkt alleen op deze computer.",
+            url=village.config.base_url,
+        )
+    elif problem == "invalid":
+        reason = _(
+            "Het adres voor bewoners (base_url) %(url)s is geen internetadres.",
+            url=village.config.base_url,
+        )
+    else:
+        reason = _("Het adres voor bewoners (base_url) is nog niet ingesteld.")
+    return " ".join(
+        (
+            reason,
+            _(
+                "Zet base_url onder [server] in vliegwiel.toml op het adres dat bewoners "
+                "gebruiken (bijvoorbeeld https://enquete.uwdorp.nl) en start vliegwiel opnieuw, "
+                "of maak de brieven met: vliegwiel codes %(scope)s --base-url ADRES.",
+                scope=scope,
+            ),
+        )
+    )
 
 
 def _pdf_response(pdf: bytes, filename: str) -> Response:
@@ -170,20 +210,26 @@ def _pdf_response(pdf: bytes, filename: str) -> Response:
 
 def letters_page(
     scope: str,
-    render_letters: Callable[[list[IssuedCode], str | None], bytes],
+    render_letters: Callable[[list[IssuedCode], str | None, bool], bytes],
     *,
     template: str,
     filename: str,
+    with_codes: bool = True,
     **context: Any,
 ):
     """The codes-and-letters page of one scope (a survey or a round): per-street counts and,
-    on a valid POST, the letters PDF. ``render_letters(issued, contact)`` makes the PDF; it
-    runs before any code is stored, so a failed render leaves no code behind."""
+    on a valid POST, the letters PDF. ``render_letters(issued, contact, reminders)`` makes
+    the PDF; it runs before any code is stored, so a failed render leaves no code behind.
+    ``with_codes`` False (an ``access: open`` survey): letters without a code, none stored.
+    A base_url residents cannot reach refuses every letter, with how to set it."""
     village = current_village()
     form = LettersForm()
     problems: list[tuple[int, str]] = []
+    address_problem = base_url_message(village, scope)
     error = None
-    if form.validate_on_submit():
+    if address_problem:
+        pass  # the page explains how to set the address; a POST makes nothing
+    elif form.validate_on_submit():
         upload = form.addresses.data
         households: list[Household] = []
         if upload and upload.filename:
@@ -196,25 +242,32 @@ def letters_page(
         else:
             error = _("Vul een aantal in of kies een adressenlijst.")
         if households and not problems:
-            issued = new_codes(households)
+            issued = new_codes(households) if with_codes else without_codes(households)
             try:
-                pdf = render_letters(issued, form.contact.data or None)
+                pdf = render_letters(issued, form.contact.data or None, form.reminders.data)
+            except LetterTooLongError:
+                error = _(
+                    "De tekst van de brief past niet op één A4. Maak de inleiding van de "
+                    "enquête korter. Er zijn geen codes aangemaakt."
+                )
             except PdfRenderError as failure:
                 log.error("letters for %s: %s", scope, failure)
                 error = _("De brieven konden niet worden gemaakt. Er zijn geen codes aangemaakt.")
             else:
-                store_codes(
-                    village.storage,
-                    village.config.secret_key,
-                    scope,
-                    issued,
-                    expires_on=form.expires_on.data,
-                )
+                if with_codes:
+                    store_codes(
+                        village.storage,
+                        village.config.secret_key,
+                        scope,
+                        issued,
+                        expires_on=form.expires_on.data,
+                    )
                 return _pdf_response(pdf, f"brieven-{filename}-{date.today().isoformat()}.pdf")
     elif request.method == "POST":
         error = _("Controleer het formulier.")
     counts = street_counts(village.storage, scope)
-    status = 400 if (problems or error) else 200
+    refused = address_problem and request.method == "POST"
+    status = 400 if (problems or error or refused) else 200
     return render_template(
         template,
         form=form,
@@ -223,6 +276,9 @@ def letters_page(
         used=sum(c.used for c in counts),
         problems=problems,
         error=error,
+        address_problem=address_problem,
+        with_codes=with_codes,
+        letter_place=village.config.place or village.config.name,
         **context,
     ), status
 
@@ -233,17 +289,25 @@ def codes(survey_id: str):
     village = current_village()
     survey = survey_or_404(survey_id)
 
-    def render(issued: list[IssuedCode], contact: str | None) -> bytes:
+    def render(issued: list[IssuedCode], contact: str | None, reminders: bool) -> bytes:
         return letters_pdf(
             survey,
             issued,
             village_name=village.config.name,
             base_url=village.config.base_url,
             contact=contact,
+            place=village.config.place,
+            reminders=reminders,
         )
 
     return letters_page(
-        survey.id, render, template="beheer/access/codes.html", filename=survey.id, survey=survey
+        survey.id,
+        render,
+        template="beheer/access/codes.html",
+        filename=survey.id,
+        with_codes=survey.access == "code",
+        survey=survey,
+        offer_reminders=True,
     )
 
 

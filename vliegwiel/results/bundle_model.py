@@ -70,10 +70,21 @@ class SummaryShare(_Strict):
     note: Text = ""
 
 
+class SectionShare(_Strict):
+    """A plugin's own part of the bundle (hook ``vliegwiel_share_sections``): published
+    numbers only, in the plugin's documented JSON shape; a hidden count is null."""
+
+    plugin: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+    title: Text
+    data: dict[Annotated[str, Field(max_length=64)], Any]
+
+
 class ResultsShare(_Strict):
     questions: Annotated[list[QuestionShare], Field(max_length=500)]
     summaries: Annotated[list[SummaryShare], Field(max_length=50)]
     channels: dict[Annotated[str, Field(max_length=20)], Count]
+    #: Bundles written before plugins had sections of their own hold none.
+    sections: Annotated[list[SectionShare], Field(max_length=50)] = []
 
 
 class Bundle(_Strict):

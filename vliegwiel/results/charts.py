@@ -27,6 +27,8 @@ from markupsafe import escape
 from pygal import HorizontalBar, Line
 from pygal.style import Style
 
+from vliegwiel.web.number_format import dutch_number
+
 __all__ = ["CHART_STYLE", "bar_chart", "chart_style_hash", "line_chart", "responsive"]
 
 # pygal appends a legacy import hook (find_module only) to sys.meta_path so that its map
@@ -313,12 +315,8 @@ def _values_after_bars(root: Any) -> Any:
 
 
 def _format_number(value: float) -> str:
-    """Dutch notation: 1.234 and 12,5."""
-    if float(value).is_integer():
-        text = f"{int(value):,}"
-    else:
-        text = f"{value:,.1f}"
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    """In the page's language: 1.234 and 12,5 on a Dutch page, 1,234 and 12.5 on an English one."""
+    return dutch_number(value, 1)
 
 
 def _format_percent(value: float) -> str:

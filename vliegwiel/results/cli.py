@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from flask_babel import gettext as _
 
 from vliegwiel.cli.common import get_survey, instance_option, output_option, write_output
 from vliegwiel.core.village import Village
@@ -21,7 +22,7 @@ def write_xlsx(village: Village, survey: Any, responses: list[dict], output: Pat
     from vliegwiel.surveys.xlsx_export import export_xlsx
 
     if output is None:
-        raise click.ClickException("--format xlsx needs -o FILE.xlsx")
+        raise click.ClickException(_("--format xlsx heeft -o BESTAND.xlsx nodig"))
     write_output(output, export_xlsx(village, survey, responses))
     click.echo(f"Wrote {len(responses)} responses and the codebook to {output}", err=True)
 

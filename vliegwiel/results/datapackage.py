@@ -11,7 +11,9 @@ A bundle is a zip with exactly four members:
   small-group protection is the labelled missing value ``verborgen``; an empty cell means
   "does not apply";
 - ``survey.json``: the survey definition;
-- ``summaries.json``: plugin summaries and the channels (web, paper) the answers came in by.
+- ``summaries.json``: plugin summaries, the channels (web, paper) the answers came in by and
+  ``sections``: plugins' own published results (``vliegwiel_share_sections``), each
+  ``{"plugin", "title", "data"}`` with a hidden count as ``null``.
 
 It never holds a response, a response id or a free text. Reading is strict: exactly these
 members, the descriptor exactly as vliegwiel writes it apart from the provenance values, the
@@ -36,6 +38,7 @@ from vliegwiel.results.bundle_model import (
     OptionResult,
     QuestionShare,
     ResultsShare,
+    SectionShare,
     SummaryShare,
 )
 
@@ -212,6 +215,7 @@ def write_datapackage(bundle: Bundle) -> bytes:
             {
                 "summaries": [s.model_dump(mode="json") for s in bundle.results.summaries],
                 "channels": bundle.results.channels,
+                "sections": [s.model_dump(mode="json") for s in bundle.results.sections],
             },
             ensure_ascii=False,
             indent=2,
@@ -269,6 +273,7 @@ class _Descriptor(_Strict):
 class _Summaries(_Strict):
     summaries: Annotated[list[SummaryShare], Field(max_length=50)]
     channels: dict[Annotated[str, Field(max_length=20)], Annotated[int, Field(ge=0)] | None]
+    sections: Annotated[list[SectionShare], Field(max_length=50)] = []
 
 
 def _integer(text: str, where: str) -> int | None:
@@ -362,6 +367,7 @@ def read_datapackage(raw: dict[str, bytes]) -> Bundle:
                 questions=_questions(texts["results.csv"]),
                 summaries=summaries.summaries,
                 channels=summaries.channels,
+                sections=summaries.sections,
             ),
         )
     except ValidationError as error:

@@ -33,6 +33,7 @@ from vliegwiel.results.bundle_model import (
     OptionResult,
     QuestionShare,
     ResultsShare,
+    SectionShare,
     SummaryShare,
 )
 from vliegwiel.results.tallies import QuestionResult, SurveyResults
@@ -72,8 +73,28 @@ def bundle_data(village: Village, survey: Survey, results: SurveyResults) -> Bun
         questions=[_question(r) for r in results.questions],
         summaries=[SummaryShare(**s.as_dict()) for s in results.summaries],
         channels=dict(results.channels.cells),
+        sections=plugin_share_sections(village, survey, results),
     )
     return Bundle(manifest=manifest, survey=survey.definition(), results=shared)
+
+
+def plugin_share_sections(
+    village: Village, survey: Survey, results: SurveyResults
+) -> list[SectionShare]:
+    """Every plugin's own part of the bundle (hook ``vliegwiel_share_sections``). A section
+    that does not fit the format is left out and shown to organisers like a failing hook."""
+    sections = []
+    for plugin, found in village.call_hook(
+        "vliegwiel_share_sections", survey=survey, results=results
+    ):
+        for section in found or []:
+            try:
+                sections.append(
+                    SectionShare(plugin=section.plugin, title=section.title, data=section.data)
+                )
+            except (AttributeError, ValidationError) as error:
+                village.problems.record(plugin, "vliegwiel_share_sections", error)
+    return sections
 
 
 def _question(result: QuestionResult, part: tuple[str, str] | None = None) -> QuestionShare:

@@ -247,9 +247,7 @@ def protect_system(
     unpublished = set(unpublished)
     exempt = set(exempt)
     group_only = set(group_only)
-    sensitive = {
-        key for key, v in values.items() if 0 < v < k and key not in exempt | group_only
-    }
+    sensitive = {key for key, v in values.items() if 0 < v < k and key not in exempt | group_only}
     for size, members in groups:
         if 0 < values[size] < k:
             sensitive.update(members)

@@ -25,7 +25,7 @@ from vliegwiel.results.weighted import WeightingInfo, apply_weighting
 from vliegwiel.surveys.question_types import Tally
 from vliegwiel.surveys.responses import now
 from vliegwiel.surveys.schema import Question, Survey
-from vliegwiel.web.i18n import localise
+from vliegwiel.web.i18n import current_language, localise
 
 
 @dataclass
@@ -51,6 +51,9 @@ class QuestionResult:
     #: Weighted percentages per answer key and their margins, when weighting is on and
     #: allowed for this question (``vliegwiel.results.weighted``).
     weighted: dict[str, tuple[float, tuple[float, float] | None]] | None = None
+    #: Charts and margins already drawn or computed: results are cached between views
+    #: (``results_cache``), and a drawn chart costs more than the rest of a page.
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def interval(self, key: str) -> tuple[float, float] | None:
         """The margin of error of answer ``key``'s published percentage, in percent.
@@ -77,6 +80,12 @@ class QuestionResult:
     @property
     def mean_interval(self) -> tuple[float, float] | None:
         """The t-interval of the published mean, rounded like the mean; None when hidden."""
+        key = ("mean_interval", self.population, self.confidence)
+        if key not in self._memo:
+            self._memo[key] = self._mean_interval()
+        return self._memo[key]
+
+    def _mean_interval(self) -> tuple[float, float] | None:
         if self.hidden or not self.stats or "mean" not in self.stats:
             return None
         sd = self.tally.stats.get("sd")
@@ -120,6 +129,13 @@ class QuestionResult:
         if self.hidden or self.counts is None:
             return None
         title = title or localise(self.question.text)
+        # Labels are localised: one chart per title and language; the counts never change.
+        key = ("chart", title, current_language())
+        if key not in self._memo:
+            self._memo[key] = self._chart(title)
+        return self._memo[key]
+
+    def _chart(self, title: str) -> Markup:
         ranking = self.tally.kind == "ranking"
         rows = [
             (localise(label), count if ranking else pct) for _key, label, count, pct in self.rows()
@@ -231,8 +247,9 @@ def compute_results(
     if responses is None:
         wave, responses = wave_responses(village, survey, wave)
     k = village.config.min_group_size
+    columns = _columns(responses)
     tallies = {
-        q.id: village.question_types[q.type].tally(q, _answers(q, responses))
+        q.id: village.question_types[q.type].tally(q, columns.get(q.id, []))
         for q in survey.questions()
     }
     protected = {q.id: protect_tally(q, tallies[q.id], k) for q in survey.questions()}
@@ -319,8 +336,17 @@ def _set_margins(result: QuestionResult, population: int | None, confidence: flo
         _set_margins(part, population, confidence)
 
 
-def _answers(question: Question, responses: list[dict[str, Any]]) -> list[Any]:
-    return [r["answers"][question.id] for r in responses if question.id in r["answers"]]
+def _columns(responses: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """Every question's answers in response order: one pass over the responses, not one
+    per question (results pages count tens of thousands)."""
+    columns: dict[str, list[Any]] = {}
+    for r in responses:
+        for question_id, answer in r["answers"].items():
+            column = columns.get(question_id)
+            if column is None:
+                column = columns[question_id] = []
+            column.append(answer)
+    return columns
 
 
 def _shown_breakdowns(
@@ -348,22 +374,29 @@ class TextItem:
     question: Question
     text: str
     status: str | None
+    #: The text with a part removed by the organiser (see ``vliegwiel.results.moderation``);
+    #: when set, this and never ``text`` is what gets published.
+    redacted: str | None = None
+
+    @property
+    def published(self) -> str:
+        return self.redacted if self.redacted is not None else self.text
 
 
 def text_items(village: Village, survey: Survey, responses: list[dict[str, Any]]) -> list[TextItem]:
     """Every free text (text questions and "Anders, namelijk") with its moderation status."""
-    decisions = {
-        d["id"]: d["status"] for d in village.storage.all(moderation_collection(survey.id))
-    }
+    decisions = {d["id"]: d for d in village.storage.all(moderation_collection(survey.id))}
     text_questions = {
         q.id
         for q in survey.questions()
         if village.question_types[q.type].tally(q, []).kind == "text"
     }
     items = []
+    questions = list(survey.questions())  # once, not once per response
     for r in responses:
-        for question in survey.questions():
-            answer = r["answers"].get(question.id)
+        answers = r["answers"]
+        for question in questions:
+            answer = answers.get(question.id)
             if question.id in text_questions and isinstance(answer, str):
                 text = answer
             elif isinstance(answer, dict) and isinstance(answer.get("other"), str):
@@ -372,7 +405,10 @@ def text_items(village: Village, survey: Survey, responses: list[dict[str, Any]]
                 continue
             if text.strip():
                 key = f"{r['id']}-{question.id}"
-                items.append(TextItem(key, question, text, decisions.get(key)))
+                decision = decisions.get(key, {})
+                items.append(
+                    TextItem(key, question, text, decision.get("status"), decision.get("redacted"))
+                )
     return items
 
 
@@ -388,12 +424,21 @@ def set_text_status(storage: Storage, survey_id: str, key: str, status: str) -> 
 def approved_texts(
     village: Village, survey: Survey, responses: list[dict[str, Any]]
 ) -> dict[str, list[str]]:
-    """Approved texts per question id, sorted so their order says nothing about who wrote
-    them or when."""
+    """Approved texts per question id (redacted where the organiser removed a part), sorted
+    so their order says nothing about who wrote them or when."""
+    approved = {
+        d["id"]
+        for d in village.storage.all(moderation_collection(survey.id))
+        if d.get("status") == APPROVED
+    }
+    # A text's key is "<response id>-<question id>": only responses with an approved text
+    # need reading (usually a few among thousands). Ids may hold "-", so every prefix counts.
+    owners = {key[:i] for key in approved for i, ch in enumerate(key) if ch == "-"}
+    responses = [r for r in responses if r["id"] in owners]
     found: dict[str, list[str]] = {}
     for item in text_items(village, survey, responses):
         if item.status == APPROVED:
-            found.setdefault(item.question.id, []).append(item.text)
+            found.setdefault(item.question.id, []).append(item.published)
     return {qid: sorted(texts, key=str.casefold) for qid, texts in found.items()}
 
 

@@ -32,10 +32,11 @@ from wtforms.validators import DataRequired, Length
 from vliegwiel.accounts.model import ROLES
 from vliegwiel.accounts.views import require_role
 from vliegwiel.core.pdf import PdfRenderError
-from vliegwiel.results import publications, share
+from vliegwiel.results import moderation, publications, share
 from vliegwiel.results.across import published_bundles
 from vliegwiel.results.breakdowns import candidates
 from vliegwiel.results.report import methods_context, plugin_sections, render_report
+from vliegwiel.results.results_cache import cached_results, cached_trends
 from vliegwiel.results.results_json import differences, results_json
 from vliegwiel.results.suppression import stepped
 from vliegwiel.results.tallies import (
@@ -44,7 +45,6 @@ from vliegwiel.results.tallies import (
     compute_results,
     is_published,
     set_published,
-    set_text_status,
     text_items,
 )
 from vliegwiel.results.trends import compute_trends
@@ -97,9 +97,14 @@ def organiser_results(survey_id: str):
     allowed = {q.id: q for q in candidates(survey)}
     chosen = request.args.get("uitsplitsing")
     chosen = chosen if chosen in allowed else None
-    wave, responses = viewer_responses(village, survey, request.args.get("ronde"))
-    results = compute_results(
-        village, survey, responses, breakdown=chosen, wave=wave, with_texts=True
+    # Counted once per version of the data (results_cache): viewing again costs no count.
+    results = cached_results(
+        village,
+        survey,
+        wave=request.args.get("ronde"),
+        step=viewer_step(village),
+        breakdown=chosen,
+        with_texts=True,
     )
     return render_template(
         "results/organiser.html",
@@ -108,7 +113,7 @@ def organiser_results(survey_id: str):
         chosen=chosen,
         choices=list(allowed.values()),
         waves=waves_of(village.storage, survey.id),
-        trends=compute_trends(village, survey, step=viewer_step(village)),
+        trends=cached_trends(village, survey, step=viewer_step(village)),
         sections=plugin_sections(village, survey, results),
         published=is_published(village.storage, survey.id),
         publication=publications.latest(village.storage, survey.id),
@@ -208,25 +213,109 @@ def new_wave(survey_id: str):
     return redirect(url_for(".organiser_results", survey_id=survey.id))
 
 
-@bp.route("/beheer/uitslag/<survey_id>/teksten", methods=["GET", "POST"])
+#: The status filter in the address (Dutch, as the organiser sees it) and back.
+_SHOW = {
+    "nieuw": moderation.UNREVIEWED,
+    "goedgekeurd": APPROVED,
+    "afgewezen": REJECTED,
+    "alles": moderation.ALL,
+}
+_SHOW_NAME = {status: name for name, status in _SHOW.items()}
+
+
+def _moderation_place() -> dict[str, str]:
+    """The filter, page and round of the moderation page, to come back to after a POST."""
+    place = {k: request.args[k] for k in ("ronde", "toon", "pagina") if request.args.get(k)}
+    return place
+
+
+def _moderation_post(survey_id: str, groups: list[moderation.TextGroup]):
+    """One decision about the texts a form names: a bulk approval or rejection (checkboxes
+    named ``group``), one group's decision (``key``), a redaction or undoing one."""
+    village = current_village()
+    action = request.form.get("action", "decide")
+    known = moderation.by_any_key(groups)
+    keys = request.form.getlist("group") if action == "bulk" else [request.form.get("key", "")]
+    if not keys or any(k not in known for k in keys) or len(keys) > len(groups):
+        if action == "bulk" and not keys:
+            flash(_("Kies eerst een of meer teksten."), "error")
+            return None
+        abort(400)
+    chosen = list({known[k].key: known[k] for k in keys}.values())
+    status = request.form.get("status")
+    if action in ("bulk", "decide"):
+        if status not in (APPROVED, REJECTED):
+            abort(400)
+        covered = moderation.decide(village.storage, survey_id, chosen, status)
+        message = (
+            ngettext("%(num)s tekst goedgekeurd.", "%(num)s teksten goedgekeurd.", covered)
+            if status == APPROVED
+            else ngettext("%(num)s tekst afgewezen.", "%(num)s teksten afgewezen.", covered)
+        )
+        flash(message, "info")
+    elif action == "redact":
+        (group,) = chosen
+        try:
+            text = moderation.redact(group.published, request.form.get("part", ""))
+        except moderation.ModerationError as error:
+            flash(_REDACT_ERRORS[error.context["reason"]](), "error")
+            return group
+        moderation.decide(village.storage, survey_id, chosen, APPROVED, redacted=text)
+        flash(_("Het deel is weggelaten; de tekst is goedgekeurd."), "info")
+    elif action == "restore":
+        moderation.decide(village.storage, survey_id, chosen, None, redacted=None)
+        flash(
+            _("De tekst staat weer zoals hij is ingevuld en moet opnieuw beoordeeld worden."),
+            "info",
+        )
+    else:
+        abort(400)
+    return chosen[0] if action != "bulk" else None
+
+
+_REDACT_ERRORS = {
+    "empty": lambda: _("Typ of kopieer het deel van de tekst dat weg moet."),
+    "long": lambda: _(
+        "Het weg te laten deel is te lang (hoogstens %(n)s tekens).", n=moderation.MAX_PART
+    ),
+    "absent": lambda: _("Dat deel staat niet in de tekst. Kopieer het precies zoals het er staat."),
+}
+
+
+@bp.route("/beheer/uitslag/<survey_id>/teksten", methods=["GET", "POST"], endpoint="moderation")
 @require_role("beheerder")
-def moderation(survey_id: str):
+def moderation_page(survey_id: str):
     """Free texts are individual answers: only beheerders read and approve them."""
     village = current_village()
     survey = survey_or_404(survey_id)
     form = FlaskForm()
-    if request.method == "POST":
-        key, status = request.form.get("key", ""), request.form.get("status")
-        _wave, responses = wave_responses(village, survey, request.args.get("ronde"))
-        known = {item.key for item in text_items(village, survey, responses)}
-        if not form.validate() or key not in known or status not in (APPROVED, REJECTED):
-            abort(400)
-        set_text_status(village.storage, survey.id, key, status)
-        return redirect(url_for(".moderation", survey_id=survey.id) + f"#tekst-{key}")
     wave, responses = wave_responses(village, survey, request.args.get("ronde"))
-    items = text_items(village, survey, responses)
+    groups = moderation.group_texts(text_items(village, survey, responses))
+    if request.method == "POST":
+        if not form.validate():
+            abort(400)
+        focus = _moderation_post(survey.id, groups)
+        target = url_for(".moderation", survey_id=survey.id, **_moderation_place())
+        return redirect(target + (f"#tekst-{focus.key}" if focus is not None else ""))
+    show = _SHOW.get(request.args.get("toon", ""), moderation.UNREVIEWED)
+    try:
+        number = int(request.args.get("pagina", "1"))
+    except ValueError:
+        number = 1
+    shown = [g for g in groups if moderation.matches(g, show)]
+    page = moderation.page_of(shown, number)
     return render_template(
-        "results/moderation.html", survey=survey, items=items, wave=wave, form=form
+        "results/moderation.html",
+        survey=survey,
+        page=page,
+        wave=wave,
+        form=form,
+        show=_SHOW_NAME[show],
+        filters=_SHOW,
+        counts=moderation.counts(groups),
+        total=sum(g.count for g in groups),
+        select_all=request.args.get("kies") == "alles",
+        place=_moderation_place(),
     )
 
 

@@ -111,8 +111,10 @@ def check_ballot(round_record: dict[str, Any], projects: list[Project], ballot: 
         raise BallotError(_("Uw stembiljet is leeg. Kies minstens één idee."))
 
 
-def has_voted(storage: Storage, round_id: str, participant: str) -> bool:
-    return bool(storage.find(ballots_of(round_id), participant=participant))
+def ballot_of(storage: Storage, round_id: str, participant: str) -> Any:
+    """The ballot this participant cast (to show and change it), or None."""
+    found = storage.find(ballots_of(round_id), participant=participant)
+    return found[0]["ballot"] if found else None
 
 
 def cast_ballot(
@@ -122,8 +124,14 @@ def cast_ballot(
     *,
     participant: str,
     now: datetime,
+    replace: bool = False,
 ) -> str:
-    """Store one valid ballot per person while the prioritise phase is open, else refuse."""
+    """Store one valid ballot per person while the prioritise phase is open, else refuse.
+
+    With ``replace`` a participant who already voted changes that ballot in place (one
+    update under the collection's lock, so a count never sees two ballots or none); without
+    it a second ballot is refused, so a form sent twice cannot change a vote by accident.
+    """
     require_phase(round_record, "prioritise", now)
     projects = projects_of(storage, round_record["id"])
     if not projects:
@@ -131,7 +139,11 @@ def cast_ballot(
     check_ballot(round_record, projects, ballot)
     name = ballots_of(round_record["id"])
     with storage.locked(name):
-        if storage.find(name, participant=participant):
+        found = storage.find(name, participant=participant)
+        if found and replace:
+            storage.update(name, found[0]["id"], {"ballot": ballot, "changed_at": now.isoformat()})
+            return found[0]["id"]
+        if found:
             raise RoundError(_("U heeft al gestemd. Iedereen kan één keer stemmen."))
         return storage.insert(
             name,
@@ -142,6 +154,12 @@ def cast_ballot(
                 "created_at": now.isoformat(),
             },
         )
+
+
+def ballot_total(projects: list[Project], ballot: Any) -> int:
+    """What the ticked ideas cost together (unknown ids count as nothing)."""
+    cost = {p.id: p.cost for p in projects}
+    return sum(cost.get(pid, 0) for pid in set(ballot or ()))
 
 
 def stored_ballots(storage: Storage, round_id: str) -> list[dict[str, Any]]:

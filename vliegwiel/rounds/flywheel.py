@@ -23,6 +23,7 @@ from vliegwiel.rounds.model import (
     phase,
     status_of,
 )
+from vliegwiel.rounds.publication import shown_ideas
 
 #: Collections whose records carry a ``participant``: everyone who took part in a round.
 ACTIVITY = ("ideas", "supports", "comments", "ballots", "pledges", "poll_answers")
@@ -79,6 +80,8 @@ def round_figures(storage: Storage, record: dict[str, Any], k: int, now: datetim
     status = status_of(record, now)
     ideas = [i for i in all_ideas(storage, round_id) if not i.get("hidden")]
     published = status == PUBLISHED
+    # Pilots as the decisions were published, not as they are edited since.
+    decided = [i for i in shown_ideas(storage, round_id, published) if not i.get("hidden")]
     pledges = storage.all(collection(round_id, "pledges"))
     volunteers = {p["participant"] for p in pledges if p["hours"] or p["skills"]}
     hour_givers = {p["participant"] for p in pledges if p["hours"]}
@@ -94,8 +97,10 @@ def round_figures(storage: Storage, record: dict[str, Any], k: int, now: datetim
         participants=protect(len(participants(storage, round_id)), k),
         survey_responses=protect(survey_responses(storage, record), k),
         ideas=sum(1 for i in ideas if not i.get("merged_into")),
-        pilots=sum(1 for i in ideas if i.get("decision") in PILOT_DECISIONS) if published else None,
-        pilots_done=sum(1 for i in ideas if i.get("decision") == "klaar") if published else None,
+        pilots=sum(1 for i in decided if i.get("decision") in PILOT_DECISIONS)
+        if published
+        else None,
+        pilots_done=sum(1 for i in decided if i.get("decision") == "klaar") if published else None,
         volunteers=protect(len(volunteers), k),
         hours_per_month=hours if protect(len(hour_givers), k) is not None else None,
         money=money if protect(len(money_givers), k) is not None else None,

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
 from vliegwiel.core.storage import Storage
-from vliegwiel.rounds.model import RoundError, collection, require_phase
+from vliegwiel.rounds.model import BUDGET_METHODS, RoundError, collection, require_phase
 
 TITLE_MAX, DESCRIPTION_MAX, THEME_MAX, COMMENT_MAX, REASON_MAX = 120, 2000, 60, 1000, 500
 
@@ -265,10 +265,20 @@ def shortlist(storage: Storage, round_id: str) -> list[dict[str, Any]]:
 
 
 def set_shortlist(
-    storage, round_id: str, entries: list[tuple[str, int, int]], *, locked_by_votes: bool
-) -> None:
+    storage,
+    round_id: str,
+    entries: list[tuple[str, int, int]],
+    *,
+    locked_by_votes: bool,
+    budget_round: bool = False,
+) -> list[str]:
     """Replace the shortlist by ``(idea id, position, cost)`` entries. Once ballots exist the
-    shortlist and costs are frozen: changing them would change what people voted on."""
+    shortlist and costs are frozen: changing them would change what people voted on.
+
+    In a ``budget_round`` a list on which every idea costs € 0 is refused (the budget would
+    choose nothing: everything fits); the titles of ideas that cost € 0 are returned so the
+    organiser can be warned about them.
+    """
     if locked_by_votes:
         raise RoundError(_("Er is al gestemd; de lijst en de kosten liggen nu vast."))
     ideas = {i["id"]: i for i in all_ideas(storage, round_id)}
@@ -277,6 +287,14 @@ def set_shortlist(
             raise RoundError(_("Dit idee bestaat niet."))
         if cost < 0:
             raise RoundError(_("Kosten kunnen niet negatief zijn."))
+    free = [ideas[idea_id]["title"] for idea_id, _position, cost in entries if cost == 0]
+    if budget_round and entries and len(free) == len(entries):
+        raise RoundError(
+            _(
+                "Elk idee op de stemlijst kost nu € 0. In een ronde met een budget kiezen "
+                "bewoners binnen het budget: vul bij elk idee de geschatte kosten in."
+            )
+        )
     chosen = {idea_id: (position, cost) for idea_id, position, cost in entries}
     with storage.locked(ideas_of(round_id)):
         for idea_id in ideas:
@@ -289,6 +307,35 @@ def set_shortlist(
                 )
             elif ideas[idea_id].get("shortlisted"):
                 storage.update(ideas_of(round_id), idea_id, {"shortlisted": False})
+    return free if budget_round else []
+
+
+def free_ideas_warning(storage: Storage, round_record: dict[str, Any]) -> str | None:
+    """A warning for a budget round whose shortlist holds ideas that cost € 0, else None.
+
+    Such an idea always fits the budget, so it is chosen with a single vote: usually a cost
+    that was forgotten.
+    """
+    if round_record["settings"]["method"] not in BUDGET_METHODS:
+        return None
+    listed = shortlist(storage, round_record["id"])
+    free = [i["title"] for i in listed if not int(i.get("cost", 0))]
+    return zero_cost_message(free, everything=bool(listed) and len(free) == len(listed))
+
+
+def zero_cost_message(titles: list[str], *, everything: bool = False) -> str | None:
+    if not titles:
+        return None
+    if everything:
+        return _(
+            "Let op: elk idee op de stemlijst kost € 0. Met een budget wordt dan alles "
+            "gekozen wat één stem krijgt. Vul bij elk idee de geschatte kosten in."
+        )
+    return _(
+        "Let op: deze ideeën kosten € 0 en worden dus met één stem al gekozen: %(titles)s. "
+        "Klopt dat niet, vul dan de kosten in.",
+        titles=", ".join(titles),
+    )
 
 
 def set_scores(storage: Storage, round_id: str, idea_id: str, scores: dict[str, int]) -> None:

@@ -26,6 +26,7 @@ from vliegwiel.rounds.ideas import (
     DECISIONS,
     all_ideas,
     comments_of,
+    free_ideas_warning,
     get_idea,
     hide_comment,
     hide_idea,
@@ -37,8 +38,10 @@ from vliegwiel.rounds.ideas import (
     shortlist,
     show_idea,
     support_counts,
+    zero_cost_message,
 )
 from vliegwiel.rounds.model import (
+    BUDGET_METHODS,
     METHOD_LABELS,
     METHODS,
     PHASE_KINDS,
@@ -55,6 +58,7 @@ from vliegwiel.rounds.model import (
     update_round,
 )
 from vliegwiel.rounds.pledges import contacts, totals
+from vliegwiel.rounds.publication import publish_round
 from vliegwiel.rounds.views_public import clock
 from vliegwiel.rounds.voting import explain, money
 from vliegwiel.web.context import current_village
@@ -188,6 +192,7 @@ def overview(round_id: str):
         method_label=METHOD_LABELS[record["settings"]["method"]],
         ideas=len(all_ideas(storage, round_id)),
         ballots=len(stored_ballots(storage, round_id)),
+        free_warning=free_ideas_warning(storage, record),
         form=FlaskForm(),
     )
 
@@ -198,13 +203,15 @@ def schedule(round_id: str):
     record = round_or_404(round_id)
     if not record["phases"] and not record["scheduled"]:
         return back(".overview", round_id, _("Geef eerst de fasen met hun datums op."))
-    current_village().storage.update(ROUNDS, round_id, {"scheduled": not record["scheduled"]})
+    storage = current_village().storage
+    storage.update(ROUNDS, round_id, {"scheduled": not record["scheduled"]})
     message = (
         _("De ronde is weer een concept.")
         if record["scheduled"]
         else _("De ronde is ingepland: de fasen openen en sluiten nu vanzelf op hun datum.")
     )
-    return back(".overview", round_id, message)
+    warning = None if record["scheduled"] else free_ideas_warning(storage, record)
+    return back(".overview", round_id, f"{message} {warning}" if warning else message)
 
 
 # --- ideas: moderation and shortlist ------------------------------------------------------------
@@ -222,6 +229,8 @@ def _render_ideas(record, error=None, status=200):
         comments={i["id"]: comments_of(storage, round_id, i["id"]) for i in ideas},
         supports=support_counts(storage, round_id),
         voted=bool(stored_ballots(storage, round_id)),
+        free_warning=free_ideas_warning(storage, record),
+        money=money,
         error=error,
         form=FlaskForm(),
     ), status
@@ -299,8 +308,17 @@ def save_shortlist(round_id: str):
                     )
                 )
         voted = bool(stored_ballots(storage, round_id))
-        set_shortlist(storage, round_id, entries, locked_by_votes=voted)
-        return _("De stemlijst is opgeslagen.")
+        record = round_or_404(round_id)
+        free = set_shortlist(
+            storage,
+            round_id,
+            entries,
+            locked_by_votes=voted,
+            budget_round=record["settings"]["method"] in BUDGET_METHODS,
+        )
+        warning = zero_cost_message(free)
+        saved = _("De stemlijst is opgeslagen.")
+        return f"{saved} {warning}" if warning else saved
 
     return _moderate(round_id, act)
 
@@ -387,6 +405,9 @@ def decisions(round_id: str):
                 update_round(
                     storage, round_id, {"results_published": request.form["publish"] == "ja"}
                 )
+            if request.form.get("publish") == "ja":
+                # Residents see what is stored now, not later changes (rounds/publication.py).
+                publish_round(storage, round_or_404(round_id), clock())
         except RoundError as err:
             error = str(err)
         else:
@@ -417,4 +438,3 @@ def pledges(round_id: str):
         contacts=contacts(storage, round_id) if user_can("beheerder") else None,
         money=money,
     )
-

@@ -33,16 +33,12 @@ def export(round_id: str, fmt: str):
     record = round_or_404(round_id)
     storage = current_village().storage
     if fmt == "csv":
-        return _download(
-            export_csv(storage, record), "text/csv; charset=utf-8", f"ronde-{round_id}.csv"
-        )
+        return _download(export_csv(storage, record), "text/csv", f"ronde-{round_id}.csv")
     if fmt == "json":
         return _download(export_json(storage, record), "application/json", f"ronde-{round_id}.json")
     if fmt == "pb":
         name = current_village().config.name
-        return _download(
-            export_pb(storage, record, name), "text/plain; charset=utf-8", f"ronde-{round_id}.pb"
-        )
+        return _download(export_pb(storage, record, name), "text/plain", f"ronde-{round_id}.pb")
     abort(404)
 
 

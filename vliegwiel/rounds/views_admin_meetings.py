@@ -15,6 +15,7 @@ from flask_wtf import FlaskForm
 
 from vliegwiel.accounts.model import ROLES
 from vliegwiel.accounts.views import require_role
+from vliegwiel.reach.letters import base_url_problem
 from vliegwiel.rounds.admin_base import HOSTS, back, bp, int_field, round_or_404, user_can
 from vliegwiel.rounds.ideas import all_ideas, is_active
 from vliegwiel.rounds.meetings import (
@@ -143,14 +144,32 @@ def poll_screen(round_id: str, poll_id: str):
             error = str(err)
         else:
             return back(".poll_screen", round_id, _("Opgeslagen."), poll_id=poll_id)
-    answer_url = url_for("rounds.poll", round_id=round_id, poll_id=poll_id, _external=True)
+    answer_url, local = _poll_address(round_id, poll_id)
     return render_template(
         "beheer/rounds/poll.html",
         round=record,
         poll=poll,
         results=poll_results(storage, round_id, poll),
         answer_url=answer_url,
+        local_address=local,
         qr=segno.make(answer_url, error="m").svg_data_uri(scale=6),
         error=error,
         form=FlaskForm(),
     ), (400 if error else 200)
+
+
+def _poll_address(round_id: str, poll_id: str) -> tuple[str, bool]:
+    """The address the poll's QR code opens, and whether only this computer reaches it.
+
+    ``[server] base_url`` when it is set to a reachable address (the one on the letters),
+    else the address this page was opened on; a laptop opened at 127.0.0.1 would show
+    residents a QR code their phones cannot open, so the page then says so.
+    """
+    village = current_village()
+    path = url_for("rounds.poll", round_id=round_id, poll_id=poll_id)
+    if base_url_problem(village.config.base_url) is None:
+        # url_for's path already holds the script root (a province's /<village>/ prefix).
+        root = request.script_root
+        return village.config.base_url.rstrip("/") + path[len(root) :], False
+    external = url_for("rounds.poll", round_id=round_id, poll_id=poll_id, _external=True)
+    return external, base_url_problem(external) == "local"

@@ -133,13 +133,15 @@ def codes(round_id: str):
     if record is None:
         abort(404)
 
-    def render(issued: list[IssuedCode], contact: str | None) -> bytes:
+    def render(issued: list[IssuedCode], contact: str | None, reminders: bool) -> bytes:
+        # A round's code stays valid for the whole round: no reminder letters (not offered).
         return round_letters_pdf(
             record,
             issued,
             village_name=village.config.name,
             base_url=village.config.base_url,
             contact=contact,
+            place=village.config.place,
         )
 
     return letters_page(

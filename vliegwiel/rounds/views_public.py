@@ -13,14 +13,17 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session
 from flask import url_for as flask_url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 
 from vliegwiel.results.suppression import threshold_note
 from vliegwiel.rounds.ballots import (
     ballot_from_form,
+    ballot_of,
+    ballot_total,
     cast_ballot,
-    has_voted,
     projects_of,
 )
 from vliegwiel.rounds.count import outcome_for_residents
@@ -41,6 +44,7 @@ from vliegwiel.rounds.ideas import (
 )
 from vliegwiel.rounds.meetings import answer_poll, get_meeting, get_poll, meetings_of, sign_up
 from vliegwiel.rounds.model import (
+    BUDGET_METHODS,
     DRAFT,
     METHOD_LABELS,
     PUBLISHED,
@@ -58,10 +62,12 @@ from vliegwiel.rounds.model import (
     utc_now,
 )
 from vliegwiel.rounds.pledges import make_pledge, pledge_targets, totals
+from vliegwiel.rounds.publication import published, published_state, shown_ideas
 from vliegwiel.rounds.voting import BallotError, explain, money
 from vliegwiel.web.context import current_village
 
 bp = Blueprint("rounds", __name__)
+
 
 def clock() -> datetime:
     """The current time; tests set ``app.config["VLIEGWIEL_NOW"]`` to a function."""
@@ -118,10 +124,23 @@ def _context(record: dict[str, Any]) -> dict[str, Any]:
         "now": now,
         "k": current_village().config.min_group_size,
         "money": money,
+        "unbroken": unbroken,
         "decision_labels": DECISION_LABELS,
         "method_label": METHOD_LABELS[record["settings"]["method"]],
         "form": FlaskForm(),
     }
+
+
+def unbroken(text: str) -> str:
+    """``text`` with a no-break space after every euro sign: "€ 3.000" never breaks over
+    two lines, also inside a sentence."""
+    return text.replace("€ ", "€\u00a0")
+
+
+def vote_deadline(record: dict[str, Any]) -> str:
+    """The last day of the vote as a long date ("21 maart 2026"); "" without a vote phase."""
+    found = phase(record, "prioritise")
+    return format_date(found.last_day, "long") if found and found.last_day else ""
 
 
 # --- timeline and process page ------------------------------------------------------------------
@@ -148,7 +167,11 @@ def round_page(round_id: str):
     ideas = [i for i in all_ideas(storage, round_id) if is_active(i)]
     published = ctx["status"] == PUBLISHED
     decided = (
-        [i for i in all_ideas(storage, round_id) if i.get("decision") and not i.get("hidden")]
+        [
+            i
+            for i in shown_ideas(storage, round_id, published)
+            if i.get("decision") and not i.get("hidden")
+        ]
         if published
         else []
     )
@@ -160,6 +183,8 @@ def round_page(round_id: str):
         survey_open=phase_open(record, "survey", now),
         ideas_count=len(ideas),
         vote_open=phase_open(record, "prioritise", now),
+        voted=own_ballot(record) is not None,
+        deadline=vote_deadline(record),
         outcome_ready=phase_over(record, "prioritise", now),
         commit_open=phase_open(record, "commit", now),
         decided=decided,
@@ -293,36 +318,77 @@ def comment(round_id: str, idea_id: str):
 # --- voting and outcome -------------------------------------------------------------------------
 
 
+def own_ballot(record: dict[str, Any]) -> Any:
+    """The ballot this browser or household cast in the round, or None.
+
+    Never hands out a browser cookie just to look: a browser without one has not voted.
+    """
+    if not record["settings"].get("requires_codes") and "browser_id" not in session:
+        return None
+    try:
+        return ballot_of(current_village().storage, record["id"], participant_key(record))
+    except RoundError:
+        return None  # a code round without a code yet: nothing cast from here
+
+
+def _ballot_fields(method: str, ballot: Any) -> MultiDict:
+    """A stored ballot as the vote form's fields, so the form shows it ticked."""
+    if method == "dots":
+        return MultiDict({f"punten-{pid}": str(points) for pid, points in ballot.items()})
+    if method == "borda":
+        return MultiDict({f"plaats-{pid}": str(n) for n, pid in enumerate(ballot, start=1)})
+    return MultiDict([("idee", pid) for pid in ballot])
+
+
 @bp.route("/ronde/<round_id>/stemmen", methods=["GET", "POST"])
 def vote(round_id: str):
+    """The ballot. "Bereken" re-renders it with the total of the ticked ideas (budget rounds,
+    for browsers without JavaScript); "Stem uitbrengen" casts it; a resident who voted sees
+    the ballot again and may change it until the vote closes."""
     record = _round_or_404(round_id)
     storage = current_village().storage
+    method = record["settings"]["method"]
     error = None
+    current = own_ballot(record)
+    fields = _ballot_fields(method, current) if current is not None else MultiDict()
     if request.method == "POST":
-        method = record["settings"]["method"]
+        fields = request.form
         try:
             ballot = ballot_from_form(method, request.form)
-            cast_ballot(storage, record, ballot, participant=participant_key(record), now=clock())
+            if request.form.get("actie") != "bereken":
+                cast_ballot(
+                    storage,
+                    record,
+                    ballot,
+                    participant=participant_key(record),
+                    now=clock(),
+                    replace=request.form.get("wijzigen") == "ja",
+                )
         except (RoundError, BallotError) as err:
             error = str(err)
         else:
-            flash(_("Uw stem is opgeslagen. Dank u wel!"), "info")
-            return redirect(flask_url_for(".round_page", round_id=round_id))
-    voted = False
-    if not error:
-        try:
-            voted = has_voted(storage, round_id, participant_key(record))
-        except RoundError:
-            voted = False
+            if request.form.get("actie") != "bereken":
+                changed = current is not None and request.form.get("wijzigen") == "ja"
+                flash(
+                    _("Uw stem is gewijzigd. Dank u wel!")
+                    if changed
+                    else _("Uw stem is opgeslagen. Dank u wel!"),
+                    "info",
+                )
+                return redirect(flask_url_for(".round_page", round_id=round_id))
+    projects = projects_of(storage, round_id)
+    total = ballot_total(projects, fields.getlist("idee")) if method in BUDGET_METHODS else None
     return render_template(
         "rounds/vote.html",
         **_context(record),
-        projects=projects_of(storage, round_id),
+        projects=projects,
         ideas_by_id={i["id"]: i for i in all_ideas(storage, round_id)},
         vote_open=phase_open(record, "prioritise", clock()),
-        voted=voted,
+        voted=current is not None,
+        deadline=vote_deadline(record),
+        total=total,
         error=error,
-        posted=request.form,
+        posted=fields,
     ), (400 if error else 200)
 
 
@@ -332,18 +398,23 @@ def outcome(round_id: str):
     if not phase_over(record, "prioritise", clock()):
         abort(404)
     storage = current_village().storage
-    state = outcome_for_residents(storage, record)
+    # Once published, the outcome as it was published (rounds/publication.py); before, the
+    # stored count of the ballots, counted in the background.
+    snapshot = published(storage, round_id) if status_of(record, clock()) == PUBLISHED else None
+    state = published_state(snapshot) if snapshot else outcome_for_residents(storage, record)
     result = state.outcome
     rows = []
     if result is not None:
-        ideas_by_id = {i["id"]: i for i in all_ideas(storage, round_id)}
+        ideas_by_id = {
+            i["id"]: i for i in (snapshot["ideas"] if snapshot else all_ideas(storage, round_id))
+        }
         for idea_id in result.ranking:
             rows.append(
                 {
                     "idea": ideas_by_id[idea_id],
                     "chosen": idea_id in result.selected,
                     "score": result.scores[idea_id],
-                    "explanation": explain(result.reasons[idea_id]),
+                    "explanation": unbroken(explain(result.reasons[idea_id])),
                 }
             )
     return render_template(
@@ -351,7 +422,7 @@ def outcome(round_id: str):
         **_context(record),
         rows=rows,
         count=state,
-        voters=len(storage.all(f"rounds/{round_id}/ballots")),
+        voters=snapshot["voters"] if snapshot else len(storage.all(f"rounds/{round_id}/ballots")),
     )
 
 

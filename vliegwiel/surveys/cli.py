@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from flask_babel import gettext as _
 
 from vliegwiel.cli.common import (
     get_survey,
@@ -67,9 +68,11 @@ def list_surveys(instance: Path | None, as_json: bool) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["csv", "json", "xlsx", "sav"]),
+    type=click.Choice(["csv", "csv-nl", "json", "xlsx", "sav"]),
     default="csv",
     show_default=True,
+    help="csv: comma-separated; csv-nl: for a Dutch Excel (';', UTF-8 with BOM, decimal "
+    "comma); xlsx: labels instead of codes, with a codes sheet.",
 )
 @output_option(
     "Write here (CSV: the codebook goes next to it as NAME-codebook.csv; XLSX and SAV need "
@@ -77,8 +80,10 @@ def list_surveys(instance: Path | None, as_json: bool) -> None:
     required=False,
 )
 def export(survey_id: str, instance: Path | None, fmt: str, output: Path | None) -> None:
-    """Export a survey's responses: CSV (one row per response), JSON (full records), XLSX,
-    or SAV (SPSS, with variable and value labels; opt-outs are missing values)."""
+    """Export a survey's responses: CSV (one row per response; csv-nl for a Dutch Excel),
+    JSON (full records), XLSX (labels and a codes sheet), or SAV (SPSS, with variable and
+    value labels; opt-outs are missing values). CSV and XLSX give times in the village's
+    timezone with their offset."""
     from vliegwiel.web.i18n import placeholders_from
 
     village = load_village(instance)
@@ -101,17 +106,20 @@ def _export(village: Any, survey_id: str, fmt: str, output: Path | None) -> None
     if fmt == "sav":
         write_sav(village, survey, responses, output)
         return
+    csv_dialect = fmt in ("csv", "csv-nl")
     text = (
-        export_csv(village, survey, responses) if fmt == "csv" else export_json(survey, responses)
+        export_csv(village, survey, responses, fmt)
+        if csv_dialect
+        else export_json(survey, responses)
     )
     if output is None:
         click.echo(text, nl=False)
         return
     write_output(output, text)
     click.echo(f"Wrote {len(responses)} responses to {output}", err=True)
-    if fmt == "csv":
+    if csv_dialect:
         codebook = output.with_name(f"{output.stem}-codebook.csv")
-        write_output(codebook, export_codebook(village, survey))
+        write_output(codebook, export_codebook(village, survey, fmt))
         click.echo(f"Wrote the codebook to {codebook}", err=True)
 
 
@@ -120,7 +128,7 @@ def write_sav(village: Any, survey: Any, responses: list, output: Path | None) -
     from vliegwiel.surveys.sav_export import export_sav
 
     if output is None:
-        raise click.ClickException("--format sav needs -o FILE.sav")
+        raise click.ClickException(_("--format sav heeft -o BESTAND.sav nodig"))
     write_output(output, export_sav(village, survey, responses))
     click.echo(f"Wrote {len(responses)} responses to {output}", err=True)
 

@@ -65,10 +65,11 @@ class Checked:
     survey: Survey | None
     problems: list[Problem] = field(default_factory=list)
 
-    def problems_by_line(self) -> dict[int, list[str]]:
+    def problems_by_line(self, language: str = "en") -> dict[int, list[str]]:
+        """The problems' messages in ``language``, by line number."""
         lines: dict[int, list[str]] = {}
         for problem in self.problems:
-            lines.setdefault(problem.line, []).append(problem.message)
+            lines.setdefault(problem.line, []).append(problem.localised(language))
         return lines
 
 

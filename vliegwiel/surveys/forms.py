@@ -4,14 +4,38 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel import support
+from flask import current_app
+from flask_babel import get_locale
 from flask_wtf import FlaskForm
+from wtforms.i18n import messages_path
 
 from vliegwiel.surveys.question_types import AnswerError, QuestionType
 from vliegwiel.surveys.schema import Question
 
+#: WTForms' own messages per locale. Flask-WTF parses the catalogue file again on every
+#: request that builds a form (a tenth of a resident's page view, measured); it never changes
+#: while the server runs, so it is read once per language.
+_WTFORMS_TRANSLATIONS: dict[str, support.Translations] = {}
+
+
+def _wtforms_translations() -> support.Translations:
+    locale = str(get_locale())
+    found = _WTFORMS_TRANSLATIONS.get(locale)
+    if found is None:
+        found = support.Translations.load(messages_path(), [locale], domain="wtforms")
+        _WTFORMS_TRANSLATIONS[locale] = found
+    return found
+
 
 class AnswerForm(FlaskForm):
     """Base of every generated page form; CSRF comes from FlaskForm."""
+
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form):
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)
+            return _wtforms_translations()
 
 
 def build_form(

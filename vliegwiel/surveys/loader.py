@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ from pydantic import ValidationError
 from vliegwiel.core.errors import VliegwielError
 from vliegwiel.core.plugins import PluginError, call_implementation
 from vliegwiel.surveys.condition_check import condition_problems
+from vliegwiel.surveys.problem_text import in_dutch
 from vliegwiel.surveys.question_types import QuestionType
 from vliegwiel.surveys.schema import Survey
 
@@ -32,6 +34,14 @@ class Problem:
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message}"
 
+    def localised(self, language: str) -> str:
+        """The message in ``language``: Dutch for "nl" (common problems), else as written."""
+        return in_dutch(self.message) if language == "nl" else self.message
+
+    def shown(self, language: str) -> str:
+        """FILE:LINE: message, in ``language``."""
+        return f"{self.file}:{self.line}: {self.localised(language)}"
+
 
 class SurveyError(VliegwielError):
     """A survey file that cannot be used; ``problems`` lists every reason with its line."""
@@ -39,6 +49,9 @@ class SurveyError(VliegwielError):
     code = "survey"
 
     def __init__(self, problems: list[Problem]):
+        # In line order, as a reader goes through the file (pydantic, the structure checks and
+        # the question types each find theirs in their own order).
+        problems = sorted(problems, key=lambda p: (p.file, p.line))
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
 
@@ -105,6 +118,10 @@ def parse_yaml(text: str, file: str) -> tuple[Any, dict]:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
+        hint = _apostrophe_s_line(text)
+        if hint is not None:
+            # YAML reads 's Avonds as the start of a quoted text and fails far below it.
+            raise SurveyError([Problem(file, hint, APOSTROPHE_S_HINT)]) from None
         raise SurveyError([Problem(file, line, f"not valid YAML: {error.problem}")]) from None
     except yaml.reader.ReaderError as error:
         line = text.count("\n", 0, error.position) + 1
@@ -117,6 +134,26 @@ def parse_yaml(text: str, file: str) -> tuple[Any, dict]:
         raise SurveyError([Problem(file, 1, "nested too deeply")]) from None
     except ValueError as error:  # such as an integer of more than 4,300 digits
         raise SurveyError([Problem(file, 1, f"not a usable value: {error}")]) from None
+
+
+#: The common YAML mistake: a text such as 's Avonds or 's-Hertogenbosch, not in quotes.
+APOSTROPHE_S_HINT = (
+    "not valid YAML: a text starts with 's (as in 's Avonds): put the whole text in double "
+    "quotes, like \"'s Avonds\""
+)
+_APOSTROPHE_S = re.compile(r"""(?:^\s*-\s+|:\s+|[\[{,]\s*)'s[\s-]""")
+
+
+def _apostrophe_s_line(text: str) -> int | None:
+    """The first line where an unquoted value starts with 's, or None.
+
+    A value that also ends with a quote ('s avonds') is a quoted text YAML reads fine.
+    """
+    for number, line in enumerate(text.splitlines(), start=1):
+        code = line.split(" #", 1)[0].rstrip()
+        if _APOSTROPHE_S.search(code) and not code.rstrip("}] ,").endswith("'"):
+            return number
+    return None
 
 
 def _line_of(lines: dict[tuple, int], loc: tuple) -> int:
@@ -254,9 +291,19 @@ class SurveyRegistry:
             p for p in self.surveys_dir.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()
         )
 
-    def _refresh(self) -> None:
+    def _current(self) -> tuple[list[Path], tuple]:
         files = self._files()
-        stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+        stats = [(p, p.stat()) for p in files]
+        return files, tuple((p.name, st.st_mtime_ns, st.st_size) for p, st in stats)
+
+    def _fresh(self) -> bool:
+        """True when no survey file changed since the last load. Looked at without the lock:
+        every request asks, and a lock held across these file system calls made the server's
+        threads queue behind each other (measured under load)."""
+        return self._current()[1] == self._stamp
+
+    def _refresh(self) -> None:
+        files, stamp = self._current()
         if stamp == self._stamp:
             return
         surveys: dict[str, Survey] = {}
@@ -280,15 +327,17 @@ class SurveyRegistry:
             paths[survey.id] = path
         self._surveys, self._paths, self._broken, self._stamp = surveys, paths, broken, stamp
 
+    def _loaded(self) -> dict[str, Survey]:
+        if not self._fresh():
+            with self._lock:
+                self._refresh()
+        return self._surveys
+
     def all(self) -> list[Survey]:
-        with self._lock:
-            self._refresh()
-            return list(self._surveys.values())
+        return list(self._loaded().values())
 
     def get(self, survey_id: str) -> Survey | None:
-        with self._lock:
-            self._refresh()
-            return self._surveys.get(survey_id)
+        return self._loaded().get(survey_id)
 
     def path(self, survey_id: str) -> Path | None:
         with self._lock:

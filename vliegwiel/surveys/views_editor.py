@@ -31,6 +31,7 @@ from vliegwiel.surveys.loader import MAX_FILE_BYTES, SurveyError
 from vliegwiel.surveys.responses import responses_collection
 from vliegwiel.surveys.status import local, status_of
 from vliegwiel.web.context import current_village, survey_or_404
+from vliegwiel.web.i18n import current_language
 
 bp = Blueprint("survey_editor", __name__, url_prefix="/beheer")
 
@@ -69,7 +70,7 @@ def _page(
         form=form,
         file_name=file_name,
         checked=checked,
-        problem_lines=checked.problems_by_line(),
+        problem_lines=checked.problems_by_line(current_language()),
         lines=(form.text.data or "").splitlines(),
         refused=refused or [],
         preview_forms=_preview_forms(checked),

@@ -13,8 +13,8 @@ from wtforms.validators import Optional
 
 from vliegwiel.accounts.model import ROLES
 from vliegwiel.accounts.views import require_role
-from vliegwiel.results.tallies import compute_results
 from vliegwiel.surveys.export import export_codebook, export_csv, export_json
+from vliegwiel.surveys.ordering import in_order, move
 from vliegwiel.surveys.responses import (
     responses_collection,
     responses_of,
@@ -95,7 +95,8 @@ def dashboard():
             "responses": village.storage.count(responses_collection(s.id)),
             "lifecycle": lifecycle_of(village.storage, s.id),
         }
-        for s in village.surveys.all()
+        # The home page's order, so the arrows move what residents see.
+        for s in in_order(village.storage, village.surveys.all())
     ]
     return render_template(
         "beheer/dashboard.html",
@@ -108,17 +109,32 @@ def dashboard():
     )
 
 
+@bp.post("/volgorde")
+@require_role("beheerder")
+def reorder():
+    """One survey a place up or down on the residents' home page (buttons, no JavaScript)."""
+    village = current_village()
+    survey_id = request.form.get("survey_id", "")
+    step = {"omhoog": -1, "omlaag": 1}.get(request.form.get("richting", ""))
+    if not FlaskForm().validate() or step is None:
+        abort(400)
+    survey = survey_or_404(survey_id)
+    move(village.storage, [s.id for s in village.surveys.all()], survey.id, step)
+    flash(_("De volgorde op de startpagina is aangepast."), "info")
+    return redirect(url_for(".dashboard", _anchor=f"volgorde-{survey.id}"))
+
+
 @bp.get("/enquete/<survey_id>")
 @require_role(*ROLES)
 def survey_results(survey_id: str):
     village = current_village()
     survey = survey_or_404(survey_id)
-    # Importing the results views here, not at the top: they import this capability's
-    # modules, and only this page needs the viewer's stepped responses.
-    from vliegwiel.results.views import viewer_responses
+    # Importing the results capability here, not at the top: it imports this capability's
+    # modules. Counted once per version of the data, on the viewer's step (results_cache).
+    from vliegwiel.results.results_cache import cached_results
+    from vliegwiel.results.views import viewer_step
 
-    wave, responses = viewer_responses(village, survey, None)
-    results = compute_results(village, survey, responses, wave=wave)
+    results = cached_results(village, survey, step=viewer_step(village))
     lifecycle = lifecycle_of(village.storage, survey.id)
     return render_template(
         "beheer/survey.html",
@@ -192,16 +208,20 @@ def export(survey_id: str, fmt: str):
     village = current_village()
     survey = survey_or_404(survey_id)
     responses = responses_of(village, survey.id)
-    if fmt == "csv":
-        body, mimetype = export_csv(village, survey, responses), "text/csv; charset=utf-8"
+    # Flask adds "; charset=utf-8" to a text/* mimetype itself: naming it here doubled it.
+    filename = f"{survey.id}.{fmt}"
+    if fmt in ("csv", "csv-nl"):
+        body, mimetype = export_csv(village, survey, responses, fmt), "text/csv"
+        filename = f"{survey.id}-nl.csv" if fmt == "csv-nl" else filename
     elif fmt == "json":
         body, mimetype = export_json(survey, responses), "application/json"
-    elif fmt == "codebook.csv":
-        body, mimetype = export_codebook(village, survey), "text/csv; charset=utf-8"
+    elif fmt in ("codebook.csv", "codebook-nl.csv"):
+        dialect = "csv-nl" if fmt == "codebook-nl.csv" else "csv"
+        body, mimetype = export_codebook(village, survey, dialect), "text/csv"
     else:
         abort(404)
     return Response(
         body,
         mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{survey.id}.{fmt}"'},
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -21,9 +21,10 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from vliegwiel.results.publications import shown_publication, shown_publications
-from vliegwiel.rounds.outcomes import round_results
+from vliegwiel.rounds.outcomes import open_votes, round_results
 from vliegwiel.rounds.views_public import clock as rounds_clock
 from vliegwiel.surveys.forms import build_form, read_answers
+from vliegwiel.surveys.ordering import in_order
 from vliegwiel.surveys.responses import (
     DRAFT_LIFETIME,
     RESUME_AT_REVIEW,
@@ -162,12 +163,14 @@ def _before_answering(survey: Survey):
 @bp.get("/")
 def home():
     village = current_village()
-    surveys = [s for s in village.surveys.all() if is_open(village.storage, s.id)]
+    ordered = in_order(village.storage, village.surveys.all())
+    surveys = [s for s in ordered if is_open(village.storage, s.id)]
     return render_template(
         "resident/home.html",
         surveys=surveys,
         results=[(village.surveys.get(p.survey_id), p) for p in shown_publications(village)],
         round_results=round_results(village.storage, rounds_clock()),
+        open_votes=open_votes(village.storage, rounds_clock()),
     )
 
 

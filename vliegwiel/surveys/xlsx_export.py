@@ -1,6 +1,10 @@
-"""XLSX export (openpyxl): the CSV export's rows and codebook, as two sheets of one workbook.
+"""XLSX export (openpyxl): the answers with labels, the codes and the codebook in one workbook.
 
-The rows come from ``export.table_rows`` and ``export.codebook_rows``, already neutralised
+The answers sheet holds what each code means ("65 tot 80 jaar", not "65_79"); the "codes"
+sheet (variable, value, label) maps them back to the codes of the CSV export. Times are the
+village's local time with their offset, as in the CSV export.
+
+The rows come from ``export.table_rows``, ``code_rows`` and ``codebook_rows``, already neutralised
 against formula injection. Every cell is then written as a typed value: text stays text, so
 openpyxl never turns a string into a formula. Individual answers: for beheerders only.
 """
@@ -14,17 +18,18 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from vliegwiel.core.village import Village
-from vliegwiel.surveys.export import codebook_rows, neutralise, table_rows
+from vliegwiel.surveys.export import code_rows, codebook_rows, neutralise, table_rows
 from vliegwiel.surveys.schema import Survey
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def export_xlsx(village: Village, survey: Survey, responses: list[dict[str, Any]]) -> bytes:
-    """A workbook with the sheets "antwoorden" (one row per response) and "codeboek"."""
+    """Sheets "antwoorden" (one row per response, labels), "codes" and "codeboek"."""
     workbook = Workbook(write_only=True)
     for title, rows in (
-        ("antwoorden", table_rows(village, survey, responses)),
+        ("antwoorden", table_rows(village, survey, responses, labels=True)),
+        ("codes", code_rows(village, survey)),
         ("codeboek", codebook_rows(village, survey)),
     ):
         sheet = workbook.create_sheet(title)

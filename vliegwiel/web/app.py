@@ -106,6 +106,18 @@ def _register_template_globals(app: Flask) -> None:
         if chosen in app.config["LANGUAGES"]:
             session["language"] = chosen
 
+    @app.template_global()
+    def plugin_organiser_links(user: Any) -> list[Any]:
+        """The plugins' links in the organiser menu that ``user`` may follow."""
+        village = app.extensions["vliegwiel"]
+        links = [
+            link
+            for _plugin, found in village.call_hook("vliegwiel_organiser_links")
+            for link in (found or [])
+            if hasattr(link, "label") and hasattr(link, "url")
+        ]
+        return [link for link in links if link.role is None or user.can(link.role)]
+
     @app.context_processor
     def village_context() -> dict[str, Any]:
         return {

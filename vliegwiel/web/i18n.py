@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_language)
     app.jinja_env.globals["localise"] = localise
     app.jinja_env.globals["language_names"] = LANGUAGE_NAMES
+    app.jinja_env.globals["current_language"] = current_language
 
 
 def current_language() -> str:

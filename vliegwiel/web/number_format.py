@@ -8,16 +8,24 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask_babel import format_date, format_decimal
+from babel.numbers import format_decimal
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
+from vliegwiel.web.i18n import DEFAULT_LANGUAGE
 
-def dutch_number(value: float | int | None, decimals: int = 1) -> str:
-    """``value`` with at most ``decimals`` decimals in the page's language ("" for None)."""
+
+def dutch_number(value: float | int | None, decimals: int = 1, *, exact: bool = False) -> str:
+    """``value`` with at most ``decimals`` decimals in the page's language ("" for None).
+
+    ``exact``: always ``decimals`` decimals (a mean score: "2,0", not "2"). Dutch outside a
+    request (a command writing a PDF), never the machine's own locale.
+    """
     if value is None:
         return ""
-    pattern = "#,##0" + ("." + "#" * decimals if decimals > 0 else "")
-    return format_decimal(value, format=pattern)
+    digit = "0" if exact else "#"
+    pattern = "#,##0" + ("." + digit * decimals if decimals > 0 else "")
+    return format_decimal(value, format=pattern, locale=get_locale() or DEFAULT_LANGUAGE)
 
 
 def percent_text(value: float | None) -> str:
