@@ -23,9 +23,15 @@ being broken down. All published numbers are sums of those cells:
   "``x`` broken down by ``y``".
 - ``("M", x, y, a)``, ``("MP", x, y)``: the merged row of groups too small to show alone.
 
-The rows of a breakdown are the answers of the background question. A group of fewer than
-k respondents is never shown as a row of its own: all such groups are merged into one row,
-"Overige groepen".
+What is protected (docs/privacy.md, "The guarantee"): every count from 1 to k - 1, and
+every number of a group or answer of fewer than k people (the "left open" groups too),
+zeros included. Numbers that say only who left questions open (how many skipped one, or
+two) are never sensitive; how many of a group left a question open is protected as a
+member of a small group, not for its own value.
+
+The rows of a breakdown are the answers of the background question. A group whose size the
+background question's own table hides is never shown as a row of its own: all such groups
+are merged into one row, "Overige groepen".
 """
 
 from __future__ import annotations
