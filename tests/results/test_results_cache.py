@@ -9,6 +9,7 @@ restart) the cached results equal a fresh count.
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
 import pytest
 from conftest import PASSWORDS, VillageClient, unique_village
@@ -135,8 +136,10 @@ def test_cached_results_equal_a_fresh_count_after_every_kind_of_write(instance) 
         idee = next(q for q in shown.questions if q.question.id == "idee")
         assert item.text in idee.texts
 
-    # A new round: the latest round has no responses yet.
-    start_wave(storage, SURVEY, "2027")
+    # A new round: the latest round has no responses yet. It starts a second after the
+    # last write: a response of the same second (times are whole seconds) would count in it.
+    later = (datetime.fromisoformat(now()) + timedelta(seconds=1)).isoformat()
+    start_wave(storage, SURVEY, "2027", at=later)
     _check(app, expect_count=True)
     with app.test_request_context():
         assert results_cache.cached_results(village, survey).respondents == 0
