@@ -79,9 +79,15 @@ def codes_page(scope: str, *, title: str, code_page: str, back: str) -> Any:
     base = village.config.base_url.rstrip("/")
     page_url = f"{base}{code_page}"
 
-    def render(issued: list[IssuedCode], contact: str | None) -> bytes:
+    def render(issued: list[IssuedCode], contact: str | None, reminders: bool) -> bytes:
+        # Codes here are never used up (as in rounds): a reminder would say nothing new.
         return page_letters_pdf(
-            title, issued, village_name=village.config.name, code_page_url=page_url, contact=contact
+            title,
+            issued,
+            village_name=village.config.name,
+            code_page_url=page_url,
+            contact=contact,
+            place=village.config.place,
         )
 
     return letters_page(

@@ -226,18 +226,27 @@ def page_letters_pdf(
     village_name: str,
     code_page_url: str,
     contact: str | None = None,
+    place: str | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> bytes:
     """Letters for a plugin's participation method (needs an app context): the QR code opens
     ``code_page_url`` (an absolute address) with the code filled in."""
-    html = render_template(
+    page = render_template(
         "print/plugin_letters.html",
         title=title,
-        letters=_letters(codes, lambda code: f"{code_page_url}?c={code.replace('-', '')}"),
         village_name=village_name,
         survey_url=code_page_url,
         contact=contact,
+        with_code=True,
+        shared_qr=None,
+        reminder=False,
     )
-    return _render(html, len(codes), None)
+    slots = render_template(
+        "print/letter_slots.html",
+        letters=_letters(codes, lambda code: f"{code_page_url}?c={code.replace('-', '')}"),
+        place=place or village_name,
+    )
+    return _render([page], slots, len(codes), progress)
 
 
 def _letters(codes: list[IssuedCode], url_of: Callable[[str], str]) -> list[dict[str, Any]]:
