@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from babel import support
@@ -38,6 +40,37 @@ class AnswerForm(FlaskForm):
             return _wtforms_translations()
 
 
+#: Form classes by the questions they ask (and the language: a plugin's field may carry a
+#: translated label). WTForms works out a new class's fields on its first use, which cost as
+#: much as building the form itself; a survey's pages ask the same questions every time.
+#: The entry keeps the question objects, so their ids stay theirs while it is cached; a
+#: reloaded survey brings new objects and so new entries, and the oldest drop off.
+_FORM_CLASSES: OrderedDict[tuple, tuple[tuple, type[AnswerForm]]] = OrderedDict()
+_FORM_CLASSES_KEPT = 256
+_FORM_CLASSES_LOCK = threading.Lock()
+
+
+def _form_class(
+    question_types: dict[str, QuestionType], questions: list[Question]
+) -> type[AnswerForm]:
+    held = (question_types, *questions)
+    key = (str(get_locale()), *map(id, held))
+    with _FORM_CLASSES_LOCK:
+        found = _FORM_CLASSES.get(key)
+        if found is not None and all(a is b for a, b in zip(found[0], held, strict=True)):
+            _FORM_CLASSES.move_to_end(key)
+            return found[1]
+    attrs: dict[str, Any] = {}
+    for question in questions:
+        attrs.update(question_types[question.type].fields(question))
+    form_class = type("PageForm", (AnswerForm,), attrs)
+    with _FORM_CLASSES_LOCK:
+        _FORM_CLASSES[key] = (held, form_class)
+        while len(_FORM_CLASSES) > _FORM_CLASSES_KEPT:
+            _FORM_CLASSES.popitem(last=False)
+    return form_class
+
+
 def build_form(
     question_types: dict[str, QuestionType],
     questions: list[Question],
@@ -45,14 +78,12 @@ def build_form(
     formdata: Any = None,
 ) -> AnswerForm:
     """A form for ``questions``, pre-filled from ``answers`` or bound to ``formdata``."""
-    attrs: dict[str, Any] = {}
     data: dict[str, Any] = {}
     for question in questions:
-        qtype = question_types[question.type]
-        attrs.update(qtype.fields(question))
         if answers and question.id in answers:
+            qtype = question_types[question.type]
             data.update(qtype.form_data(question, answers[question.id]))
-    form_class = type("PageForm", (AnswerForm,), attrs)
+    form_class = _form_class(question_types, questions)
     if formdata is not None:
         return form_class(formdata=formdata)
     return form_class(formdata=None, data=data)
