@@ -82,6 +82,13 @@ def _serializer() -> URLSafeSerializer:
 def _draft_ids() -> dict[str, str]:
     if "draft_ids" in g:
         return dict(g.draft_ids)
+    if "draft_ids_read" not in g:
+        # Read and checked once per request: a resident's request asks up to three times.
+        g.draft_ids_read = _read_draft_ids()
+    return dict(g.draft_ids_read)
+
+
+def _read_draft_ids() -> dict[str, str]:
     ids: dict[str, str] = {}
     raw = request.cookies.get(DRAFT_COOKIE)
     if raw:
