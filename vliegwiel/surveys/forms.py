@@ -7,7 +7,7 @@ from collections import OrderedDict
 from typing import Any
 
 from babel import support
-from flask import current_app
+from flask import current_app, g
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from wtforms.i18n import messages_path
@@ -76,8 +76,17 @@ def build_form(
     questions: list[Question],
     answers: dict[str, Any] | None = None,
     formdata: Any = None,
+    *,
+    read_only: bool = False,
 ) -> AnswerForm:
-    """A form for ``questions``, pre-filled from ``answers`` or bound to ``formdata``."""
+    """A form for ``questions``, pre-filled from ``answers`` or bound to ``formdata``.
+
+    ``read_only``: the submitted form is only validated and read, never shown again. When
+    the app-wide CSRFProtect has already checked this request's token (``g.csrf_valid``), the
+    form then gets no CSRF field: the form would not check the token again anyway, and its
+    field would sign a fresh token for a page that is never drawn. Without that check (CSRF
+    turned off in a test, say) the form keeps its field and checks it as before.
+    """
     data: dict[str, Any] = {}
     for question in questions:
         if answers and question.id in answers:
@@ -85,6 +94,8 @@ def build_form(
             data.update(qtype.form_data(question, answers[question.id]))
     form_class = _form_class(question_types, questions)
     if formdata is not None:
+        if read_only and g.get("csrf_valid", False):
+            return form_class(formdata=formdata, meta={"csrf": False})
         return form_class(formdata=formdata)
     return form_class(formdata=None, data=data)
 

@@ -230,7 +230,7 @@ def page(survey_id: str, number: int):
     status = 200
     errors: dict[str, str] = {}
     if request.method == "POST":
-        form = build_form(village.question_types, questions, formdata=request.form)
+        form = build_form(village.question_types, questions, formdata=request.form, read_only=True)
         if not form.validate():
             abort(400)  # CSRF is handled by its own error page; anything else is tampering
         page_answers, errors = read_answers(village.question_types, questions, form)
@@ -265,9 +265,10 @@ def page(survey_id: str, number: int):
                 return redirect(url_for(".page", survey_id=survey.id, number=later[0] + 1))
             return redirect(url_for(".review", survey_id=survey.id))
         status = 400
-    form = build_form(village.question_types, questions, answers=answers)
     if errors:
         form = build_form(village.question_types, questions, formdata=request.form)
+    else:
+        form = build_form(village.question_types, questions, answers=answers)
     pages = visible_pages(survey, answers)
     return render_template(
         "resident/page.html",
@@ -297,7 +298,7 @@ def review(survey_id: str):
     answers = prune(survey, draft["answers"])
     errors: dict[str, str] = {}
     if request.method == "POST":
-        form = build_form(village.question_types, [], formdata=request.form)
+        form = build_form(village.question_types, [], formdata=request.form, read_only=True)
         if not form.validate():
             abort(400)
         try:
