@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import weakref
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -244,9 +245,18 @@ def save_response(
 DEFINITIONS = "survey_versions"
 
 
+#: Definition keys known to be stored, per storage. A stored definition is never deleted
+#: while a server runs (a restore needs the server stopped), so once seen it need not be read
+#: again: this saves a read (on PostgreSQL a query) on every submitted response.
+_STORED_DEFINITIONS: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+
+
 def remember_definition(village: Village, survey: Survey) -> None:
     """Keep every version of a definition that has answers, so old answers stay readable."""
     key = f"{survey.id}-{survey.version}"
+    known = _STORED_DEFINITIONS.setdefault(village.storage, set())
+    if key in known:
+        return
     if village.storage.get(DEFINITIONS, key) is None:
         with village.storage.locked(DEFINITIONS):
             if village.storage.get(DEFINITIONS, key) is None:
@@ -260,6 +270,7 @@ def remember_definition(village: Village, survey: Survey) -> None:
                         "first_used": now(),
                     },
                 )
+    known.add(key)
 
 
 def responses_of(village: Village, survey_id: str) -> list[dict[str, Any]]:

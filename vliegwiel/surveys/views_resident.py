@@ -83,6 +83,13 @@ def _serializer() -> URLSafeSerializer:
 def _draft_ids() -> dict[str, str]:
     if "draft_ids" in g:
         return dict(g.draft_ids)
+    if "draft_ids_read" not in g:
+        # Read and checked once per request: a resident's request asks up to three times.
+        g.draft_ids_read = _read_draft_ids()
+    return dict(g.draft_ids_read)
+
+
+def _read_draft_ids() -> dict[str, str]:
     ids: dict[str, str] = {}
     raw = request.cookies.get(DRAFT_COOKIE)
     if raw:
@@ -225,7 +232,7 @@ def page(survey_id: str, number: int):
     status = 200
     errors: dict[str, str] = {}
     if request.method == "POST":
-        form = build_form(village.question_types, questions, formdata=request.form)
+        form = build_form(village.question_types, questions, formdata=request.form, read_only=True)
         if not form.validate():
             abort(400)  # CSRF is handled by its own error page; anything else is tampering
         page_answers, errors = read_answers(village.question_types, questions, form)
@@ -260,9 +267,10 @@ def page(survey_id: str, number: int):
                 return redirect(url_for(".page", survey_id=survey.id, number=later[0] + 1))
             return redirect(url_for(".review", survey_id=survey.id))
         status = 400
-    form = build_form(village.question_types, questions, answers=answers)
     if errors:
         form = build_form(village.question_types, questions, formdata=request.form)
+    else:
+        form = build_form(village.question_types, questions, answers=answers)
     pages = visible_pages(survey, answers)
     return render_template(
         "resident/page.html",
@@ -292,7 +300,7 @@ def review(survey_id: str):
     answers = prune(survey, draft["answers"])
     errors: dict[str, str] = {}
     if request.method == "POST":
-        form = build_form(village.question_types, [], formdata=request.form)
+        form = build_form(village.question_types, [], formdata=request.form, read_only=True)
         if not form.validate():
             abort(400)
         try:

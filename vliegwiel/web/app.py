@@ -141,19 +141,25 @@ def content_security_policy() -> str:
 
 def _register_security_headers(app: Flask) -> None:
     policy = content_security_policy()
+    always = [
+        ("Content-Security-Policy", policy),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ]
+    # Pages show personal answers and drafts: never keep them in shared caches.
+    pages = [*always, ("Cache-Control", "no-store")]
 
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", policy)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
-        )
-        if request.endpoint and not request.endpoint.endswith("static"):
-            # Pages show personal answers and drafts: never keep them in shared caches.
-            response.headers.setdefault("Cache-Control", "no-store")
+        # One pass over the headers a view set itself (a view's own value wins), instead of
+        # one search per header: this runs on every response.
+        endpoint = request.endpoint
+        wanted = pages if endpoint and not endpoint.endswith("static") else always
+        headers = response.headers
+        present = {key.lower() for key in headers.keys()}
+        headers.extend([(k, v) for k, v in wanted if k.lower() not in present])
         return response
 
 
