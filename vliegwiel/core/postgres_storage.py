@@ -41,7 +41,7 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -370,6 +370,10 @@ class PostgresStorage:
         return rows[0][0] if rows else None
 
     def all(self, collection: str) -> list[dict]:
+        return self._snapshot(collection)[1]
+
+    def _snapshot(self, collection: str) -> tuple[int, list[dict]]:
+        """The collection's change number and its records, read together."""
         validate_collection(collection)
         with self._conn() as conn:
             version = conn.execute(
@@ -378,7 +382,7 @@ class PostgresStorage:
             ).fetchone()
             cached = self._cache.get(collection)
             if version is not None and cached is not None and cached[0] == version[0]:
-                return pickle.loads(cached[1])
+                return version[0], pickle.loads(cached[1])
             # One statement, one snapshot: the number and the records belong together.
             rows = conn.execute(
                 "SELECT (SELECT version FROM vliegwiel_collections c WHERE c.village = r.village"
@@ -390,7 +394,20 @@ class PostgresStorage:
         if rows and rows[0][0] is not None:
             # Pickled (from parsed JSON, so never untrusted): every caller gets fresh objects.
             self._cache[collection] = (rows[0][0], pickle.dumps(records, _PICKLE))
-        return records
+            return rows[0][0], records
+        # No records (or none written since version 2 of the tables): the number read
+        # before them is never newer than they are.
+        return (version[0] if version else 0), records
+
+    def chunks(self, collection: str) -> list[tuple[Hashable, Hashable]]:
+        """One chunk: the whole collection, versioned by its change number. (Not yet split:
+        a write makes everything counted from the collection count again.)"""
+        return [("all", self.version(collection))]
+
+    def chunk(self, collection: str, key: Hashable) -> tuple[Hashable | None, list[dict]]:
+        if key != "all":
+            raise ValueError(f"{key!r} is not a chunk of {collection}")
+        return self._snapshot(collection)
 
     def find(self, collection: str, **equals: Any) -> list[dict]:
         query = "SELECT data FROM vliegwiel_records WHERE village = %s AND collection = %s"
