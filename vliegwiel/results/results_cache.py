@@ -23,7 +23,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from vliegwiel.core.village import Village
@@ -168,7 +168,7 @@ def _added_up(
     collection = responses_collection(survey.id)
     waves = waves_of(storage, survey.id)
     chosen = find_wave(waves, wave) or waves[-1]
-    by = breakdown_ids(survey, breakdown)
+    by = breakdown_ids(survey)
     context = (
         survey,
         village.question_types,
@@ -190,10 +190,6 @@ def _added_up(
             or entry.context[2] != context[2]
         ):
             entry = _chunk(village, collection, key, context, waves, by)
-        elif any(b not in raw.cross for raw in entry.raw.values() for b in by):
-            # Counted before for another breakdown: count this one too, from the same data.
-            fresh = _chunk(village, collection, key, context, waves, by)
-            entry = fresh if fresh.version != entry.version else _merge_cross(entry, fresh)
         kept[key] = entry
         part = entry.raw.get(chosen.id)
         if part is not None:
@@ -217,16 +213,6 @@ def _added_up(
         wave=None if len(waves) == 1 else chosen.id,
         text_responses=texts,
     )
-
-
-def _merge_cross(entry: _Chunk, fresh: _Chunk) -> _Chunk:
-    """``entry`` with the cross counts ``fresh`` (same version, same data) has besides."""
-    raw = {}
-    for wave_id, counted in fresh.raw.items():
-        old = entry.raw.get(wave_id)
-        # New objects: cached counts are read by other requests and never changed.
-        raw[wave_id] = replace(counted, cross={**(old.cross if old else {}), **counted.cross})
-    return _Chunk(fresh.version, fresh.context, raw, fresh.ids)
 
 
 def cached_trends(
