@@ -119,17 +119,20 @@ def test_added_up_per_chunk_equals_a_fresh_count_after_every_kind_of_write(
         # Plugin summaries are not this survey's concern, weighting is off: added up.
         assert not needs_responses(village, survey)
 
-    storage.insert_many(COLLECTION, [_record(village, rng) for _ in range(195)])
+    # Up to just below a chunk's end: 100 records per TinyDB bucket, 1,000 per PostgreSQL
+    # chunk (postgres_storage.CHUNK_SIZE).
+    storage.insert_many(COLLECTION, [_record(village, rng) for _ in range(995)])
     _check(app)
-    # One at a time across the second bucket's end (100 records per TinyDB bucket).
+    # One at a time across that chunk's end.
     for _ in range(8):
         counted = _counted_after(app, lambda: storage.insert(COLLECTION, _record(village, rng)))
-        # Only the chunk the response went to is counted again (PostgreSQL: one chunk).
+        # Only the chunk the response went to is counted again.
         assert counted == 1
         _check(app)
     chunks = storage.chunks(COLLECTION)
-    assert len(chunks) == (1 if database_url else 3)
-    assert sum(len(storage.chunk(COLLECTION, key)[1]) for key, _v in chunks) == 203
+    assert len(chunks) == (2 if database_url else 11)
+    read = [r for key, _version in chunks for r in storage.chunk(COLLECTION, key)[1]]
+    assert read == storage.all(COLLECTION) and len(read) == 1003
 
     first = storage.all(COLLECTION)
     # Changed and removed inside the full first bucket: that bucket is counted again.
