@@ -152,7 +152,10 @@ def vliegwiel_survey_summary(
     Returns a :class:`vliegwiel.summaries.Summary` or ``None`` when the survey is not the
     plugin's concern. Organiser results pages keep their results until the survey's
     responses (or moderation, rounds, population figures) change: work from ``responses``
-    only.
+    only. Whether a survey is your concern must depend on ``survey`` alone: results pages
+    first call this hook with no responses, and when every plugin returns ``None`` then,
+    they add up counts per storage bucket instead of passing every response
+    (docs/performance.md).
     """
 
 

@@ -57,7 +57,8 @@ def test_row_level_security_stops_raw_sql_of_another_village(postgres_url: str) 
 def test_tables_carry_their_version_and_refuse_a_newer_one(postgres_url: str) -> None:
     PostgresStorage(postgres_url, unique_village())
     with psycopg.connect(postgres_url, autocommit=True) as conn:
-        assert conn.execute("SELECT version FROM vliegwiel_schema").fetchall() == [(TABLE_VERSION,)]
+        schema = conn.execute("SELECT version FROM vliegwiel_schema").fetchall()
+        assert schema == [(TABLE_VERSION,)]
         ensure_tables(conn)  # again: nothing to do, nothing doubled
         assert conn.execute("SELECT count(*) FROM vliegwiel_schema").fetchone() == (1,)
         conn.execute("UPDATE vliegwiel_schema SET version = %s", (TABLE_VERSION + 1,))
@@ -111,11 +112,22 @@ def test_tables_of_version_1_are_migrated_with_their_records(postgres_url: str) 
             )
         store = PostgresStorage(old.url, "dorp")
         with psycopg.connect(old.url) as conn:
-            assert conn.execute("SELECT version FROM vliegwiel_schema").fetchall() == [(2,)]
+            schema = conn.execute("SELECT version FROM vliegwiel_schema").fetchall()
+            assert schema == [(TABLE_VERSION,)]
         assert store.all("users") == [{"id": "anna", "name": "Anna"}]
+        # Records from before chunks (version 3) are chunk -1, unchanged (0) until written.
+        assert store.chunks("users") == [(-1, 0)]
+        assert store.chunk("users", -1) == (0, [{"id": "anna", "name": "Anna"}])
         store.update("users", "anna", {"name": "Anna B."})
         assert PostgresStorage(old.url, "dorp").all("users") == [{"id": "anna", "name": "Anna B."}]
         assert store.all("users") == [{"id": "anna", "name": "Anna B."}]
+        ((legacy, written),) = store.chunks("users")
+        assert legacy == -1 and written > 0
+        store.insert("users", {"id": "bert"})
+        assert [key for key, _version in store.chunks("users")] == [-1, 0]
+        assert store.chunk("users", -1)[0] == written
+        chunks = [store.chunk("users", key)[1] for key, _version in store.chunks("users")]
+        assert [r["id"] for records in chunks for r in records] == ["anna", "bert"]
     finally:
         close_pools()
         old.drop()

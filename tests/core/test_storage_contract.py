@@ -196,6 +196,37 @@ def test_version_moves_with_every_write_by_any_store_object(open_store) -> None:
     assert reader.version("responses/s") == seen[-1] == writer.version("responses/s")
 
 
+def test_chunks_add_up_to_all_and_only_a_written_chunk_changes_version(open_store) -> None:
+    """Results are added up per chunk: a chunk whose version stayed must hold the same
+    records, whoever wrote (another store object) and whatever the write."""
+    reader, writer = open_store(), open_store()
+    ids = writer.insert_many("responses/s", [{"n": n} for n in range(250)])
+
+    def snapshot() -> dict:
+        chunks = reader.chunks("responses/s")
+        read = [reader.chunk("responses/s", key) for key, _version in chunks]
+        assert [version for version, _records in read] == [v for _key, v in chunks]
+        assert [r for _version, records in read for r in records] == reader.all("responses/s")
+        pairs = zip(chunks, read, strict=True)
+        return {key: (version, records) for (key, version), (_v, records) in pairs}
+
+    before = snapshot()
+    for write in (
+        lambda: writer.insert("responses/s", {"n": 250}),
+        lambda: writer.update("responses/s", ids[3], {"n": -3}),
+        lambda: writer.delete("responses/s", ids[7]),
+        lambda: writer.update("responses/s", ids[240], {"n": -240}),
+    ):
+        write()
+        after = snapshot()
+        changed = [key for key in after if key not in before or after[key][0] != before[key][0]]
+        assert len(changed) == 1  # one chunk per write, and the write shows in it
+        for key in after:
+            if key not in changed:
+                assert after[key] == before[key]
+        before = after
+
+
 def test_non_json_record_is_refused_before_writing(store: RecordStore) -> None:
     store.insert("users", {"name": "Anna"})
     with pytest.raises(TypeError, match="not plain JSON"):

@@ -41,7 +41,7 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -66,7 +66,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Version of the tables below; TABLE_MIGRATIONS[n] brings version n to n + 1 (0: empty).
-TABLE_VERSION = 2
+TABLE_VERSION = 3
+#: Records per chunk (``chunks``): a results page counts again only the chunks that changed.
+CHUNK_SIZE = 1000
 
 _VILLAGE_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
 _MISSING = object()
@@ -174,10 +176,81 @@ def _add_change_versions(conn: psycopg.Connection) -> None:
     # time until their next write gives them one.
 
 
+def _add_chunks(conn: psycopg.Connection) -> None:
+    """Version 3: records numbered into chunks of CHUNK_SIZE per collection, each chunk with
+    a change number of its own (``chunks``/``chunk``).
+
+    A BEFORE INSERT trigger counts the collection's inserts (``vliegwiel_collections``
+    ``inserted``, under that row's lock) and puts the record in chunk (n - 1) / CHUNK_SIZE;
+    the change trigger also bumps the chunk's number in ``vliegwiel_chunks`` on every
+    insert, update and delete. Records from before this step have no chunk (NULL, chunk
+    -1): a write to one of them gives chunk -1 its number; until then it has none, which
+    means unchanged since this step.
+    """
+    conn.execute("ALTER TABLE vliegwiel_records ADD COLUMN chunk bigint")
+    conn.execute(
+        "CREATE INDEX vliegwiel_records_chunk"
+        " ON vliegwiel_records (village, collection, chunk, seq)"
+    )
+    conn.execute(
+        "ALTER TABLE vliegwiel_collections ADD COLUMN inserted bigint NOT NULL DEFAULT 0"
+    )
+    conn.execute(
+        "CREATE TABLE vliegwiel_chunks (village text NOT NULL, collection text NOT NULL,"
+        " chunk bigint NOT NULL, version bigint NOT NULL,"
+        " PRIMARY KEY (village, collection, chunk))"
+    )
+    conn.execute("ALTER TABLE vliegwiel_chunks ENABLE ROW LEVEL SECURITY")
+    conn.execute("ALTER TABLE vliegwiel_chunks FORCE ROW LEVEL SECURITY")
+    conn.execute(
+        "CREATE POLICY one_village ON vliegwiel_chunks "
+        "USING (village = current_setting('vliegwiel.village', true)) "
+        "WITH CHECK (village = current_setting('vliegwiel.village', true))"
+    )
+    conn.execute(
+        f"""
+        CREATE FUNCTION vliegwiel_number_chunk() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            n bigint;
+        BEGIN
+            INSERT INTO vliegwiel_collections (village, collection, version, inserted)
+            VALUES (NEW.village, NEW.collection, 0, 1)
+            ON CONFLICT (village, collection)
+            DO UPDATE SET inserted = vliegwiel_collections.inserted + 1
+            RETURNING inserted INTO n;
+            NEW.chunk := (n - 1) / {CHUNK_SIZE};
+            RETURN NEW;
+        END $$"""
+    )
+    conn.execute(
+        "CREATE TRIGGER vliegwiel_records_chunk BEFORE INSERT "
+        "ON vliegwiel_records FOR EACH ROW EXECUTE FUNCTION vliegwiel_number_chunk()"
+    )
+    conn.execute(
+        """
+        CREATE OR REPLACE FUNCTION vliegwiel_bump_version() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        DECLARE
+            changed vliegwiel_records%ROWTYPE;
+            number bigint := nextval('vliegwiel_change_seq');
+        BEGIN
+            IF TG_OP = 'DELETE' THEN changed := OLD; ELSE changed := NEW; END IF;
+            INSERT INTO vliegwiel_collections (village, collection, version)
+            VALUES (changed.village, changed.collection, number)
+            ON CONFLICT (village, collection) DO UPDATE SET version = EXCLUDED.version;
+            INSERT INTO vliegwiel_chunks (village, collection, chunk, version)
+            VALUES (changed.village, changed.collection, coalesce(changed.chunk, -1), number)
+            ON CONFLICT (village, collection, chunk) DO UPDATE SET version = EXCLUDED.version;
+            RETURN NULL;
+        END $$"""
+    )
+
+
 #: Steps keyed by the table version they migrate from; each runs in the migration transaction.
 TABLE_MIGRATIONS: dict[int, Callable[[psycopg.Connection], None]] = {
     0: _create_tables,
     1: _add_change_versions,
+    2: _add_chunks,
 }
 
 
@@ -370,6 +443,10 @@ class PostgresStorage:
         return rows[0][0] if rows else None
 
     def all(self, collection: str) -> list[dict]:
+        return self._snapshot(collection)[1]
+
+    def _snapshot(self, collection: str) -> tuple[int, list[dict]]:
+        """The collection's change number and its records, read together."""
         validate_collection(collection)
         with self._conn() as conn:
             version = conn.execute(
@@ -378,7 +455,7 @@ class PostgresStorage:
             ).fetchone()
             cached = self._cache.get(collection)
             if version is not None and cached is not None and cached[0] == version[0]:
-                return pickle.loads(cached[1])
+                return version[0], pickle.loads(cached[1])
             # One statement, one snapshot: the number and the records belong together.
             rows = conn.execute(
                 "SELECT (SELECT version FROM vliegwiel_collections c WHERE c.village = r.village"
@@ -390,7 +467,46 @@ class PostgresStorage:
         if rows and rows[0][0] is not None:
             # Pickled (from parsed JSON, so never untrusted): every caller gets fresh objects.
             self._cache[collection] = (rows[0][0], pickle.dumps(records, _PICKLE))
-        return records
+            return rows[0][0], records
+        # No records (or none written since version 2 of the tables): the number read
+        # before them is never newer than they are.
+        return (version[0] if version else 0), records
+
+    def chunks(self, collection: str) -> list[tuple[Hashable, Hashable]]:
+        """Chunks of CHUNK_SIZE records in insertion order (numbered by a trigger), each
+        with the change number of its last write; chunk -1 holds the records from before
+        version 3 of the tables (0: not written since)."""
+        return [
+            (chunk, version)
+            for chunk, version in self._rows(
+                "SELECT -1, coalesce((SELECT version FROM vliegwiel_chunks WHERE village = %s"
+                " AND collection = %s AND chunk = -1), 0) WHERE EXISTS (SELECT 1 FROM"
+                " vliegwiel_records WHERE village = %s AND collection = %s AND chunk IS NULL)"
+                " UNION ALL SELECT chunk, version FROM vliegwiel_chunks WHERE village = %s"
+                " AND collection = %s AND chunk >= 0 ORDER BY 1",
+                (self.village, validate_collection(collection)) * 3,
+            )
+        ]
+
+    def chunk(self, collection: str, key: Hashable) -> tuple[Hashable | None, list[dict]]:
+        if not isinstance(key, int) or isinstance(key, bool) or key < -1:
+            raise ValueError(f"{key!r} is not a chunk of {collection}")
+        validate_collection(collection)
+        which = "chunk IS NULL" if key == -1 else "chunk = %s"
+        params = (self.village, collection) if key == -1 else (self.village, collection, key)
+        version_of = (
+            "coalesce((SELECT version FROM vliegwiel_chunks c WHERE c.village = %s"
+            " AND c.collection = %s AND c.chunk = %s), 0)"
+        )
+        # One statement, one snapshot: the number and the records belong together.
+        rows = self._rows(
+            f"SELECT {version_of}, data FROM vliegwiel_records "
+            f"WHERE village = %s AND collection = %s AND {which} ORDER BY seq",
+            (self.village, collection, key, *params),
+        )
+        if not rows:
+            return None, []
+        return rows[0][0], [row[1] for row in rows]
 
     def find(self, collection: str, **equals: Any) -> list[dict]:
         query = "SELECT data FROM vliegwiel_records WHERE village = %s AND collection = %s"

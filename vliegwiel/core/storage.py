@@ -26,7 +26,7 @@ import shutil
 import threading
 import uuid
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -580,6 +580,19 @@ class Storage:
         """The (inode, mtime_ns, size) of every bucket: a write replaces one bucket file and
         moves its mtime forward (``_write_atomic``), so any write changes this."""
         return tuple(bucket.key for bucket in self._buckets(collection))
+
+    def chunks(self, collection: str) -> list[tuple[Hashable, Hashable]]:
+        """One chunk per bucket file: its name, and its (inode, mtime_ns, size) as version
+        (every write replaces the file and moves its mtime forward)."""
+        return [(bucket.path.name, bucket.key) for bucket in self._buckets(collection)]
+
+    def chunk(self, collection: str, key: Hashable) -> tuple[Hashable | None, list[dict]]:
+        if not isinstance(key, str) or not _BUCKET_RE.fullmatch(key):
+            raise ValueError(f"{key!r} is not a bucket of {collection}")
+        bucket = self._cache.load(self._dir(collection) / key)
+        if bucket is None:
+            return None, []
+        return bucket.key, list(bucket.table().values())
 
     def count(self, collection: str) -> int:
         return sum(len(bucket) for bucket in self._buckets(collection))

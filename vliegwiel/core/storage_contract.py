@@ -52,6 +52,18 @@ class RecordStore(Protocol):
         is read.
         """
 
+    def chunks(self, collection: str) -> list[tuple[Hashable, Hashable]]:
+        """(key, version) of every chunk of the collection, in order: the records of the
+        chunks one after the other are ``all``'s. A chunk's version changes with every write
+        to one of its records, by any process; a chunk no write touched keeps its version,
+        so what was counted from it can be kept (results are added up per chunk)."""
+        ...
+
+    def chunk(self, collection: str, key: Hashable) -> tuple[Hashable | None, list[dict]]:
+        """One chunk's version and records, read together (the version is that of exactly
+        these records); (None, []) when the chunk is gone."""
+        ...
+
     def collections(self, prefix: str = "") -> list[str]:
         """Names of the collections holding records, sorted, starting with ``prefix``."""
 

@@ -102,6 +102,31 @@ def protect_jointly(
     ``tally_of(question, answers)`` tallies a question over some answers (the question
     type's own tally).
     """
+    groups_of: dict[str, list[Any]] = {}
+
+    def cross(q: Question, b: Question, q_answers: list[Any], b_answers: list[Any]) -> tuple:
+        if b.id not in groups_of:
+            groups_of[b.id] = [answer_key(r["answers"].get(b.id)) for r in responses]
+        return _cross(q, q_answers, b_answers, responses, groups_of[b.id], tally_of)
+
+    return protect_crosses(survey, tallies, len(responses), cross, channels, k)
+
+
+#: ``cross(q, b, q_answers, b_answers)``: the two-way table of ``q`` by breakdown question
+#: ``b`` (``_cross``): respondents (ticks) per (answer, group) and who answered per group.
+Cross = Callable[[Question, Question, list[Any], list[Any]], tuple[dict, dict]]
+
+
+def protect_crosses(
+    survey: Survey,
+    tallies: dict[str, Tally],
+    respondents: int,
+    cross: Cross,
+    channels: dict[str, int],
+    k: int,
+) -> JointProtection:
+    """``protect_jointly`` with the two-way tables from ``cross`` instead of a list of
+    responses (results added up per storage chunk count them from raw tallies)."""
     choice = [
         q
         for q in survey.questions()
@@ -111,18 +136,15 @@ def protect_jointly(
     by_questions = [q for q in candidates(survey) if q in choice]
     crosses = {}
     for b in by_questions:
-        groups = [answer_key(r["answers"].get(b.id)) for r in responses]
         for q in choice:
             if q.id != b.id:
-                crosses[q.id, b.id] = _cross(
-                    q, list(counts[q.id]), list(counts[b.id]), responses, groups, tally_of
-                )
+                crosses[q.id, b.id] = cross(q, b, list(counts[q.id]), list(counts[b.id]))
     # A group the background question's own table hides is never a row of its own: it
     # joins the merged row. Which groups those are is known only after protecting, so a
     # group hidden to protect another one means a second round with it merged too.
     merged = {b.id: [w for w, c in counts[b.id].items() if 0 < c < k] for b in by_questions}
     for _round in range(3):
-        joint = _Joint(survey, tallies, counts, len(responses), channels, k)
+        joint = _Joint(survey, tallies, counts, respondents, channels, k)
         for (q, b), (cells, answered) in crosses.items():
             # Every group merged is no breakdown, only the overall counts again.
             if any(c > 0 and w not in merged[b] for w, c in counts[b].items()):

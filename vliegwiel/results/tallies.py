@@ -6,6 +6,8 @@ publication (moderation) and whether a survey's results are published on the pub
 
 from __future__ import annotations
 
+import math
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +15,14 @@ from markupsafe import Markup
 
 from vliegwiel.core.storage import Storage, put_record
 from vliegwiel.core.village import Village
-from vliegwiel.results.breakdowns import BreakdownView, candidates, protect_jointly
+from vliegwiel.results.breakdowns import (
+    BREAKDOWN_TYPES,
+    SKIP,
+    BreakdownView,
+    answer_key,
+    candidates,
+    protect_crosses,
+)
 from vliegwiel.results.charts import bar_chart, bar_list, responsive
 from vliegwiel.results.intervals import CONFIDENCE_DEFAULT, mean_interval, percent_interval
 from vliegwiel.results.population import load_margins
@@ -243,32 +252,230 @@ def compute_results(
     ``breakdown:`` question and, if given, by ``breakdown`` as well, so the counts shown
     are the same whether or not a page shows the breakdown. ``with_texts`` adds the free
     texts an organiser approved.
+
+    The responses are first counted into a :class:`RawTally` (``count_responses``), then
+    finished (``finish_results``); ``results_cache`` adds up the raw tallies of storage
+    chunks instead, which gives the same results.
     """
     if responses is None:
         wave, responses = wave_responses(village, survey, wave)
+    raw = count_responses(responses, breakdown_ids(survey))
+    return finish_results(
+        village,
+        survey,
+        raw,
+        breakdown=breakdown,
+        wave=wave,
+        text_responses=responses if with_texts else None,
+        responses=responses,
+    )
+
+
+# --- raw tallies: counts that add up ------------------------------------------------------------
+
+
+def _freeze(value: Any) -> Hashable:
+    """A key equal for equal answers only: 1, 1.0 and True, 0.0 and -0.0 stay apart (a
+    median or a row count may tell them apart), lists and dicts become tuples."""
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is float:
+        return (float, value, math.copysign(1, value))
+    if kind is list:
+        return (list, tuple(_freeze(v) for v in value))
+    if kind is dict:
+        return (dict, tuple((k, _freeze(v)) for k, v in value.items()))
+    return (kind, value)
+
+
+#: Answer counts of one question: frozen answer -> [an answer, how often].
+Counted = dict[Hashable, list]
+
+
+def _count(column: Counted, answer: Any, n: int = 1) -> None:
+    key = _freeze(answer)
+    slot = column.get(key)
+    if slot is None:
+        column[key] = [answer, n]
+    else:
+        slot[1] += n
+
+
+def _add_counted(into: Counted, other: Counted) -> None:
+    for key, (answer, n) in other.items():
+        slot = into.get(key)
+        if slot is None:
+            into[key] = [answer, n]
+        else:
+            slot[1] += n
+
+
+@dataclass
+class RawTally:
+    """What a set of responses adds to the results, in counts that add up: the raw tally of
+    two sets of responses is the sum of theirs (``add``). Results are finished from it
+    (``finish_results``), so they can be counted per storage chunk and added up.
+    """
+
+    respondents: int = 0
+    #: Responses per channel, in order of first appearance.
+    channels: dict[str, int] = field(default_factory=dict)
+    first: str | None = None
+    last: str | None = None
+    #: Question id -> its answers counted.
+    answers: dict[str, Counted] = field(default_factory=dict)
+    #: Breakdown question id -> its answer (``answer_key``; None: left open) -> how many.
+    groups: dict[str, dict[Any, int]] = field(default_factory=dict)
+    #: Breakdown question id -> its answer -> question id -> that group's answers counted.
+    cross: dict[str, dict[Any, dict[str, Counted]]] = field(default_factory=dict)
+
+    def add(self, other: RawTally) -> None:
+        """Add ``other``'s counts to these (``other`` is left as it is)."""
+        self.respondents += other.respondents
+        for channel, n in other.channels.items():
+            self.channels[channel] = self.channels.get(channel, 0) + n
+        if other.first is not None and (self.first is None or other.first < self.first):
+            self.first = other.first
+        if other.last is not None and (self.last is None or other.last > self.last):
+            self.last = other.last
+        for qid, column in other.answers.items():
+            _add_counted(self.answers.setdefault(qid, {}), column)
+        for by_id, sizes in other.groups.items():
+            mine_sizes = self.groups.setdefault(by_id, {})
+            for key, n in sizes.items():
+                mine_sizes[key] = mine_sizes.get(key, 0) + n
+        for by_id, groups in other.cross.items():
+            mine = self.cross.setdefault(by_id, {})
+            for key, columns in groups.items():
+                group = mine.setdefault(key, {})
+                for qid, column in columns.items():
+                    _add_counted(group.setdefault(qid, {}), column)
+
+
+def breakdown_ids(survey: Survey) -> list[str]:
+    """Every question results may be broken down by (``cross`` of the raw tallies): views
+    are protected jointly with all of them (``breakdowns.protect_jointly``)."""
+    return [q.id for q in candidates(survey)]
+
+
+def count_responses(responses: list[dict[str, Any]], by: Iterable[str] = ()) -> RawTally:
+    """The raw tally of ``responses``, with cross counts by each question id in ``by``."""
+    raw = RawTally()
+    for r in responses:
+        raw.respondents += 1
+        channel = r.get("channel", "web")
+        raw.channels[channel] = raw.channels.get(channel, 0) + 1
+        at = r["submitted_at"]
+        if raw.first is None or at < raw.first:
+            raw.first = at
+        if raw.last is None or at > raw.last:
+            raw.last = at
+        for qid, answer in r["answers"].items():
+            column = raw.answers.get(qid)
+            if column is None:
+                column = raw.answers[qid] = {}
+            _count(column, answer)
+    for by_id in by:
+        sizes: dict[Any, int] = raw.groups.setdefault(by_id, {})
+        groups: dict[Any, dict[str, Counted]] = raw.cross.setdefault(by_id, {})
+        for r in responses:
+            answers = r["answers"]
+            key = answer_key(answers.get(by_id))
+            sizes[key] = sizes.get(key, 0) + 1
+            columns = groups.get(key)
+            if columns is None:
+                columns = groups[key] = {}
+            for qid, given in answers.items():
+                column = columns.get(qid)
+                if column is None:
+                    column = columns[qid] = {}
+                _count(column, given)
+    return raw
+
+
+def _counted(column: Counted | None) -> list[tuple[Any, int]]:
+    return [(answer, n) for answer, n in (column or {}).values()]
+
+
+def _counted_cross(village: Village, raw: RawTally):  # noqa: ANN202 (breakdowns.Cross)
+    """``breakdowns._cross`` from a raw tally: the same two-way tables, from counts."""
+
+    def cross(q: Question, b: Question, q_answers: list[Any], b_answers: list[Any]) -> tuple:
+        per_group: dict[Any, Counted] = {w: {} for w in [*b_answers, SKIP]}
+        sizes = {w: 0 for w in per_group}
+        for key, n in raw.groups[b.id].items():
+            sizes[key if key in per_group else SKIP] += n
+        for key, columns in raw.cross[b.id].items():
+            column = columns.get(q.id)
+            if column:
+                _add_counted(per_group[key if key in per_group else SKIP], column)
+        cells: dict[tuple[Any, Any], int] = {}
+        answered: dict[Any, int] = {}
+        for w, given in per_group.items():
+            if q.type in BREAKDOWN_TYPES:
+                counts: dict[Any, int] = {}
+                for answer, n in given.values():
+                    a = answer_key(answer)
+                    counts[a] = counts.get(a, 0) + n
+                respondents = sum(n for _answer, n in given.values())
+            else:
+                tally = village.question_types[q.type].tally_counted(q, _counted(given))
+                counts, respondents = tally.counts(), tally.respondents
+            for a in q_answers:
+                cells[(a, w)] = counts.get(a, 0)
+            cells[(SKIP, w)] = sizes[w] - respondents
+            answered[w] = respondents
+        return cells, answered
+
+    return cross
+
+
+def needs_responses(village: Village, survey: Survey) -> bool:
+    """True when the survey's results need the whole list of responses, not only a raw
+    tally: weighting is on, or a plugin summarises this survey (``vliegwiel_survey_summary``
+    gets the responses; a plugin that returns None for no responses has said the survey is
+    not its concern, which depends on the survey only: see the hook's documentation)."""
+    if village.config.weighting != "off":
+        return True
     k = village.config.min_group_size
-    columns = _columns(responses)
+    return bool(village.call_hook("vliegwiel_survey_summary", survey=survey, responses=[], k=k))
+
+
+def finish_results(
+    village: Village,
+    survey: Survey,
+    raw: RawTally,
+    *,
+    breakdown: str | None = None,
+    wave: str | None = None,
+    text_responses: list[dict[str, Any]] | None = None,
+    responses: list[dict[str, Any]] | None = None,
+) -> SurveyResults:
+    """Results from a raw tally (with cross counts for ``breakdown_ids(survey)``): tallies,
+    small-group protection, breakdowns, margins.
+
+    ``text_responses``: responses whose approved texts are shown (None: no texts; only
+    responses with an approved text are read). ``responses``: the whole list, which
+    weighting and plugin summaries need (``needs_responses``); without it they are left out.
+    """
+    k = village.config.min_group_size
     tallies = {
-        q.id: village.question_types[q.type].tally(q, columns.get(q.id, []))
+        q.id: village.question_types[q.type].tally_counted(q, _counted(raw.answers.get(q.id)))
         for q in survey.questions()
     }
     protected = {q.id: protect_tally(q, tallies[q.id], k) for q in survey.questions()}
-    channels: dict[str, int] = {}
-    for r in responses:
-        channels[r.get("channel", "web")] = channels.get(r.get("channel", "web"), 0) + 1
+    channels = dict(raw.channels)
     # Every choice question, broken down by every breakdown question, the channels and the
     # respondents: one system, so the pages of this view (any ?uitsplitsing=) can be put
     # side by side without giving a hidden number away (breakdowns.py).
-    joint = protect_jointly(
-        survey,
-        tallies,
-        responses,
-        lambda q, answers: village.question_types[q.type].tally(q, answers),
-        channels,
-        k,
+    joint = protect_crosses(
+        survey, tallies, raw.respondents, _counted_cross(village, raw), channels, k
     )
     shown_by = _shown_breakdowns(survey, breakdown, joint.counts)
-    approved = approved_texts(village, survey, responses) if with_texts else {}
+    approved = (
+        approved_texts(village, survey, text_responses) if text_responses is not None else {}
+    )
     results = []
     for question in survey.questions():
         result = protected[question.id]
@@ -280,24 +487,26 @@ def compute_results(
             result.texts = approved.get(question.id, [])
         _set_margins(result, village.config.households, village.config.confidence)
         results.append(result)
-    summaries = [
-        summary
-        for _plugin, summary in village.call_hook(
-            "vliegwiel_survey_summary", survey=survey, responses=responses, k=k
-        )
-        if isinstance(summary, Summary)
-    ]
-    times = sorted(r["submitted_at"] for r in responses)
-    weighting = apply_weighting(village, survey, responses, results)
+    summaries = []
+    weighting = None
+    if responses is not None:
+        summaries = [
+            summary
+            for _plugin, summary in village.call_hook(
+                "vliegwiel_survey_summary", survey=survey, responses=responses, k=k
+            )
+            if isinstance(summary, Summary)
+        ]
+        weighting = apply_weighting(village, survey, responses, results)
     return SurveyResults(
         survey=survey,
-        respondents=len(responses),
+        respondents=raw.respondents,
         k=k,
         questions=results,
         summaries=summaries,
         channels=joint.channels or suppress_counts(channels, k),
-        first_response=times[0] if times else None,
-        last_response=times[-1] if times else None,
+        first_response=raw.first,
+        last_response=raw.last,
         breakdown_by=[q for q in survey.questions() if q.id in shown_by],
         wave=wave,
         wave_label=wave_label(village.storage, survey.id, wave),
@@ -334,19 +543,6 @@ def _set_margins(result: QuestionResult, population: int | None, confidence: flo
     result.confidence = confidence
     for part in result.parts.values():
         _set_margins(part, population, confidence)
-
-
-def _columns(responses: list[dict[str, Any]]) -> dict[str, list[Any]]:
-    """Every question's answers in response order: one pass over the responses, not one
-    per question (results pages count tens of thousands)."""
-    columns: dict[str, list[Any]] = {}
-    for r in responses:
-        for question_id, answer in r["answers"].items():
-            column = columns.get(question_id)
-            if column is None:
-                column = columns[question_id] = []
-            column.append(answer)
-    return columns
 
 
 def _shown_breakdowns(
@@ -421,19 +617,24 @@ def set_text_status(storage: Storage, survey_id: str, key: str, status: str) -> 
     )
 
 
-def approved_texts(
-    village: Village, survey: Survey, responses: list[dict[str, Any]]
-) -> dict[str, list[str]]:
-    """Approved texts per question id (redacted where the organiser removed a part), sorted
-    so their order says nothing about who wrote them or when."""
+def text_owners(village: Village, survey: Survey) -> set[str]:
+    """Ids that may be of a response with an approved text (a superset: the key of a text
+    is "<response id>-<question id>" and ids may hold "-", so every prefix counts)."""
     approved = {
         d["id"]
         for d in village.storage.all(moderation_collection(survey.id))
         if d.get("status") == APPROVED
     }
-    # A text's key is "<response id>-<question id>": only responses with an approved text
-    # need reading (usually a few among thousands). Ids may hold "-", so every prefix counts.
-    owners = {key[:i] for key in approved for i, ch in enumerate(key) if ch == "-"}
+    # Only responses with an approved text need reading (usually a few among thousands).
+    return {key[:i] for key in approved for i, ch in enumerate(key) if ch == "-"}
+
+
+def approved_texts(
+    village: Village, survey: Survey, responses: list[dict[str, Any]]
+) -> dict[str, list[str]]:
+    """Approved texts per question id (redacted where the organiser removed a part), sorted
+    so their order says nothing about who wrote them or when."""
+    owners = text_owners(village, survey)
     responses = [r for r in responses if r["id"] in owners]
     found: dict[str, list[str]] = {}
     for item in text_items(village, survey, responses):

@@ -17,6 +17,7 @@ from vliegwiel.surveys.question_types import (
     Tally,
     TallyRow,
     number_stats,
+    number_stats_counted,
 )
 from vliegwiel.surveys.schema import OTHER, Identifier, LocalText, Option, Question
 from vliegwiel.web.i18n import localise
@@ -198,6 +199,22 @@ class SingleChoice(_ChoiceBase):
             texts=[a["other"] for a in answers if isinstance(a, dict)],
         )
 
+    def tally_counted(self, question: Question, counted: list[tuple[Any, int]]) -> Tally:
+        counts: dict[str, int] = {}
+        texts: list[str] = []
+        for answer, n in counted:
+            key = answer["value"] if isinstance(answer, dict) else answer
+            counts[key] = counts.get(key, 0) + n
+            if isinstance(answer, dict):
+                texts += [answer["other"]] * n
+        return Tally(
+            question.id,
+            "choice",
+            sum(counts.values()),
+            rows=self._rows(question, counts),
+            texts=texts,
+        )
+
     def export_columns(self, question: Question) -> list[ExportColumn]:
         columns = [ExportColumn(question.id, question.id, self._codes(question))]
         if question.settings.other:
@@ -282,6 +299,21 @@ class MultipleChoice(_ChoiceBase):
             respondents,
             rows=self._rows(question, counts),
             texts=[a["other"] for a in answers if isinstance(a, dict)],
+        )
+
+    def tally_counted(self, question: Question, counted: list[tuple[Any, int]]) -> Tally:
+        counts: dict[str, int] = {}
+        respondents = 0
+        texts: list[str] = []
+        for answer, n in counted:
+            values = answer["values"] if isinstance(answer, dict) else answer
+            respondents += n
+            for value in values:
+                counts[value] = counts.get(value, 0) + n
+            if isinstance(answer, dict):
+                texts += [answer["other"]] * n
+        return Tally(
+            question.id, "choice", respondents, rows=self._rows(question, counts), texts=texts
         )
 
     def export_columns(self, question: Question) -> list[ExportColumn]:
@@ -411,6 +443,29 @@ class Scale(QuestionType):
         ]
         return Tally(question.id, "choice", len(given), rows=rows, stats=number_stats(values))
 
+    def tally_counted(self, question: Question, counted: list[tuple[Any, int]]) -> Tally:
+        given = [(a, n) for a, n in counted if a is not None]
+        values = [(a, n) for a, n in given if isinstance(a, int) and not isinstance(a, bool)]
+        rows = [
+            TallyRow(
+                str(p),
+                question.settings.labels.get(p, str(p)),
+                sum(n for a, n in values if a == p),
+            )
+            for p in self.points(question)
+        ]
+        rows += [
+            TallyRow(o.value, o.label, sum(n for a, n in given if a == o.value))
+            for o in question.settings.opt_out
+        ]
+        return Tally(
+            question.id,
+            "choice",
+            sum(n for _a, n in given),
+            rows=rows,
+            stats=number_stats_counted(values),
+        )
+
     def export_columns(self, question: Question) -> list[ExportColumn]:
         codes = tuple(
             (str(p), localise(question.settings.labels.get(p, str(p)), "nl"))
@@ -474,6 +529,15 @@ class Number(QuestionType):
     def tally(self, question: Question, answers: list[Any]) -> Tally:
         values = [a for a in answers if isinstance(a, int | float)]
         return Tally(question.id, "number", len(values), stats=number_stats(values))
+
+    def tally_counted(self, question: Question, counted: list[tuple[Any, int]]) -> Tally:
+        values = [(a, n) for a, n in counted if isinstance(a, int | float)]
+        return Tally(
+            question.id,
+            "number",
+            sum(n for _a, n in values),
+            stats=number_stats_counted(values),
+        )
 
 
 def _fmt(value: float) -> str:
@@ -602,6 +666,20 @@ class Matrix(QuestionType):
             parts[st.id] = Tally(f"{question.id}__{st.id}", "choice", len(given), rows=rows)
         return Tally(question.id, "matrix", len(answers), parts=parts)
 
+    def tally_counted(self, question: Question, counted: list[tuple[Any, int]]) -> Tally:
+        parts = {}
+        for st in question.settings.statements:
+            given = [(a[st.id], n) for a, n in counted if isinstance(a, dict) and st.id in a]
+            ticks = [(v, n) for g, n in given for v in (g if isinstance(g, list) else [g])]
+            rows = [
+                TallyRow(o.value, o.label, sum(n for v, n in ticks if v == o.value))
+                for o in question.settings.options
+            ]
+            parts[st.id] = Tally(
+                f"{question.id}__{st.id}", "choice", sum(n for _g, n in given), rows=rows
+            )
+        return Tally(question.id, "matrix", sum(n for _a, n in counted), parts=parts)
+
     def export_columns(self, question: Question) -> list[ExportColumn]:
         s = question.settings
         if s.multiple:
@@ -699,6 +777,26 @@ class Ranking(QuestionType):
             question.id,
             "ranking",
             len(ranked),
+            rows=rows,
+            stats={f"first:{k}": v for k, v in firsts.items()},
+        )
+
+    def tally_counted(self, question: Question, counted: list[tuple[Any, int]]) -> Tally:
+        n_options = len(question.settings.options)
+        points = {o.value: 0 for o in question.settings.options}
+        ranked = [(a, n) for a, n in counted if isinstance(a, list)]
+        for answer, n in ranked:
+            for place, value in enumerate(answer):
+                points[value] = points.get(value, 0) + (n_options - 1 - place) * n
+        rows = [TallyRow(o.value, o.label, points[o.value]) for o in question.settings.options]
+        firsts = {
+            o.value: sum(n for a, n in ranked if a and a[0] == o.value)
+            for o in question.settings.options
+        }
+        return Tally(
+            question.id,
+            "ranking",
+            sum(n for _a, n in ranked),
             rows=rows,
             stats={f"first:{k}": v for k, v in firsts.items()},
         )

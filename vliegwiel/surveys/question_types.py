@@ -8,8 +8,10 @@ the worked example.
 
 from __future__ import annotations
 
+import math
 import statistics
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any, ClassVar
 
 from flask import render_template
@@ -152,6 +154,17 @@ class QuestionType:
         texts = [str(a) for a in answers if a not in (None, "")]
         return Tally(question.id, "text", len(texts), texts=texts)
 
+    def tally_counted(self, question: Question, counted: list[tuple[Any, int]]) -> Tally:
+        """``tally`` of the answers in ``counted`` (answer, how often), each as often as given.
+
+        Results are counted per storage bucket and the counts added up (docs/performance.md):
+        a type whose tally is a sum over answers overrides this to work from the counts, so
+        a page costs the same at 20,000 responses as at 100. This default repeats every
+        answer and calls ``tally``: exact for any type, but it costs a pass over all answers.
+        The order of ``Tally.texts`` may differ from ``tally``'s; nothing else may.
+        """
+        return self.tally(question, [answer for answer, n in counted for _ in range(n)])
+
     def export_columns(self, question: Question) -> list[ExportColumn]:
         return [ExportColumn(question.id, question.id)]
 
@@ -159,17 +172,86 @@ class QuestionType:
         return ["" if answer is None else answer]
 
 
+def _value_order(value: Any) -> tuple:
+    """Sort key of a number: by value, then ints before booleans and floats, -0.0 before 0.0, so the
+    median, minimum and maximum of equal values of either kind never depend on the order
+    the answers came in (results are added up per storage bucket)."""
+    return (value, isinstance(value, float), isinstance(value, bool), math.copysign(1, value))
+
+
+def _median(ordered: list[Any]) -> Any:
+    n = len(ordered)
+    return ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2
+
+
 def number_stats(values: list[float]) -> dict[str, float]:
     """Mean, median, minimum, maximum and (two or more values) the sample standard deviation
     ``sd``, which the margin of error of the mean needs; shared by every numeric type."""
     if not values:
         return {}
+    ordered = sorted(values, key=_value_order)
     stats = {
         "mean": round(statistics.fmean(values), 2),
-        "median": statistics.median(values),
-        "min": min(values),
-        "max": max(values),
+        "median": _median(ordered),
+        "min": ordered[0],
+        "max": ordered[-1],
     }
     if len(values) > 1:
         stats["sd"] = statistics.stdev(values)
+    return stats
+
+
+#: Bits of precision ``_sqrt_of_fraction`` works with: ``statistics`` uses the same.
+_SQRT_BITS = 2 * 53 + 3
+
+
+def _sqrt_of_fraction(n: int, m: int) -> float:
+    """The square root of n/m correctly rounded, as ``statistics.stdev`` computes it."""
+    q = (n.bit_length() - m.bit_length() - _SQRT_BITS) // 2
+    if q >= 0:
+        a = math.isqrt(n // (m << 2 * q))
+        numerator = (a | (a * a * (m << 2 * q) != n)) << q
+        denominator = 1
+    else:
+        a = math.isqrt((n << -2 * q) // m)
+        numerator = a | (a * a * m != n << -2 * q)
+        denominator = 1 << -q
+    return numerator / denominator
+
+
+def number_stats_counted(counted: list[tuple[Any, int]]) -> dict[str, float]:
+    """``number_stats`` of every value repeated as often as its count, without repeating
+    them: exactly the same figures (sums are exact fractions, the median is found by
+    counting, the standard deviation rounded as ``statistics.stdev`` rounds it)."""
+    counted = [(value, n) for value, n in counted if n > 0]
+    distinct = [value for value, _n in counted]
+    if not counted:
+        return {}
+    total = sum(n for _value, n in counted)
+    sx = sum(Fraction(value) * n for value, n in counted)
+    if sx == 0 and all(value == 0 for value in distinct):
+        exact_sum = math.fsum(distinct)  # keeps the sign of -0.0 as fsum does
+    else:
+        exact_sum = float(sx)  # correctly rounded, as math.fsum is
+    ordered = sorted(counted, key=lambda pair: _value_order(pair[0]))
+
+    def at(index: int) -> Any:
+        for value, n in ordered:
+            if index < n:
+                return value
+            index -= n
+        raise IndexError(index)
+
+    half = total // 2
+    median = at(half) if total % 2 else (at(half - 1) + at(half)) / 2
+    stats = {
+        "mean": round(exact_sum / total, 2),
+        "median": median,
+        "min": ordered[0][0],
+        "max": ordered[-1][0],
+    }
+    if total > 1:
+        sxx = sum(Fraction(value) ** 2 * n for value, n in counted)
+        mss = (total * sxx - sx * sx) / total / (total - 1)
+        stats["sd"] = _sqrt_of_fraction(mss.numerator, mss.denominator)
     return stats
