@@ -8,9 +8,10 @@ import re
 import pytest
 from access_helpers import add_survey, enter_code, text_of
 from conftest import csrf_token
+from itsdangerous import URLSafeSerializer
 
 from vliegwiel.reach.codes import Household, code_hash, create_codes
-from vliegwiel.surveys.responses import responses_collection
+from vliegwiel.surveys.responses import now, responses_collection
 from vliegwiel.surveys.views_resident import DRAFT_COOKIE
 
 
@@ -116,3 +117,34 @@ def test_an_anonymous_code_survey_keeps_drafts_per_browser(code_app, village):
     assert "checked" not in device_b.get("/enquete/buurt/pagina/1").get_data(as_text=True)
     # Device A still finds its own draft.
     assert resume_link(device_a, "buurt") == "/enquete/buurt/pagina/2"
+
+
+def test_a_browser_draft_from_before_is_moved_under_the_code(code_app, village):
+    code = new_code(village, "gekoppeld")
+    started = now()
+    village.storage.insert(
+        "drafts",
+        {
+            "id": "oud-concept",
+            "survey_id": "gekoppeld",
+            "answers": {"tevreden": "ja"},
+            "resume": 2,
+            "test": False,
+            "created_at": started,
+            "updated_at": started,
+        },
+    )
+    device = code_app.test_client()
+    cookie = URLSafeSerializer(code_app.secret_key, salt="vliegwiel-drafts")
+    device.set_cookie(DRAFT_COOKIE, cookie.dumps({"gekoppeld": "oud-concept"}))
+    enter_code(device, code, "gekoppeld")
+    assert resume_link(device, "gekoppeld") == "/enquete/gekoppeld/pagina/2"
+    device.post_form("/enquete/gekoppeld/pagina/2", {"cijfer": "3", "action": "next"})
+    [draft] = village.storage.all("drafts")
+    assert draft["id"] != "oud-concept" and draft["created_at"] == started
+    assert draft["answers"] == {"tevreden": "ja", "cijfer": 3}
+    assert device.get_cookie(DRAFT_COOKIE) is None
+    # And another device with the code now finds it.
+    other = code_app.test_client()
+    enter_code(other, code, "gekoppeld")
+    assert resume_link(other, "gekoppeld") == "/enquete/gekoppeld/controle"
