@@ -40,12 +40,13 @@ def vliegwiel_startup(village: Any) -> None:
     :class:`vliegwiel.core.village.Village` being built: ``config`` (the settings),
     ``instance_dir``, ``storage``, ``pm``, ``question_types`` and ``surveys`` (filled in
     by the core's surveys capability, which runs first), and the lists ``answer_guards``
-    (callables ``(survey) -> response | None`` run before a resident may answer) and
+    (callables ``(survey) -> response | None`` run before a resident may answer),
     ``submission_guards`` (context-manager factories ``(survey, extra)`` wrapped around
-    saving a response) and ``participant_resolvers`` (callables ``(round) -> str | None``
-    that say who takes part in a participation round). Returns nothing. An exception here
-    stops start-up with its message, so check the plugin's own settings here rather than on
-    the first request.
+    saving a response), ``draft_keys`` (callables ``(survey) -> str | None`` that name a
+    draft shared across a respondent's devices) and ``participant_resolvers`` (callables
+    ``(round) -> str | None`` that say who takes part in a participation round). Returns
+    nothing. An exception here stops start-up with its message, so check the plugin's own
+    settings here rather than on the first request.
     """
 
 

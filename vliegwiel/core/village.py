@@ -47,6 +47,10 @@ class Village:
     #: web response: they may refuse (raise), add fields to ``extra``, and finish their own
     #: bookkeeping (mark a code used) only when the save succeeded.
     submission_guards: list[Callable[[Survey, dict], Any]] = field(default_factory=list)
+    #: Callables ``(survey) -> str | None``: the id of a draft that one respondent shares
+    #: across devices (a linked code's draft), or None to leave it to the next one and finally
+    #: to the browser's own draft cookie.
+    draft_keys: list[Callable[[Survey], str | None]] = field(default_factory=list)
     #: Callables ``(round) -> str | None`` that say who a round participant is (an
     #: invitation code's id, say), or None to leave it to the next one or the browser id.
     #: They may abort (redirect to a code page) when the round needs a code.

@@ -15,8 +15,9 @@ participation rounds, any id of the same form). A code record holds the street (
 per-street counts used for door-to-door reminders), the batch, an optional expiry date and
 whether it is used. In anonymous mode nothing else is written when a code is used: no time,
 no channel, no response id, so the codes collection cannot be joined with the responses.
-In linked mode the response carries ``access_code`` (the code's hash), so a later feature can
-let a household resume or correct its answers.
+In linked mode the response carries ``access_code`` (the code's hash), and the unfinished
+answers (the draft) live under ``draft_key``, an id derived from the code's hash, so the same
+code continues the same draft on any device.
 
 The module also holds ``Throttle``, the small failure counter behind the code page and the
 organiser login: brute force is refused with 429 after too many failures in a time window.
@@ -302,6 +303,16 @@ def household_key(secret_key: str, scope: str, key: str) -> str:
     participants, and a plain hash of an id could be matched to its record (and so to a street).
     """
     message = f"household\x00{scope}\x00{key}".encode()
+    return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def draft_key(secret_key: str, scope: str, key: str) -> str:
+    """The id of the draft that belongs to the code with id ``key`` (linked mode only).
+
+    Keyed once more with the secret, as ``household_key``: the drafts collection must not hold
+    a code record's id in the clear, nor anything a plain hash could match back to it.
+    """
+    message = f"draft\x00{scope}\x00{key}".encode()
     return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()
 
 

@@ -17,6 +17,7 @@ def vliegwiel_startup(village: Village) -> None:
     village.answer_guards.append(views.require_code)
     village.submission_guards.append(views.use_session_code)
     village.submission_guards.append(rate_limits.survey_guard)
+    village.draft_keys.append(views.linked_draft)
 
 
 @hookimpl

@@ -3,7 +3,8 @@ letters, paper forms and the ambassadors' data entry.
 
 Guards (added by reach.plugin at start-up): a survey with ``access: code`` sends a
 resident without a valid code in the session to ``/code/<survey>``, and saving a response
-uses up that code (see ``vliegwiel.reach.codes.using_code``).
+uses up that code (see ``vliegwiel.reach.codes.using_code``). In linked mode the code also
+names the draft (``linked_draft``), so it can be continued on another device.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from vliegwiel.reach.codes import (
     IssuedCode,
     app_throttle,
     code_state,
+    draft_key,
     new_codes,
     normalise_code,
     parse_addresses,
@@ -111,6 +113,20 @@ def use_session_code(survey: Survey, extra: dict):
     ):
         yield
     SURVEY_CODES.forget(survey.id)
+
+
+def linked_draft(survey: Survey) -> str | None:
+    """Draft key: in linked mode the session's (still usable) code owns the draft.
+
+    So entering the same code on another device continues the same answers. Anonymous code
+    surveys return None: their drafts stay per browser and nothing ties them to a code.
+    """
+    if survey.access != "code" or survey.anonymous:
+        return None
+    key = SURVEY_CODES.get(survey.id)
+    if not key or code_state(current_village().storage, survey.id, key) is not None:
+        return None
+    return draft_key(current_app.config["SECRET_KEY"], survey.id, key)
 
 
 @bp.app_errorhandler(CodeProblem)

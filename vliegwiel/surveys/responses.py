@@ -10,7 +10,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from vliegwiel.core.errors import VliegwielError
-from vliegwiel.core.storage import Storage
+from vliegwiel.core.storage import Storage, put_record
 from vliegwiel.core.village import Village
 from vliegwiel.surveys.question_types import AnswerError
 from vliegwiel.surveys.schema import Page, Question, Survey
@@ -112,12 +112,28 @@ def save_draft(
     resume: int = 1,
     *,
     test: bool = False,
+    draft_id: str | None = None,
 ) -> dict[str, Any]:
     """Keep the answers so far and where to continue (a page number, or RESUME_AT_REVIEW).
 
     Creates the draft on a resident's first page (one durable write either way). Its id is
     the only key to a resident's unfinished answers: unguessable, and never in a URL.
+
+    ``draft_id`` names a draft that several devices share (a linked code's draft): it is
+    created or overwritten under that id in one locked step, so two devices saving at once
+    leave one draft, and ``draft`` (say, a browser's older draft) only lends its start time.
     """
+    if draft_id is not None:
+        fields = {
+            "survey_id": survey.id,
+            "answers": answers,
+            "resume": resume,
+            "test": test,
+            "created_at": draft["created_at"] if draft else now(),
+            "updated_at": now(),
+        }
+        put_record(storage, DRAFTS, draft_id, fields)
+        return {**fields, "id": draft_id}
     if draft is None:
         draft = {
             "id": secrets.token_urlsafe(24),

@@ -27,6 +27,7 @@ from vliegwiel.surveys.forms import build_form, read_answers
 from vliegwiel.surveys.ordering import in_order
 from vliegwiel.surveys.responses import (
     DRAFT_LIFETIME,
+    DRAFTS,
     RESUME_AT_REVIEW,
     IncompleteResponse,
     load_draft,
@@ -131,15 +132,46 @@ def _store_draft_ids(ids: dict[str, str]) -> None:
         return response
 
 
+def shared_draft_id(survey: Survey) -> str | None:
+    """The id of a draft this respondent shares across devices (linked mode: the code's),
+    from the village's ``draft_keys``; None for a per-browser draft."""
+    if testing():
+        return None  # the team tests without a code; test drafts stay in the browser
+    for resolve in current_village().draft_keys:
+        key = resolve(survey)
+        if key:
+            return key
+    return None
+
+
 def current_draft(survey: Survey) -> dict[str, Any] | None:
-    return load_draft(
-        current_village().storage, survey, _draft_ids().get(survey.id), test=testing()
-    )
+    storage = current_village().storage
+    shared = shared_draft_id(survey)
+    if shared:
+        draft = load_draft(storage, survey, shared)
+        if draft is not None:
+            return draft
+    # A draft kept in this browser: every draft of an anonymous survey, and one a resident
+    # began before drafts belonged to codes (keep_draft moves that one under the code).
+    return load_draft(storage, survey, _draft_ids().get(survey.id), test=testing())
 
 
 def keep_draft(survey: Survey, draft: dict | None, answers: dict, resume: int) -> None:
-    """Save the draft and remember its id in this browser's draft cookie (30 days)."""
-    draft = save_draft(current_village().storage, survey, draft, answers, resume, test=testing())
+    """Save the draft: under the code's draft id in linked mode, else under a random id
+    remembered in this browser's draft cookie (30 days)."""
+    storage = current_village().storage
+    shared = shared_draft_id(survey)
+    if shared:
+        save_draft(storage, survey, draft, answers, resume, draft_id=shared)
+        ids = _draft_ids()
+        old = ids.pop(survey.id, None)
+        if old is not None:
+            # The code holds the draft now; the browser's copy would only go stale.
+            _store_draft_ids(ids)
+            if old != shared:
+                storage.delete(DRAFTS, old)
+        return
+    draft = save_draft(storage, survey, draft, answers, resume, test=testing())
     ids = _draft_ids()
     ids.pop(survey.id, None)
     ids[survey.id] = draft["id"]  # last: the most recently used survives the size limit
@@ -147,12 +179,14 @@ def keep_draft(survey: Survey, draft: dict | None, answers: dict, resume: int) -
     _store_draft_ids(ids)
 
 
-def forget_draft(survey: Survey) -> None:
+def forget_draft(survey: Survey, draft: dict | None = None) -> None:
+    """Drop the browser's draft and ``draft`` (the one just submitted, perhaps the code's)."""
+    storage = current_village().storage
     ids = _draft_ids()
     draft_id = ids.pop(survey.id, None)
     _store_draft_ids(ids)
-    if draft_id:
-        current_village().storage.delete("drafts", draft_id)
+    for doomed in {draft_id, draft["id"] if draft else None} - {None}:
+        storage.delete(DRAFTS, doomed)
 
 
 def _before_answering(survey: Survey):
@@ -313,7 +347,7 @@ def review(survey_id: str):
         except IncompleteResponse as error:
             errors = error.errors
         else:
-            forget_draft(survey)
+            forget_draft(survey, draft)
             if testing():
                 return redirect(url_for(".thanks", survey_id=survey.id, test=1))
             return redirect(url_for(".thanks", survey_id=survey.id))
