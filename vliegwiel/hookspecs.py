@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import click
     from flask import Blueprint, Flask
 
-    from vliegwiel.plugin_support import OrganiserLink, ShareSection
+    from vliegwiel.core.hook_records import OrganiserLink, ShareSection
     from vliegwiel.question_types import QuestionType
     from vliegwiel.report_sections import ReportSection
     from vliegwiel.rounds.flywheel import Participation

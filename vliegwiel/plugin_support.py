@@ -14,12 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app
 
 from vliegwiel.core.background import BackgroundWorker
+from vliegwiel.core.hook_records import OrganiserLink, ShareSection
 from vliegwiel.core.storage import Storage, put_record, validate_collection
 from vliegwiel.reach.household_codes import CodeEntry
 from vliegwiel.rounds.flywheel import Participation
@@ -239,26 +239,5 @@ def wait_for_background(app: Flask | None = None) -> None:
 # --- the organiser menu and share bundles -------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class OrganiserLink:
-    """A link in the organiser menu (``vliegwiel_organiser_links``): ``label`` as shown
-    (translate it), ``url`` a path of the app (``url_for(...)``), shown only to accounts with
-    ``role`` (``"beheerder"``, or ``None`` for every logged-in team member)."""
-
-    label: str
-    url: str
-    role: str | None = "beheerder"
-
-
-@dataclass(frozen=True)
-class ShareSection:
-    """A plugin's part of a survey's share bundle (``vliegwiel_share_sections``).
-
-    ``plugin`` names the plugin (lower case, like ``"stellingen"``), ``title`` says what it
-    holds, ``data`` is a JSON object of *published* numbers only: protected exactly as on the
-    plugin's public pages (a hidden count is ``None``), never a response, a participant or a
-    free text that was not approved for publication."""
-
-    plugin: str
-    title: str
-    data: dict[str, Any]
+# OrganiserLink and ShareSection live in core/hook_records.py (hookspecs names them without
+# importing this module, which reaches into reach/ and rounds/); plugins import them from here.
