@@ -9,6 +9,7 @@ import pytest
 from results_data import HOSTILE, UNAPPROVED, fill_wijkpeiling, write_wijkpeiling
 
 from vliegwiel.results.tallies import APPROVED, compute_results, set_text_status, text_items
+from vliegwiel.surveys.responses import responses_collection
 
 
 @pytest.fixture
@@ -160,3 +161,20 @@ def test_texts_of_a_small_question_stay_hidden_even_when_approved(instance_dir, 
         results = compute_results(village, survey, with_texts=True)
     idee = next(q for q in results.questions if q.question.id == "idee")
     assert idee.hidden and idee.texts == []
+
+
+def test_an_answer_that_is_no_option_any_more_is_left_open_in_every_breakdown(wijk_app) -> None:
+    # A stored answer whose option was removed from the survey file later (or came in
+    # through an import) once made the joint protection count one cell twice: a 500.
+    village = wijk_app.extensions["vliegwiel"]
+    collection = responses_collection("wijkpeiling")
+    for record in village.storage.all(collection)[:3]:
+        village.storage.update(
+            collection, record["id"], {"answers": {**record["answers"], "wijk": "west"}}
+        )
+    client = wijk_app.test_client()
+    client.login("beheerder")
+    for view in ("", "?uitsplitsing=wijk", "?uitsplitsing=mening"):
+        response = client.get(f"/beheer/uitslag/wijkpeiling{view}")
+        assert response.status_code == 200, view
+        assert "west" not in response.get_data(as_text=True).lower()

@@ -275,9 +275,11 @@ def _cross(
     for w, given in per_group.items():
         if q.type in BREAKDOWN_TYPES:
             # One option per answer: counted here, as the type's tally counts it, without
-            # building a tally per group (this runs for every pair of questions).
-            counts = Counter(answer_key(a) for a in given)
-            respondents = len(given)
+            # building a tally per group (this runs for every pair of questions). An answer
+            # that is no option (any more) is left open here as on the group side, so both
+            # sides of the table count the same people in the same cells.
+            counts = Counter(a for a in map(answer_key, given) if a in q_answers)
+            respondents = sum(counts.values())
         else:
             tally = tally_of(q, given)
             counts, respondents = Counter(tally.counts()), tally.respondents

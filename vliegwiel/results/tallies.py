@@ -417,8 +417,9 @@ def _counted_cross(village: Village, raw: RawTally):  # noqa: ANN202 (breakdowns
                 counts: dict[Any, int] = {}
                 for answer, n in given.values():
                     a = answer_key(answer)
-                    counts[a] = counts.get(a, 0) + n
-                respondents = sum(n for _answer, n in given.values())
+                    if a in q_answers:  # no option (any more): left open, as in _cross
+                        counts[a] = counts.get(a, 0) + n
+                respondents = sum(counts.values())
             else:
                 tally = village.question_types[q.type].tally_counted(q, _counted(given))
                 counts, respondents = tally.counts(), tally.respondents
