@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-
 from flask_babel import gettext as _
 
 from vliegwiel.cli.common import instance_option, output_option, use_language
@@ -112,6 +111,4 @@ def register(main: click.Group) -> None:
         safety = restore_instance(instance_dir_from(instance), backup, force=force)
         if safety is not None:
             click.echo(_("De gegevens die er stonden zijn bewaard in %(path)s", path=safety))
-        click.echo(
-            _("%(backup)s teruggezet. Start (of herstart) de server.", backup=backup)
-        )
+        click.echo(_("%(backup)s teruggezet. Start (of herstart) de server.", backup=backup))

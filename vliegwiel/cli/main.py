@@ -12,7 +12,6 @@ from typing import Any
 
 import click
 import pluggy
-
 from flask_babel import gettext as _
 
 from vliegwiel.cli.common import (
@@ -228,7 +227,7 @@ def demo(host: str, port: int, responses: int, directory: Path | None, no_serve:
         set_households(path)
         set_demo_address(path, host, port)
         village = build_village(path)
-        _, password = add_user(village.storage, "demo", "beheerder", "demo-wachtwoord")
+        _user, password = add_user(village.storage, "demo", "beheerder", "demo-wachtwoord")
         for template in available_templates(village):
             add_template(village, template.name)
         village = build_village(path)

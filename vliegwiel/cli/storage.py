@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-
 from flask_babel import gettext as _
 
 from vliegwiel.cli.common import instance_option, use_language
@@ -104,7 +103,7 @@ def register(main: click.Group) -> None:
         from vliegwiel.core.storage_backends import open_target
         from vliegwiel.core.storage_transfer import verify_stores
 
-        _, default_village, source = _source(instance)
+        _instance_dir, default_village, source = _source(instance)
         other = open_target(target, village or default_village)
         checks = verify_stores(source, other)
         for check in checks:

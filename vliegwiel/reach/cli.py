@@ -164,7 +164,9 @@ def codes(
     pages = len(issued) * (2 if reminders else 1)
     with (
         app.app_context(),
-        click.progressbar(length=len(issued) + 1, label=_("%(count)s brieven maken", count=pages)) as bar,
+        click.progressbar(
+            length=len(issued) + 1, label=_("%(count)s brieven maken", count=pages)
+        ) as bar,
     ):
 
         def step(message: str) -> None:
@@ -187,8 +189,7 @@ def codes(
         except PdfRenderError as error:
             raise click.ClickException(
                 _(
-                    "de brieven konden niet worden gemaakt (%(error)s); er zijn geen codes "
-                    "bewaard",
+                    "de brieven konden niet worden gemaakt (%(error)s); er zijn geen codes bewaard",
                     error=error,
                 )
             ) from None
@@ -272,5 +273,9 @@ def paper(survey_id: str, instance: Path | None, output: Path) -> None:
             ) from None
     write_output(output, pdf)
     click.echo(
-        _("Het papieren formulier van %(id)s is geschreven naar %(path)s", id=survey.id, path=output)
+        _(
+            "Het papieren formulier van %(id)s is geschreven naar %(path)s",
+            id=survey.id,
+            path=output,
+        )
     )

@@ -112,9 +112,7 @@ def design_import(file: Path, instance: Path | None, start: str | None) -> None:
         raise click.ClickException(str(error)) from None
     for note in notes:
         click.echo(note, err=True)
-    click.echo(
-        _("Conceptronde %(id)s gemaakt: %(title)s", id=record["id"], title=record["title"])
-    )
+    click.echo(_("Conceptronde %(id)s gemaakt: %(title)s", id=record["id"], title=record["title"]))
 
 
 @round_group.command("ballots-export")
@@ -146,9 +144,7 @@ def ballots_import(round_id: str, file: Path, instance: Path | None) -> None:
         added = import_pb(village.storage, record, _read_pb_text(file), now=utc_now())
     except RoundError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(
-        _("%(count)s stembiljetten toegevoegd aan %(id)s", count=added, id=round_id)
-    )
+    click.echo(_("%(count)s stembiljetten toegevoegd aan %(id)s", count=added, id=round_id))
 
 
 @round_group.command("import-pb")
@@ -282,6 +278,4 @@ def _read_pb_text(file: Path) -> str:
     try:
         return file.read_text("utf-8-sig")
     except UnicodeDecodeError:
-        raise click.ClickException(
-            _("%(file)s: geen UTF-8-tekstbestand", file=file)
-        ) from None
+        raise click.ClickException(_("%(file)s: geen UTF-8-tekstbestand", file=file)) from None

@@ -107,9 +107,7 @@ def add_to(survey_group: click.Group) -> None:
                 _("%(path)s bestaat al; gebruik --force om het te vervangen", path=target)
             )
         if not target.parent.is_dir():
-            raise click.ClickException(
-                _("map %(path)s bestaat niet", path=target.parent)
-            )
+            raise click.ClickException(_("map %(path)s bestaat niet", path=target.parent))
         write_output(target, text)
         if result.problems:
             click.echo(
