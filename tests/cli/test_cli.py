@@ -201,6 +201,11 @@ MESSAGES_IN_THE_INSTANCE_LANGUAGE = [
         "Wrote 0 responses to ",
     ),
     (
+        ["user", "remove", "niemand-bekend"],
+        "Fout: geen gebruiker 'niemand-bekend'",
+        "Error: no user 'niemand-bekend'",
+    ),
+    (
         ["backup", "-o", "{tmp}/kopie.zip"],
         "Back-up geschreven: ",
         "Backup written: ",
