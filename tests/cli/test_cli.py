@@ -244,12 +244,15 @@ def test_organiser_messages_follow_the_instance_language(
         assert "Traceback" not in result.output
 
 
-def test_commands_outside_an_instance_speak_english(runner, tmp_path):
-    pb = tmp_path / "stem.pb"
-    pb.write_bytes(b"\xff\xfe niet te lezen")
-    result = runner.invoke(main, ["round", "count", str(pb)])
+def test_commands_outside_an_instance_speak_english(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no vliegwiel.toml here: no instance, no language
+    broken = tmp_path / "kapot.xlsx"
+    broken.write_bytes(b"PK\x03\x04 geen werkboek")
+    result = runner.invoke(main, ["survey", "import", str(broken), "-o", str(tmp_path / "x.yaml")])
     assert result.exit_code == 1
-    assert result.output.strip() == f"Error: {pb}: not a UTF-8 text file"
+    assert result.output.strip().splitlines()[-1] == (
+        "Error: kapot.xlsx is not an XLSForm vliegwiel can read"
+    )
 
 
 def test_corrupt_database_file_is_one_line_naming_the_file(runner, instance_dir):

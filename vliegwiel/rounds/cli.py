@@ -12,7 +12,6 @@ from vliegwiel.cli.common import (
     instance_option,
     load_village,
     output_option,
-    use_language,
     write_output,
 )
 from vliegwiel.core.village import Village
@@ -227,18 +226,16 @@ def count_file(
     from vliegwiel.rounds.pabulib_rules import count_instance, default_method
     from vliegwiel.rounds.voting import explain
 
-    use_language("en")  # a file outside any instance: no village language to follow
+    # No instance, so no language to follow: the command prints what it always printed
+    # (its own errors in English; the counting rules' Dutch texts, which its --json
+    # "reason" strings carry for scripts).
     try:
-        pb = read_pb(_read_pb_text(file))
+        pb = read_pb(_read_pb_text(file, outside_an_instance=True))
         chosen = default_method(pb)
         if method is None and chosen is None:
             raise click.ClickException(
-                _(
-                    "%(file)s: de regel van het bestand (%(rule)s) telt vliegwiel niet; "
-                    "kies er een met --method",
-                    file=file,
-                    rule=repr(pb.meta.get("rule", "")),
-                )
+                f"{file}: the file's rule ({pb.meta.get('rule', '')!r}) is not one "
+                "vliegwiel counts; choose one with --method"
             )
         use_method = method or chosen[0]  # type: ignore[index]
         use_completion = completion or (
@@ -274,8 +271,10 @@ def count_file(
         click.echo(f"{mark} {row['id']}  {row['reason']}")
 
 
-def _read_pb_text(file: Path) -> str:
+def _read_pb_text(file: Path, *, outside_an_instance: bool = False) -> str:
     try:
         return file.read_text("utf-8-sig")
     except UnicodeDecodeError:
+        if outside_an_instance:  # no language known: English, like every such command
+            raise click.ClickException(f"{file}: not a UTF-8 text file") from None
         raise click.ClickException(_("%(file)s: geen UTF-8-tekstbestand", file=file)) from None
