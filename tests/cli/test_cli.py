@@ -75,7 +75,7 @@ def test_instance_from_the_environment(runner, instance_dir, tmp_path, monkeypat
     monkeypatch.chdir(tmp_path)  # not an instance: the variable must be what finds it
     result = runner.invoke(main, ["surveys"], env={"VLIEGWIEL_INSTANCE": str(instance_dir)})
     assert result.exit_code == 0, result.output
-    assert re.search(r"dorpsenquete\s+2 responses", result.stdout)
+    assert re.search(r"dorpsenquete\s+2 antwoorden", result.stdout)
     # --instance wins over the variable.
     result = runner.invoke(
         main,
@@ -242,6 +242,16 @@ def test_organiser_messages_follow_the_instance_language(
         unexpected = english if first_language == "nl" else dutch
         assert unexpected not in result.output, (args, result.output)
         assert "Traceback" not in result.output
+
+
+def test_the_survey_list_names_a_broken_file_in_dutch(runner, instance_dir):
+    broken = instance_dir / "surveys" / "kapot.yaml"
+    broken.write_text("id: kapot\ntitle: Kapot\npages: []\nonbekend: 1\n", encoding="utf-8")
+    result = runner.invoke(main, ["surveys", "--instance", str(instance_dir)])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"dorpsenquete\s+0 antwoorden", result.stdout)
+    assert f"NIET BESCHIKBAAR {broken}:" in result.stderr
+    assert "UNAVAILABLE" not in result.output and "Extra inputs" not in result.output
 
 
 def test_commands_outside_an_instance_speak_english(runner, tmp_path, monkeypatch):

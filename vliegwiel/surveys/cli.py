@@ -45,21 +45,19 @@ def list_surveys(instance: Path | None, as_json: bool) -> None:
         }
         for s in village.surveys.all()
     ]
-    broken = [
-        {"file": str(b.path), "problems": [str(p) for p in b.problems]}
-        for b in village.surveys.broken()
-    ]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
+    responses = _("antwoorden")
     for row in rows:
         click.echo(
-            f"{row['id']:<24} {row['responses']:>6} responses  {row['status']:<7} {row['title']}"
+            f"{row['id']:<24} {row['responses']:>6} {responses}  {row['status']:<7} {row['title']}"
         )
-    for item in broken:
-        click.echo(f"UNAVAILABLE {item['file']}:", err=True)
-        for problem in item["problems"]:
-            click.echo(f"  {problem}", err=True)
+    language = village.config.default_language
+    for survey in village.surveys.broken():
+        click.echo(_("NIET BESCHIKBAAR %(file)s:", file=survey.path), err=True)
+        for problem in survey.problems:
+            click.echo(f"  {problem.shown(language)}", err=True)
 
 
 @click.command()
