@@ -130,8 +130,8 @@ def test_an_admin_reset_is_a_one_time_password_unless_told_otherwise(app, instan
     runner = CliRunner()
     result = runner.invoke(main, ["user", "passwd", "lezer", "--instance", str(instance_dir)])
     assert result.exit_code == 0, result.output
-    password = re.search(r"New password for lezer: (\S+)", result.output).group(1)
-    assert "must be chosen at the next login" in result.output
+    password = re.search(r"Nieuw wachtwoord voor lezer: (\S+)", result.output).group(1)
+    assert "bij de volgende keer inloggen moet er een nieuw worden gekozen" in result.output
     client = app.test_client()
     _log_in(client, "lezer", password)
     assert client.get("/beheer/").headers["Location"].startswith(PAGE)

@@ -75,7 +75,7 @@ def test_instance_from_the_environment(runner, instance_dir, tmp_path, monkeypat
     monkeypatch.chdir(tmp_path)  # not an instance: the variable must be what finds it
     result = runner.invoke(main, ["surveys"], env={"VLIEGWIEL_INSTANCE": str(instance_dir)})
     assert result.exit_code == 0, result.output
-    assert re.search(r"dorpsenquete\s+2 responses", result.stdout)
+    assert re.search(r"dorpsenquete\s+2 antwoorden", result.stdout)
     # --instance wins over the variable.
     result = runner.invoke(
         main,
@@ -120,7 +120,7 @@ def test_export_json_to_standard_output(runner, instance_dir):
 def test_unknown_survey_is_one_clear_line(runner, instance_dir):
     result = runner.invoke(main, ["export", "nope", "--instance", str(instance_dir)])
     assert result.exit_code == 1
-    assert result.output.strip() == "Error: onbekende enquête 'nope' (bekend: dorpsenquete)"
+    assert result.output.strip() == "Fout: onbekende enquête 'nope' (bekend: dorpsenquete)"
 
 
 def test_cli_errors_follow_the_instance_language(runner, instance_dir, tmp_path):
@@ -157,6 +157,114 @@ def test_cli_errors_follow_the_instance_language(runner, instance_dir, tmp_path)
     assert "1 bad row(s) in" in result.output and "no codes were made" in result.output
 
 
+#: Commands an organiser runs in an instance, each with a mistake, and what they print:
+#: (arguments, Dutch instance, English-first instance). Errors and result lines alike.
+MESSAGES_IN_THE_INSTANCE_LANGUAGE = [
+    (
+        ["round", "export", "nope"],
+        "Fout: onbekende ronde 'nope' (bekend: -)",
+        "Error: unknown round 'nope' (known: -)",
+    ),
+    (
+        ["survey", "add", "nope"],
+        "Fout: onbekend sjabloon 'nope' (beschikbaar: ",
+        "Error: unknown template 'nope' (available: ",
+    ),
+    (
+        ["survey", "open", "dorpsenquete", "--at", "morgen"],
+        "'morgen' is geen datum; schrijf JJJJ-MM-DD",
+        "'morgen' is not a date; use YYYY-MM-DD",
+    ),
+    (
+        ["survey", "close", "dorpsenquete", "--at", "2020-01-01"],
+        "Fout: het sluitmoment moet na het openingsmoment en na nu komen",
+        "Error: the closing moment must come after the opening moment and after now",
+    ),
+    (
+        ["share", "dorpsenquete", "-o", "{tmp}/bundel.zip"],
+        "Fout: dorpsenquete heeft nog geen publicatie; maak eerst de uitslag openbaar",
+        "Error: dorpsenquete has no publication yet; publish the results first",
+    ),
+    (
+        ["restore", "{tmp}/backup.zip"],
+        "Fout: ",
+        "Error: ",
+    ),
+    (
+        ["restore", "{tmp}/backup.zip"],
+        "bevat al gegevens; terugzetten vervangt ze allemaal",
+        "already holds data; restoring replaces all of it",
+    ),
+    (
+        ["export", "dorpsenquete", "--format", "csv", "-o", "{tmp}/uit.csv"],
+        "0 antwoorden geschreven naar ",
+        "Wrote 0 responses to ",
+    ),
+    (
+        ["user", "remove", "niemand-bekend"],
+        "Fout: geen gebruiker 'niemand-bekend'",
+        "Error: no user 'niemand-bekend'",
+    ),
+    (
+        ["backup", "-o", "{tmp}/kopie.zip"],
+        "Back-up geschreven: ",
+        "Backup written: ",
+    ),
+    (
+        ["codes", "dorpsenquete", "-o", "{tmp}/brieven.pdf"],
+        # a usage error: click's usage block (like --help) stays English, the reason follows
+        "geef --count N of --addresses BESTAND.csv (één van beide)",
+        "give either --count N or --addresses FILE.csv",
+    ),
+]
+
+
+@pytest.mark.parametrize("first_language", ["nl", "en"])
+def test_organiser_messages_follow_the_instance_language(
+    runner, instance_dir, tmp_path, first_language
+):
+    if first_language == "en":
+        config = instance_dir / "vliegwiel.toml"
+        text = config.read_text(encoding="utf-8")
+        assert 'languages = ["nl", "en"]' in text
+        config.write_text(
+            text.replace('languages = ["nl", "en"]', 'languages = ["en", "nl"]'), encoding="utf-8"
+        )
+    add_responses(instance_dir, 0)
+    backup = runner.invoke(main, ["backup", "-o", str(tmp_path / "backup.zip"), "--instance",
+                                  str(instance_dir)])  # fmt: skip
+    assert backup.exit_code == 0, backup.output
+    for args, dutch, english in MESSAGES_IN_THE_INSTANCE_LANGUAGE:
+        args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+        result = runner.invoke(main, [*args, "--instance", str(instance_dir)])
+        expected = dutch if first_language == "nl" else english
+        assert expected in result.output, (args, result.output)
+        unexpected = english if first_language == "nl" else dutch
+        assert unexpected not in result.output, (args, result.output)
+        assert "Traceback" not in result.output
+
+
+def test_the_survey_list_names_a_broken_file_in_dutch(runner, instance_dir):
+    broken = instance_dir / "surveys" / "kapot.yaml"
+    broken.write_text("id: kapot\ntitle: Kapot\npages: []\nonbekend: 1\n", encoding="utf-8")
+    result = runner.invoke(main, ["surveys", "--instance", str(instance_dir)])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"dorpsenquete\s+0 antwoorden", result.stdout)
+    assert f"NIET BESCHIKBAAR {broken}:" in result.stderr
+    assert "UNAVAILABLE" not in result.output and "Extra inputs" not in result.output
+
+
+def test_commands_outside_an_instance_speak_english(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no vliegwiel.toml here: no instance, no language
+    broken = tmp_path / "kapot.xlsx"
+    broken.write_bytes(b"PK\x03\x04 geen werkboek")
+    result = runner.invoke(main, ["survey", "import", str(broken), "-o", str(tmp_path / "x.yaml")])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == (
+        "Error: kapot.xlsx is not an XLSForm vliegwiel can read"
+    )
+
+
 def test_corrupt_database_file_is_one_line_naming_the_file(runner, instance_dir):
     add_responses(instance_dir, 1)
     (bucket,) = (instance_dir / "data" / "responses" / "dorpsenquete").glob("*.json")
@@ -165,7 +273,7 @@ def test_corrupt_database_file_is_one_line_naming_the_file(runner, instance_dir)
         result = runner.invoke(main, [*args, "--instance", str(instance_dir)])
         assert result.exit_code == 1
         lines = result.output.strip().splitlines()
-        assert len(lines) == 1 and lines[0].startswith("Error: ") and str(bucket) in lines[0]
+        assert len(lines) == 1 and lines[0].startswith("Fout: ") and str(bucket) in lines[0]
         assert "Traceback" not in result.output
     assert bucket.read_bytes() == b"\x00\x00 niet meer te lezen"
 

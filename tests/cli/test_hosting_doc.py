@@ -208,11 +208,11 @@ def test_every_command_of_the_hosting_guide_runs(tmp_path, monkeypatch):
                 folder = Path(page.rewrite(line).split()[2]).name
                 assert PostgresStorage(page.url, folder).count("users") == 1
             if line.startswith("vliegwiel storage verify"):
-                assert "Identical:" in result.stdout
+                assert "Gelijk:" in result.stdout
             if line.startswith("vliegwiel compare"):
                 assert result.stdout.split("\n", 1)[0].split() == ["Achterveld"]
             if line.startswith("vliegwiel backup"):
-                assert re.search(r"Backup written: \S+\.zip", result.stdout)
+                assert re.search(r"Back-up geschreven: \S+\.zip", result.stdout)
             if "pg_dump" in line:
                 assert (tmp_path / "vliegwiel.dump").stat().st_size > 1000
 

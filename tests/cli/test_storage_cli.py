@@ -133,14 +133,14 @@ def test_copy_tinydb_to_postgresql_and_back_is_byte_identical(runner, instance_d
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     total = sum(len(v) for v in original.values())
-    assert f"Copied {total} records in {len(original)} collections" in result.output
+    assert f"{total} records in {len(original)} collecties gekopieerd" in result.output
     verify = runner.invoke(
         main,
         ["storage", "verify", "--instance", str(instance_dir), "--against", postgres_url,
          "--village", key],
     )  # fmt: skip
     assert verify.exit_code == 0, verify.output
-    assert f"Identical: {len(original)} collections, {total} records" in verify.output
+    assert f"Gelijk: {len(original)} collecties, {total} records" in verify.output
 
     # The same instance now runs on PostgreSQL and is copied back into a fresh folder.
     _use_database(instance_dir, postgres_url, key)
@@ -173,7 +173,7 @@ def test_copy_refuses_a_target_with_data_and_verify_names_differences(
          "--village", key],
     )  # fmt: skip
     assert result.exit_code == 1
-    assert "already holds data" in result.output
+    assert "already holds data" in result.output  # the storage layer's own message: English
     assert target.all("users") == [{"id": "someone-else"}]  # untouched
 
     copy = tmp_path / "kopie"
@@ -207,7 +207,7 @@ def test_backup_and_restore_of_a_village_on_postgresql(runner, tmp_path, postgre
 
     later = save_response(village, survey, {"leeftijd": "65_79", "prettig_wonen": 3})["id"]
     refused = runner.invoke(main, ["restore", "--instance", str(target), str(backup)])
-    assert refused.exit_code == 1 and "already holds data" in refused.output
+    assert refused.exit_code == 1 and "bevat al gegevens" in refused.output
     result = runner.invoke(main, ["restore", "--instance", str(target), str(backup), "--force"])
     assert result.exit_code == 0, result.output
     stored = [r["id"] for r in village.storage.all(COLLECTION)]

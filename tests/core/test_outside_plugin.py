@@ -110,7 +110,7 @@ def test_its_survey_is_added_and_answered(installed, tmp_path):
     instance = tmp_path / "dorp"
     _run(env_dir, vliegwiel, "init", instance, "--name", "Buitendorp")
     added = _run(env_dir, vliegwiel, "survey", "add", NAME, "--instance", instance)
-    assert f"Added survey '{NAME}'" in added
+    assert f"Enquête '{NAME}' toegevoegd" in added
     _run(env_dir, vliegwiel, "survey", "open", NAME, "--instance", instance)  # added as a concept
     script = textwrap.dedent(
         f"""

@@ -77,7 +77,7 @@ def test_a_loopback_base_url_is_refused_in_the_cli_and_nothing_is_stored(instanc
     for url in ("http://127.0.0.1:8000", "http://localhost:8800", "http://[::1]"):
         refused = codes_cli(instance_dir, "buurt", out, "--count", "2", "--base-url", url)
         assert refused.exit_code == 1
-        assert f"{url} reaches only this computer" in refused.output
+        assert f"{url} is alleen op deze computer te bereiken" in refused.output
         assert "--base-url URL" in refused.output
     # The setting itself is checked the same way.
     config = instance_dir / "vliegwiel.toml"
@@ -86,7 +86,7 @@ def test_a_loopback_base_url_is_refused_in_the_cli_and_nothing_is_stored(instanc
     )
     config.write_text(text, encoding="utf-8")
     refused = codes_cli(instance_dir, "buurt", out, "--count", "2")
-    assert refused.exit_code == 1 and "reaches only this computer" in refused.output
+    assert refused.exit_code == 1 and "alleen op deze computer te bereiken" in refused.output
     assert not out.exists()
 
     from vliegwiel.core.village import build_village
@@ -198,7 +198,7 @@ def test_reminders_repeat_each_code_after_all_invitations(instance_dir, make_app
     out = tmp_path / "brieven.pdf"
     result = codes_cli(instance_dir, "buurt", out, "--addresses", str(addresses), "--reminders")
     assert result.exit_code == 0, result.output
-    assert "pages 3-4 the reminders" in result.output
+    assert "pagina's 3-4 de herinneringen" in result.output
     texts = page_texts(out.read_bytes())
     assert len(texts) == 4
     invitations, reminders = texts[:2], texts[2:]

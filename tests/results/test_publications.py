@@ -168,7 +168,7 @@ def test_share_without_a_publication_says_to_publish_first(wijk_app, instance_di
         ["share", "wijkpeiling", "-o", str(tmp_path / "b.zip"), "--instance", str(instance_dir)],
     )
     assert result.exit_code != 0
-    assert "has no publication yet" in result.output
+    assert "heeft nog geen publicatie; maak eerst de uitslag openbaar" in result.output
     assert not (tmp_path / "b.zip").exists()
 
 

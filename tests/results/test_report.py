@@ -90,7 +90,7 @@ def test_cli_report_writes_a_pdf(wijk_app, instance_dir, tmp_path) -> None:
     assert result.exit_code == 0, result.output
     pdf = output.read_bytes()
     assert "Wijkpeiling" in pdf_text(pdf)
-    assert "Making the report" in result.output
+    assert "Rapport maken" in result.output
 
 
 def test_cli_report_unknown_survey_is_one_clear_line(instance_dir, tmp_path) -> None:

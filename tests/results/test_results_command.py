@@ -74,7 +74,7 @@ def test_json_holds_the_protected_numbers_with_null_for_hidden(wijk_app, instanc
 
 def test_published_prints_the_latest_publication(wijk_app, instance_dir) -> None:
     refused = _run(instance_dir, "--published", "--json")
-    assert refused.exit_code != 0 and "has no publication yet" in refused.output
+    assert refused.exit_code != 0 and "heeft nog geen publicatie" in refused.output
 
     publish_survey(wijk_app, "wijkpeiling")
     village = wijk_app.extensions["vliegwiel"]

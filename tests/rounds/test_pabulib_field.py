@@ -43,7 +43,7 @@ def test_import_pb_creates_a_round_from_the_format_pages_own_example(village, in
     # because the file has no max_sum_cost. The old import refused exactly this ballot.
     result = run("round", "import-pb", WIELICZKA, "--instance", instance_dir)
     assert result.exit_code == 0, result.output
-    assert "greedy_budget, 10 ballots" in result.output
+    assert "(greedy_budget, 10 stembiljetten)" in result.output
     (record,) = list_rounds(village.storage)
     assert record["title"] == "Municipal PB in Wieliczka"
     assert record["settings"]["budget"] == 2500

@@ -280,6 +280,6 @@ def test_the_codes_command_refuses_an_id_that_is_both_survey_and_round(
     out = tmp_path / "brieven.pdf"
     args = ["codes", code_round, "--instance", str(instance_dir), "-o", str(out), "--count", "1"]
     result = CliRunner().invoke(main, args)
-    assert result.exit_code == 1 and "both a survey and a round" in result.output
+    assert result.exit_code == 1 and "is zowel een enquête als een ronde" in result.output
     assert not out.exists()
     assert village.storage.count(codes_collection(code_round)) == 0

@@ -394,11 +394,11 @@ def test_cli_round_commands(village, instance_dir, tmp_path):
     result = runner.invoke(
         main, ["round", "design-import", str(design), "--start", "2027-02-01", *where]
     )
-    assert result.exit_code == 0 and "Created draft round" in result.output
+    assert result.exit_code == 0 and "Conceptronde " in result.output
     assert village.storage.count(ROUNDS) == 2
 
     result = runner.invoke(main, ["round", "export", "bestaat-niet", *where])
-    assert result.exit_code == 1 and "unknown round" in result.output
+    assert result.exit_code == 1 and "onbekende ronde 'bestaat-niet'" in result.output
 
 
 # --- the participant-key seam -------------------------------------------------------------------

@@ -157,7 +157,7 @@ def test_back_to_concept_is_refused_once_residents_answered(client, village):
         main, ["survey", "concept", EXAMPLE, "--instance", str(village.instance_dir)]
     )
     assert result.exit_code == 1
-    assert "has answers from residents" in result.output
+    assert "heeft antwoorden van bewoners" in result.output
 
 
 def test_unknown_status_is_a_bad_request(client, village):
@@ -243,20 +243,20 @@ def test_the_cli_shows_opens_schedules_and_closes(instance_dir: Path):
     assert run("concept", EXAMPLE) == f"{EXAMPLE}: concept"
     assert run("test", EXAMPLE) == f"{EXAMPLE}: test"
     assert run("open", EXAMPLE, "--at", "2099-06-01 10:00") == (
-        f"{EXAMPLE}: test, opens 2099-06-01 10:00 CEST"
+        f"{EXAMPLE}: test, gaat open op 2099-06-01 10:00 CEST"
     )
     assert run("close", EXAMPLE, "--at", "2099-06-30") == (
-        f"{EXAMPLE}: test, opens 2099-06-01 10:00 CEST, closes 2099-06-30 00:00 CEST"
+        f"{EXAMPLE}: test, gaat open op 2099-06-01 10:00 CEST, sluit op 2099-06-30 00:00 CEST"
     )
     shown = json.loads(run("status", EXAMPLE, "--json"))
     assert shown["status"] == "test" and shown["opens_at"] == "2099-06-01T08:00:00+00:00"
-    assert run("open", EXAMPLE) == f"{EXAMPLE}: open, closes 2099-06-30 00:00 CEST"
+    assert run("open", EXAMPLE) == f"{EXAMPLE}: open, sluit op 2099-06-30 00:00 CEST"
     assert run("close", EXAMPLE) == f"{EXAMPLE}: closed"
     listed = runner.invoke(main, ["surveys", "--json", *where]).output
     assert json.loads(listed)[0]["status"] == "closed"
 
     bad = runner.invoke(main, ["survey", "open", EXAMPLE, "--at", "volgende week", *where])
-    assert bad.exit_code == 2 and "is not a date" in bad.output
+    assert bad.exit_code == 2 and "is geen datum" in bad.output
     unknown = runner.invoke(main, ["survey", "open", "bestaat-niet", *where])
     assert unknown.exit_code == 1 and "onbekende enquête 'bestaat-niet'" in unknown.output
 

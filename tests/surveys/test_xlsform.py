@@ -235,14 +235,14 @@ def test_import_refuses_to_overwrite_and_a_file_that_is_no_workbook(tmp_path, in
     exported = run("survey", "export", "dorpsenquete", "--format", "xlsform", "-o", form, *where)
     assert exported.exit_code == 0
     result = run("survey", "import", form, *where)  # default target: surveys/<form_id>.yaml
-    assert result.exit_code == 1 and "exists; use --force" in result.output
+    assert result.exit_code == 1 and "bestaat al; gebruik --force" in result.output
     assert existing.read_bytes() == before
 
     broken = tmp_path / "kapot.xlsx"
     broken.write_bytes(b"PK\x03\x04 not really a workbook")
     result = run("survey", "import", broken, *where)
     assert result.exit_code == 1
-    assert "kapot.xlsx is not an XLSForm vliegwiel can read" in result.output
+    assert "kapot.xlsx is geen XLSForm die vliegwiel kan lezen" in result.output
     assert sorted(p.name for p in (instance_dir / "surveys").iterdir()) == ["dorpsenquete.yaml"]
 
 

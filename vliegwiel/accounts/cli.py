@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask_babel import gettext as _
 
 from vliegwiel.cli.common import instance_option, load_village
 
@@ -33,7 +34,14 @@ def user_add(username: str, role: str, instance: Path | None) -> None:
     from vliegwiel.accounts.model import add_user
 
     created, password = add_user(load_village(instance).storage, username, role)
-    click.echo(f"Created {created.username} ({created.role}); password: {password}")
+    click.echo(
+        _(
+            "%(name)s (%(role)s) aangemaakt; wachtwoord: %(password)s",
+            name=created.username,
+            role=created.role,
+            password=password,
+        )
+    )
 
 
 @user.command("list")
@@ -54,7 +62,7 @@ def user_remove(username: str, instance: Path | None) -> None:
     from vliegwiel.accounts.model import remove_user
 
     remove_user(load_village(instance).storage, username)
-    click.echo(f"Removed {username}")
+    click.echo(_("%(name)s verwijderd", name=username))
 
 
 @user.command("passwd")
@@ -86,6 +94,15 @@ def user_passwd(
     from vliegwiel.accounts.model import set_password
 
     new = set_password(load_village(instance).storage, username, password, must_change)
-    click.echo(f"New password for {username}: {new}" if not password else "Password changed")
+    click.echo(
+        _("Nieuw wachtwoord voor %(name)s: %(password)s", name=username, password=new)
+        if not password
+        else _("Wachtwoord gewijzigd")
+    )
     if must_change:
-        click.echo("It is a one-time password: a new one must be chosen at the next login.")
+        click.echo(
+            _(
+                "Het is een eenmalig wachtwoord: bij de volgende keer inloggen moet er een "
+                "nieuw worden gekozen."
+            )
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from vliegwiel.core.errors import VliegwielError
@@ -42,7 +43,7 @@ class User:
 def _normalise(username: str) -> str:
     name = username.strip().lower()
     if not name or len(name) > 64 or not all(c.isalnum() or c in "._-@" for c in name):
-        raise AccountError("a username holds 1-64 letters, digits or . _ - @")
+        raise AccountError(_("een gebruikersnaam heeft 1-64 letters, cijfers of . _ - @"))
     return name
 
 
@@ -54,7 +55,8 @@ def check_new_password(password: str) -> None:
     """The one strength rule for every password: at least MIN_PASSWORD_LENGTH characters."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
-            f"a password needs at least {MIN_PASSWORD_LENGTH} characters", reason="short"
+            _("een wachtwoord heeft minstens %(n)s tekens nodig", n=MIN_PASSWORD_LENGTH),
+            reason="short",
         )
 
 
@@ -72,14 +74,16 @@ def add_user(
     """
     name = _normalise(username)
     if role not in ROLES:
-        raise AccountError(f"unknown role '{role}'; choose one of {', '.join(ROLES)}")
+        raise AccountError(
+            _("onbekende rol '%(role)s'; kies uit %(roles)s", role=role, roles=", ".join(ROLES))
+        )
     if must_change is None:
         must_change = password is None
     password = password or generate_password()
     check_new_password(password)
     with storage.locked(USERS):
         if storage.find(USERS, username=name):
-            raise AccountError(f"user '{name}' already exists")
+            raise AccountError(_("gebruiker '%(name)s' bestaat al", name=name))
         record = {
             "username": name,
             "role": role,
@@ -146,7 +150,7 @@ def set_password(
     the user ends. By default it is a one-time password the user must replace."""
     record = find_user(storage, username)
     if record is None:
-        raise AccountError(f"no user '{username}'")
+        raise AccountError(_("geen gebruiker '%(name)s'", name=username))
     password = password or generate_password()
     check_new_password(password)
     _store_password(storage, record["id"], password, must_change)
@@ -159,12 +163,12 @@ def change_own_password(storage: Storage, user_id: str, current: str, new: str) 
     with the new session version (for the session that made the change)."""
     record = storage.get(USERS, user_id)
     if record is None:
-        raise AccountError("no such user", reason="unknown")
+        raise AccountError(_("deze gebruiker bestaat niet"), reason="unknown")
     if not check_password_hash(record["password_hash"], current):
-        raise AccountError("the current password is wrong", reason="wrong")
+        raise AccountError(_("het huidige wachtwoord klopt niet"), reason="wrong")
     check_new_password(new)
     if new == current:
-        raise AccountError("the new password is the old one", reason="same")
+        raise AccountError(_("het nieuwe wachtwoord is het oude"), reason="same")
     _store_password(storage, user_id, new, must_change=False)
     user = get_user(storage, user_id)
     assert user is not None
@@ -189,10 +193,10 @@ def remove_user(storage: Storage, username: str) -> None:
     with storage.locked(USERS):
         record = find_user(storage, username)
         if record is None:
-            raise AccountError(f"no user '{username}'")
+            raise AccountError(_("geen gebruiker '%(name)s'", name=username))
         beheerders = [u for u in list_users(storage) if u.role == "beheerder"]
         if record["role"] == "beheerder" and len(beheerders) == 1:
-            raise AccountError("the last beheerder cannot be removed")
+            raise AccountError(_("de laatste beheerder kan niet worden verwijderd"))
         storage.delete(USERS, record["id"])
 
 

@@ -14,8 +14,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+from flask_babel import gettext as _
 
-from vliegwiel.cli.common import instance_option, output_option
+from vliegwiel.cli.common import instance_option, output_option, use_language
 from vliegwiel.core.config import instance_dir_from, load_config
 from vliegwiel.core.storage import Storage, backup_key
 from vliegwiel.core.storage_backends import open_storage
@@ -30,6 +31,7 @@ def _stamp() -> str:
 
 def _storage(instance_dir: Path) -> RecordStore:
     config = load_config(instance_dir)  # a clear error when this is not an instance folder
+    use_language(config.default_language)
     storage = open_storage(config)
     storage.signing_key = backup_key(config.secret_key)  # backups are signed by the instance
     return storage
@@ -62,9 +64,12 @@ def restore_instance(instance_dir: Path, backup: Path, *, force: bool = False) -
     holds_data = any(storage.count(name) for name in names)
     if holds_data and not force:
         raise click.ClickException(
-            f"{storage.describe()} already holds data; restoring replaces all of it. Stop the "
-            "server, then run again with --force (a safety backup of the current data is made "
-            "first)."
+            _(
+                "%(storage)s bevat al gegevens; terugzetten vervangt ze allemaal. Stop de "
+                "server en probeer het opnieuw met --force (eerst wordt een veiligheidskopie "
+                "van de huidige gegevens gemaakt).",
+                storage=storage.describe(),
+            )
         )
     safety = None
     if names:
@@ -91,7 +96,7 @@ def register(main: click.Group) -> None:
     def backup_command(instance: Path | None, output: Path | None) -> None:
         """Write a consistent snapshot of all data to a zip file (safe while serving)."""
         path = backup_instance(instance_dir_from(instance), output)
-        click.echo(f"Backup written: {path}")
+        click.echo(_("Back-up geschreven: %(path)s", path=path))
 
     @main.command("restore")
     @instance_option
@@ -105,5 +110,5 @@ def register(main: click.Group) -> None:
         """
         safety = restore_instance(instance_dir_from(instance), backup, force=force)
         if safety is not None:
-            click.echo(f"The data that was there is kept in {safety}")
-        click.echo(f"Restored {backup}. Start (or restart) the server.")
+            click.echo(_("De gegevens die er stonden zijn bewaard in %(path)s", path=safety))
+        click.echo(_("%(backup)s teruggezet. Start (of herstart) de server.", backup=backup))

@@ -3,7 +3,8 @@ survey, and writing an output file whole or not at all."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -40,16 +41,44 @@ def use_language(language: str) -> None:
     pushed once per command and popped when click closes the command's context.
     """
     ctx = click.get_current_context(silent=True)
-    if ctx is None or "vliegwiel.language" in ctx.meta:
+    if ctx is None or LANGUAGE_KEY in ctx.meta:
         return
+    app_context = _translations_app(language).app_context()
+    app_context.push()
+    # meta is shared by the whole command line, so the group still knows the language when
+    # it prints the error ("Fout: ...") after this command's context has closed.
+    ctx.meta[LANGUAGE_KEY] = language
+    ctx.call_on_close(app_context.pop)
+
+
+#: Where use_language keeps the command's language in click's shared ``Context.meta``.
+LANGUAGE_KEY = "vliegwiel.language"
+
+
+@contextmanager
+def in_language(language: str) -> Iterator[None]:
+    """Messages through Flask-Babel in ``language`` inside the ``with`` block."""
+    with _translations_app(language).app_context():
+        yield
+
+
+def _translations_app(language: str) -> Flask:
     app = Flask("vliegwiel.cli")
     app.config["BABEL_DEFAULT_LOCALE"] = language
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(translations_dir())
     Babel(app)
-    app_context = app.app_context()
-    app_context.push()
-    ctx.meta["vliegwiel.language"] = language
-    ctx.call_on_close(app_context.pop)
+    return app
+
+
+class CommandError(click.ClickException):
+    """A command's error with the "Error:" prefix in the instance's language ("Fout:")."""
+
+    def __init__(self, message: str, prefix: str) -> None:
+        super().__init__(message)
+        self.prefix = prefix
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"{self.prefix}: {self.format_message()}", file=file, err=file is None)
 
 
 def get_survey(village: Village, survey_id: str):

@@ -12,8 +12,15 @@ from typing import Any
 
 import click
 import pluggy
+from flask_babel import gettext as _
 
-from vliegwiel.cli.common import instance_option, load_village
+from vliegwiel.cli.common import (
+    LANGUAGE_KEY,
+    CommandError,
+    in_language,
+    instance_option,
+    load_village,
+)
 from vliegwiel.core.config import instance_dir_from
 from vliegwiel.core.errors import VliegwielError
 from vliegwiel.core.plugins import PluginError, call_implementation, create_plugin_manager
@@ -26,7 +33,26 @@ class VliegwielGroup(click.Group):
         try:
             return super().invoke(ctx)
         except VliegwielError as error:
-            raise click.ClickException(str(error)) from None
+            raise _in_command_language(ctx, click.ClickException(str(error))) from None
+        except click.UsageError:
+            raise  # click's "Usage: ... Error: ..." block stays as click prints it
+        except click.ClickException as error:
+            raise _in_command_language(ctx, error) from None
+
+
+def _in_command_language(ctx: click.Context, error: click.ClickException) -> click.ClickException:
+    """``error`` with its "Error:" prefix in the language the command spoke (use_language).
+
+    Without a known language (outside an instance) click's own "Error:" stays.
+    """
+    language = ctx.meta.get(LANGUAGE_KEY)
+    if language is None:
+        return error
+    with in_language(language):
+        prefix = _("Fout")
+    shown = CommandError(error.format_message(), prefix)
+    shown.exit_code = error.exit_code
+    return shown
 
 
 @click.group(cls=VliegwielGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -201,7 +227,7 @@ def demo(host: str, port: int, responses: int, directory: Path | None, no_serve:
         set_households(path)
         set_demo_address(path, host, port)
         village = build_village(path)
-        _, password = add_user(village.storage, "demo", "beheerder", "demo-wachtwoord")
+        _user, password = add_user(village.storage, "demo", "beheerder", "demo-wachtwoord")
         for template in available_templates(village):
             add_template(village, template.name)
         village = build_village(path)

@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask_babel import gettext as _
 
-from vliegwiel.cli.common import instance_option
+from vliegwiel.cli.common import instance_option, use_language
 from vliegwiel.core.config import instance_dir_from, load_config
 from vliegwiel.core.storage_contract import RecordStore
 
@@ -30,6 +31,7 @@ def _source(instance: Path | None) -> tuple[Path, str, RecordStore]:
 
     instance_dir = instance_dir_from(instance)
     config = load_config(instance_dir)
+    use_language(config.default_language)
     store = open_storage(config)
     store.migrate(instance_dir / "backups")
     return instance_dir, config.storage_village, store
@@ -64,7 +66,7 @@ def register(main: click.Group) -> None:
         destination = open_target(target, village or default_village, create=True)
         names = source.collections()
         with click.progressbar(
-            length=len(names), label=f"Copying {len(names)} collections", file=None
+            length=len(names), label=_("%(count)s collecties kopiëren", count=len(names)), file=None
         ) as bar:
             copied = copy_store(
                 source,
@@ -73,8 +75,14 @@ def register(main: click.Group) -> None:
                 progress=lambda name, count: bar.update(1),
             )
         click.echo(
-            f"Copied {sum(copied.values())} records in {len(copied)} collections from "
-            f"{source.describe()} to {destination.describe()}"
+            _(
+                "%(records)s records in %(collections)s collecties gekopieerd van %(source)s "
+                "naar %(target)s",
+                records=sum(copied.values()),
+                collections=len(copied),
+                source=source.describe(),
+                target=destination.describe(),
+            )
         )
 
     @storage_group.command("verify")
@@ -95,7 +103,7 @@ def register(main: click.Group) -> None:
         from vliegwiel.core.storage_backends import open_target
         from vliegwiel.core.storage_transfer import verify_stores
 
-        _, default_village, source = _source(instance)
+        _instance_dir, default_village, source = _source(instance)
         other = open_target(target, village or default_village)
         checks = verify_stores(source, other)
         for check in checks:
@@ -110,10 +118,22 @@ def register(main: click.Group) -> None:
             differ.append("schema version")
         if differ:
             raise click.ClickException(
-                f"{other.describe()} differs from {source.describe()}: {', '.join(differ)}"
+                _(
+                    "%(other)s verschilt van %(source)s: %(differ)s",
+                    other=other.describe(),
+                    source=source.describe(),
+                    differ=", ".join(differ),
+                )
             )
         total = sum(c.source_count for c in checks)
         click.echo(
-            f"Identical: {len(checks)} collections, {total} records, schema version "
-            f"{versions[0]} ({source.describe()} = {other.describe()})"
+            _(
+                "Gelijk: %(collections)s collecties, %(records)s records, schemaversie "
+                "%(version)s (%(source)s = %(other)s)",
+                collections=len(checks),
+                records=total,
+                version=versions[0],
+                source=source.describe(),
+                other=other.describe(),
+            )
         )

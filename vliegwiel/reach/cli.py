@@ -49,7 +49,11 @@ def _scope_of(village: Village, scope_id: str):
         round_record = get_round(village.storage, scope_id)
     if survey is not None and round_record is not None:
         raise click.ClickException(
-            f"'{scope_id}' is both a survey and a round; rename the survey first"
+            _(
+                "'%(id)s' is zowel een enquête als een ronde; geef de enquête eerst een "
+                "andere naam",
+                id=scope_id,
+            )
         )
     if round_record is not None:
         return None, round_record
@@ -117,22 +121,28 @@ def codes(
     )
     from vliegwiel.reach.letters import letters_pdf, round_letters_pdf, without_codes
 
-    if (count is None) == (addresses is None):
-        raise click.UsageError("give either --count N or --addresses FILE.csv")
     app = _app(instance)
     village = app.extensions["vliegwiel"]
     use_language(village.config.default_language)
+    if (count is None) == (addresses is None):
+        raise click.UsageError(_("geef --count N of --addresses BESTAND.csv (één van beide)"))
     survey, round_record = _scope_of(village, survey_id)
     scope = survey.id if survey is not None else round_record["id"]
     base_url = _letters_base_url(village, base_url, scope)
     if reminders and survey is None:
-        raise click.UsageError("--reminders is for survey letters; a round's code stays valid")
+        raise click.UsageError(
+            _("--reminders is voor brieven van een enquête; de code van een ronde blijft geldig")
+        )
     with_codes = survey is None or survey.access == "code"
     if not with_codes:
         click.echo(
-            f"Note: {survey.id} has 'access: open' and asks for no code, so the letters carry "
-            f"none (only its address and a QR code). For one code per household set "
-            f"'access: code' in {survey.id}.yaml (or on its edit page) first.",
+            _(
+                "Let op: %(id)s heeft 'access: open' en vraagt geen code, dus op de brieven "
+                "staat er geen (alleen het adres en een QR-code). Wilt u één code per "
+                "huishouden, zet dan eerst 'access: code' in %(id)s.yaml (of op de "
+                "bewerkpagina).",
+                id=survey.id,
+            ),
             err=True,
         )
     if addresses is not None:
@@ -154,7 +164,9 @@ def codes(
     pages = len(issued) * (2 if reminders else 1)
     with (
         app.app_context(),
-        click.progressbar(length=len(issued) + 1, label=f"Rendering {pages} letters") as bar,
+        click.progressbar(
+            length=len(issued) + 1, label=_("%(count)s brieven maken", count=pages)
+        ) as bar,
     ):
 
         def step(message: str) -> None:
@@ -176,7 +188,10 @@ def codes(
             )
         except PdfRenderError as error:
             raise click.ClickException(
-                f"the letters could not be made ({error}); no codes stored"
+                _(
+                    "de brieven konden niet worden gemaakt (%(error)s); er zijn geen codes bewaard",
+                    error=error,
+                )
             ) from None
         bar.update(len(issued))
         # Stored only after the PDF exists, so a failed render leaves no orphan codes.
@@ -190,11 +205,24 @@ def codes(
             )
         bar.update(1)
     write_output(output, pdf)
-    click.echo(f"Wrote {len(issued)} letters to {output} ({date.today().isoformat()})")
+    click.echo(
+        _(
+            "%(count)s brieven geschreven naar %(path)s (%(date)s)",
+            count=len(issued),
+            path=output,
+            date=date.today().isoformat(),
+        )
+    )
     if reminders:
         click.echo(
-            f"Pages 1-{len(issued)} are the invitations, pages {len(issued) + 1}-{pages} the "
-            "reminders (same order, same codes): post those a week or two later."
+            _(
+                "Pagina's 1-%(last)s zijn de uitnodigingen, pagina's %(first)s-%(pages)s de "
+                "herinneringen (zelfde volgorde, zelfde codes): post die een week of twee "
+                "later.",
+                last=len(issued),
+                first=len(issued) + 1,
+                pages=pages,
+            )
         )
 
 
@@ -207,14 +235,19 @@ def _letters_base_url(village: Village, option: str | None, scope: str) -> str:
     if problem is None:
         return base_url
     what = {
-        "unset": "no address is set for residents",
-        "invalid": f"{base_url!r} is not an http(s) address",
-        "local": f"{base_url} reaches only this computer",
+        "unset": _("er is geen adres voor bewoners ingesteld"),
+        "invalid": _("%(url)s is geen http(s)-adres", url=repr(base_url)),
+        "local": _("%(url)s is alleen op deze computer te bereiken", url=base_url),
     }[problem]
     raise click.ClickException(
-        f"letters need the address residents use, but {what}: run 'vliegwiel codes {scope} "
-        f"--base-url URL' (e.g. https://enquete.example.nl) or set base_url under [server] "
-        f"in {village.config.path}"
+        _(
+            "brieven hebben het adres nodig dat bewoners gebruiken, maar %(what)s: gebruik "
+            "'vliegwiel codes %(scope)s --base-url URL' (bijvoorbeeld "
+            "https://enquete.example.nl) of zet base_url onder [server] in %(path)s",
+            what=what,
+            scope=scope,
+            path=village.config.path,
+        )
     )
 
 
@@ -229,11 +262,20 @@ def paper(survey_id: str, instance: Path | None, output: Path) -> None:
 
     app = _app(instance)
     village = app.extensions["vliegwiel"]
+    use_language(village.config.default_language)
     survey = get_survey(village, survey_id)
     with app.app_context():
         try:
             pdf = paper_pdf(village, survey, village_name=village.config.name)
         except PdfRenderError as error:
-            raise click.ClickException(f"the form could not be made ({error})") from None
+            raise click.ClickException(
+                _("het formulier kon niet worden gemaakt (%(error)s)", error=error)
+            ) from None
     write_output(output, pdf)
-    click.echo(f"Wrote the paper form of {survey.id} to {output}")
+    click.echo(
+        _(
+            "Het papieren formulier van %(id)s is geschreven naar %(path)s",
+            id=survey.id,
+            path=output,
+        )
+    )

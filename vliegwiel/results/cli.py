@@ -13,7 +13,13 @@ from typing import Any
 import click
 from flask_babel import gettext as _
 
-from vliegwiel.cli.common import get_survey, instance_option, output_option, write_output
+from vliegwiel.cli.common import (
+    get_survey,
+    instance_option,
+    output_option,
+    use_language,
+    write_output,
+)
 from vliegwiel.core.village import Village
 
 
@@ -24,7 +30,14 @@ def write_xlsx(village: Village, survey: Any, responses: list[dict], output: Pat
     if output is None:
         raise click.ClickException(_("--format xlsx heeft -o BESTAND.xlsx nodig"))
     write_output(output, export_xlsx(village, survey, responses))
-    click.echo(f"Wrote {len(responses)} responses and the codebook to {output}", err=True)
+    click.echo(
+        _(
+            "%(count)s antwoorden en het codeboek geschreven naar %(path)s",
+            count=len(responses),
+            path=output,
+        ),
+        err=True,
+    )
 
 
 #: WeasyPrint reports about this many steps; the bar counts them (plus assembling the HTML).
@@ -54,7 +67,7 @@ def report(
     app, village = _app(instance)
     survey = get_survey(village, survey_id)
     with app.app_context():
-        with click.progressbar(length=_RENDER_STEPS + 1, label="Making the report") as bar:
+        with click.progressbar(length=_RENDER_STEPS + 1, label=_("Rapport maken")) as bar:
 
             def step(_message: str) -> None:
                 if bar.pos < bar.length - 1:
@@ -63,10 +76,12 @@ def report(
             try:
                 pdf = render_report(village, survey, wave=wave, timeout=timeout, progress=step)
             except PdfRenderError as error:
-                raise click.ClickException(f"the report failed: {error}") from None
+                raise click.ClickException(
+                    _("het rapport is mislukt: %(error)s", error=error)
+                ) from None
             bar.update(bar.length - bar.pos)
     write_output(output, pdf)
-    click.echo(f"Wrote {output} ({len(pdf) // 1024} KB)", err=True)
+    click.echo(_("%(path)s geschreven (%(size)s KB)", path=output, size=len(pdf) // 1024), err=True)
 
 
 @click.command()
@@ -93,11 +108,17 @@ def share(survey_id: str, instance: Path | None, output: Path, wave: str | None)
         publication = latest(village.storage, survey.id, _round_id(village, survey, wave))
     if publication is None:
         raise click.ClickException(
-            f"{survey.id} has no publication yet; publish the results first "
-            "(Uitslag openbaar maken on /beheer/uitslag/" + survey.id + ")"
+            _(
+                "%(id)s heeft nog geen publicatie; maak eerst de uitslag openbaar "
+                "(Uitslag openbaar maken op /beheer/uitslag/%(id)s)",
+                id=survey.id,
+            )
         )
     write_output(output, publication.bundle(village.storage))
-    click.echo(f"Wrote {output} (publication {publication.version})", err=True)
+    click.echo(
+        _("%(path)s geschreven (publicatie %(version)s)", path=output, version=publication.version),
+        err=True,
+    )
 
 
 @click.command("results")
@@ -132,7 +153,7 @@ def results_command(
         else:
             publication = latest(village.storage, survey.id, _round_id(village, survey, wave))
         if publication is None:
-            raise click.ClickException(f"{survey.id} has no publication yet")
+            raise click.ClickException(_("%(id)s heeft nog geen publicatie", id=survey.id))
         data = publication.results(village.storage)
     else:
         with app.test_request_context():
@@ -182,12 +203,21 @@ def population_command(
     )
 
     village = build_village(instance_dir_from(instance))
+    use_language(village.config.default_language)
     survey = get_survey(village, survey_id)
     question = next((q for q in population_questions(survey) if q.id == question_id), None)
     if question is None:
-        raise click.ClickException(f"{question_id} is not a single-choice question of {survey_id}")
+        raise click.ClickException(
+            _(
+                "%(question)s is geen vraag met één antwoord van %(survey)s",
+                question=question_id,
+                survey=survey_id,
+            )
+        )
     if csv_file.stat().st_size > MAX_CSV_BYTES:
-        raise click.ClickException(f"{csv_file}: larger than a CBS table of one village")
+        raise click.ClickException(
+            _("%(file)s: groter dan een CBS-tabel van één dorp", file=csv_file)
+        )
     regions = read_cbs_csv(csv_file.read_bytes())
     if not mappings:
         click.echo("Rows: " + ", ".join(r.name for r in regions))
@@ -199,7 +229,9 @@ def population_command(
     for item in mappings:
         answer, sep, spec = item.partition("=")
         if not sep or not answer.strip() or not spec.strip():
-            raise click.ClickException(f"--map {item}: write it as ANSWER=GROUP")
+            raise click.ClickException(
+                _("--map %(item)s: schrijf het als ANTWOORD=GROEP", item=item)
+            )
         mapping[answer.strip()] = spec.strip()
     figures = margin_from_cbs(question, regions, mapping)
     margins = load_margins(village.storage, survey.id)
@@ -207,7 +239,7 @@ def population_command(
     save_margins(village.storage, survey, margins)
     for value, residents in figures.items():
         click.echo(f"{value:<20} {residents:>8}")
-    click.echo(f"Saved the population figures for {question_id}", err=True)
+    click.echo(_("De bevolkingscijfers voor %(id)s zijn bewaard", id=question_id), err=True)
 
 
 @click.command("compare")
@@ -268,8 +300,10 @@ def _round_id(village: Any, survey: Any, key: str) -> str | None:
     waves = waves_of(village.storage, survey.id)
     found = find_wave(waves, key)
     if found is None:
-        known = ", ".join(f"{w.label} ({w.id})" for w in waves)
-        raise click.ClickException(f"unknown round '{key}' (known: {known})")
+        known = ", ".join(f"{w.label} ({w.id})" for w in waves) or "-"
+        raise click.ClickException(
+            _("onbekende ronde '%(id)s' (bekend: %(known)s)", id=key, known=known)
+        )
     return found.id if len(waves) > 1 else None
 
 
@@ -352,4 +386,6 @@ def _app(instance: Path | None) -> tuple[Any, Any]:
     from vliegwiel.web.app import create_app
 
     app = create_app(instance_dir_from(instance))
-    return app, app.extensions["vliegwiel"]
+    village = app.extensions["vliegwiel"]
+    use_language(village.config.default_language)
+    return app, village

@@ -6,8 +6,14 @@ from datetime import date
 from pathlib import Path
 
 import click
+from flask_babel import gettext as _
 
-from vliegwiel.cli.common import instance_option, load_village, output_option, write_output
+from vliegwiel.cli.common import (
+    instance_option,
+    load_village,
+    output_option,
+    write_output,
+)
 from vliegwiel.core.village import Village
 
 METHOD_CHOICES = ["approval", "dots", "borda", "greedy_budget", "equal_shares"]
@@ -18,8 +24,10 @@ def _round(village: Village, round_id: str) -> dict:
 
     record = get_round(village.storage, round_id)
     if record is None:
-        known = ", ".join(r["id"] for r in list_rounds(village.storage)) or "none"
-        raise click.ClickException(f"unknown round '{round_id}' (known: {known})")
+        known = ", ".join(r["id"] for r in list_rounds(village.storage)) or "-"
+        raise click.ClickException(
+            _("onbekende ronde '%(id)s' (bekend: %(known)s)", id=round_id, known=known)
+        )
     return record
 
 
@@ -65,7 +73,7 @@ def round_export(round_id: str, instance: Path | None, fmt: str, output: Path | 
         click.echo(text, nl=False)
     else:
         write_output(output, text)
-        click.echo(f"Wrote {output}", err=True)
+        click.echo(_("%(path)s geschreven", path=output), err=True)
 
 
 @round_group.command("design-export")
@@ -78,7 +86,7 @@ def design_export(round_id: str, instance: Path | None, output: Path) -> None:
 
     village = load_village(instance)
     write_output(output, export_design(village, _round(village, round_id)))
-    click.echo(f"Wrote the design to {output}", err=True)
+    click.echo(_("Het ontwerp is geschreven naar %(path)s", path=output), err=True)
 
 
 @round_group.command("design-import")
@@ -94,14 +102,16 @@ def design_import(file: Path, instance: Path | None, start: str | None) -> None:
     try:
         first = date.fromisoformat(start) if start else date.today()
     except ValueError:
-        raise click.ClickException(f"not a date: {start} (use YYYY-MM-DD)") from None
+        raise click.ClickException(
+            _("geen datum: %(start)s (schrijf JJJJ-MM-DD)", start=start)
+        ) from None
     try:
         record, notes = import_design(village, file.read_text("utf-8"), start=first, now=utc_now())
     except RoundError as error:
         raise click.ClickException(str(error)) from None
     for note in notes:
         click.echo(note, err=True)
-    click.echo(f"Created draft round {record['id']}: {record['title']}")
+    click.echo(_("Conceptronde %(id)s gemaakt: %(title)s", id=record["id"], title=record["title"]))
 
 
 @round_group.command("ballots-export")
@@ -115,7 +125,7 @@ def ballots_export(round_id: str, instance: Path | None, output: Path) -> None:
     village = load_village(instance)
     record = _round(village, round_id)
     write_output(output, export_pb(village.storage, record, village.config.name))
-    click.echo(f"Wrote the ballots to {output}", err=True)
+    click.echo(_("De stembiljetten zijn geschreven naar %(path)s", path=output), err=True)
 
 
 @round_group.command("ballots-import")
@@ -133,7 +143,7 @@ def ballots_import(round_id: str, file: Path, instance: Path | None) -> None:
         added = import_pb(village.storage, record, _read_pb_text(file), now=utc_now())
     except RoundError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Added {added} ballots to {round_id}")
+    click.echo(_("%(count)s stembiljetten toegevoegd aan %(id)s", count=added, id=round_id))
 
 
 @round_group.command("import-pb")
@@ -173,8 +183,13 @@ def import_pb_round(
         raise click.ClickException(f"{file}: {error}") from None
     settings = record["settings"]
     click.echo(
-        f"Created draft round {record['id']}: {record['title']} "
-        f"({settings['method']}, {added} ballots)"
+        _(
+            "Conceptronde %(id)s gemaakt: %(title)s (%(method)s, %(count)s stembiljetten)",
+            id=record["id"],
+            title=record["title"],
+            method=settings["method"],
+            count=added,
+        )
     )
 
 
@@ -211,8 +226,11 @@ def count_file(
     from vliegwiel.rounds.pabulib_rules import count_instance, default_method
     from vliegwiel.rounds.voting import explain
 
+    # No instance, so no language to follow: the command prints what it always printed
+    # (its own errors in English; the counting rules' Dutch texts, which its --json
+    # "reason" strings carry for scripts).
     try:
-        pb = read_pb(_read_pb_text(file))
+        pb = read_pb(_read_pb_text(file, outside_an_instance=True))
         chosen = default_method(pb)
         if method is None and chosen is None:
             raise click.ClickException(
@@ -253,8 +271,10 @@ def count_file(
         click.echo(f"{mark} {row['id']}  {row['reason']}")
 
 
-def _read_pb_text(file: Path) -> str:
+def _read_pb_text(file: Path, *, outside_an_instance: bool = False) -> str:
     try:
         return file.read_text("utf-8-sig")
     except UnicodeDecodeError:
-        raise click.ClickException(f"{file}: not a UTF-8 text file") from None
+        if outside_an_instance:  # no language known: English, like every such command
+            raise click.ClickException(f"{file}: not a UTF-8 text file") from None
+        raise click.ClickException(_("%(file)s: geen UTF-8-tekstbestand", file=file)) from None

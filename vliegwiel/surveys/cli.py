@@ -45,21 +45,19 @@ def list_surveys(instance: Path | None, as_json: bool) -> None:
         }
         for s in village.surveys.all()
     ]
-    broken = [
-        {"file": str(b.path), "problems": [str(p) for p in b.problems]}
-        for b in village.surveys.broken()
-    ]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
+    responses = _("antwoorden")
     for row in rows:
         click.echo(
-            f"{row['id']:<24} {row['responses']:>6} responses  {row['status']:<7} {row['title']}"
+            f"{row['id']:<24} {row['responses']:>6} {responses}  {row['status']:<7} {row['title']}"
         )
-    for item in broken:
-        click.echo(f"UNAVAILABLE {item['file']}:", err=True)
-        for problem in item["problems"]:
-            click.echo(f"  {problem}", err=True)
+    language = village.config.default_language
+    for survey in village.surveys.broken():
+        click.echo(_("NIET BESCHIKBAAR %(file)s:", file=survey.path), err=True)
+        for problem in survey.problems:
+            click.echo(f"  {problem.shown(language)}", err=True)
 
 
 @click.command()
@@ -116,11 +114,15 @@ def _export(village: Any, survey_id: str, fmt: str, output: Path | None) -> None
         click.echo(text, nl=False)
         return
     write_output(output, text)
-    click.echo(f"Wrote {len(responses)} responses to {output}", err=True)
+    click.echo(_wrote_responses(len(responses), output), err=True)
     if csv_dialect:
         codebook = output.with_name(f"{output.stem}-codebook.csv")
         write_output(codebook, export_codebook(village, survey, fmt))
-        click.echo(f"Wrote the codebook to {codebook}", err=True)
+        click.echo(_("Het codeboek is geschreven naar %(path)s", path=codebook), err=True)
+
+
+def _wrote_responses(count: int, output: Path) -> str:
+    return _("%(count)s antwoorden geschreven naar %(path)s", count=count, path=output)
 
 
 def write_sav(village: Any, survey: Any, responses: list, output: Path | None) -> None:
@@ -130,7 +132,7 @@ def write_sav(village: Any, survey: Any, responses: list, output: Path | None) -
     if output is None:
         raise click.ClickException(_("--format sav heeft -o BESTAND.sav nodig"))
     write_output(output, export_sav(village, survey, responses))
-    click.echo(f"Wrote {len(responses)} responses to {output}", err=True)
+    click.echo(_wrote_responses(len(responses), output), err=True)
 
 
 @click.group()
@@ -143,9 +145,11 @@ def _describe(survey_id: str, lifecycle, status: str) -> str:
 
     parts = [f"{survey_id}: {status}"]
     if lifecycle.opens_at and status in ("concept", "test"):
-        parts.append(f"opens {local(lifecycle.opens_at):%Y-%m-%d %H:%M %Z}")
+        when = f"{local(lifecycle.opens_at):%Y-%m-%d %H:%M %Z}"
+        parts.append(_("gaat open op %(when)s", when=when))
     if lifecycle.closes_at and status != "closed":
-        parts.append(f"closes {local(lifecycle.closes_at):%Y-%m-%d %H:%M %Z}")
+        when = f"{local(lifecycle.closes_at):%Y-%m-%d %H:%M %Z}"
+        parts.append(_("sluit op %(when)s", when=when))
     return ", ".join(parts)
 
 
@@ -158,7 +162,11 @@ def _moment(value: str | None):
         return parse_local(value)
     except ValueError:
         raise click.BadParameter(
-            f"'{value}' is not a date; use YYYY-MM-DD or 'YYYY-MM-DD HH:MM' (Dutch time)",
+            _(
+                "'%(value)s' is geen datum; schrijf JJJJ-MM-DD of 'JJJJ-MM-DD UU:MM' "
+                "(Nederlandse tijd)",
+                value=value,
+            ),
             param_hint="--at",
         ) from None
 
@@ -201,9 +209,13 @@ def _change(survey_id: str, instance: Path | None, status: str) -> None:
 
 
 def _plan(survey_id: str, instance: Path | None, *, opens_at=None, closes_at=None) -> None:
+    """``opens_at``/``closes_at`` are called after the village is loaded, so a bad --at is
+    reported in the instance's language."""
     from vliegwiel.surveys.status import lifecycle_of, schedule
 
     village = load_village(instance)
+    opens_at = opens_at() if opens_at is not None else None
+    closes_at = closes_at() if closes_at is not None else None
     found = get_survey(village, survey_id)
     current = lifecycle_of(village.storage, found.id)
     lifecycle = schedule(
@@ -233,7 +245,7 @@ def survey_open(survey_id: str, instance: Path | None, at: str | None) -> None:
     if at is None:
         _change(survey_id, instance, "open")
     else:
-        _plan(survey_id, instance, opens_at=_moment(at))
+        _plan(survey_id, instance, opens_at=lambda: _moment(at))
 
 
 @survey.command("close")
@@ -245,7 +257,7 @@ def survey_close(survey_id: str, instance: Path | None, at: str | None) -> None:
     if at is None:
         _change(survey_id, instance, "closed")
     else:
-        _plan(survey_id, instance, closes_at=_moment(at))
+        _plan(survey_id, instance, closes_at=lambda: _moment(at))
 
 
 @survey.command("test")
@@ -287,8 +299,12 @@ def survey_add(template: str, instance: Path | None) -> None:
     except TemplateError as error:
         raise click.ClickException(str(error)) from None
     click.echo(
-        f"Added survey '{added.survey.id}' from {added.path.name} as a concept; "
-        f"residents see it after `vliegwiel survey open {added.survey.id}`"
+        _(
+            "Enquête '%(id)s' toegevoegd uit %(file)s als concept; bewoners zien hem na "
+            "`vliegwiel survey open %(id)s`",
+            id=added.survey.id,
+            file=added.path.name,
+        )
     )
 
 

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+
 from vliegwiel.core.errors import VliegwielError
 from vliegwiel.core.storage import LIFECYCLE_UPGRADE, UPGRADES, Storage, put_record
 from vliegwiel.core.village import Village
@@ -35,7 +37,8 @@ TIMEZONE = ZoneInfo("Europe/Amsterdam")
 
 
 class StatusError(VliegwielError):
-    """A status change that is not allowed; the message says why (English, for the CLI)."""
+    """A status change that is not allowed; the message says why (for the CLI, in the
+    instance's language)."""
 
     code = "survey_status"
 
@@ -118,7 +121,12 @@ def set_status(storage: Storage, survey_id: str, status: str) -> Lifecycle:
         moment = datetime.now(UTC)
         if status in (CONCEPT, TEST) and storage.count(responses_collection(survey_id)):
             raise StatusError(
-                f"survey '{survey_id}' has answers from residents; it cannot go back to {status}",
+                _(
+                    "enquête '%(id)s' heeft antwoorden van bewoners; hij kan niet terug naar "
+                    "%(status)s",
+                    id=survey_id,
+                    status=status,
+                ),
                 "has_answers",
             )
         opens_at, closes_at = current.opens_at, current.closes_at
@@ -150,15 +158,21 @@ def schedule(
         status = current.status(moment)
         if opens_at is not None and status in (OPEN, CLOSED):
             raise StatusError(
-                f"survey '{survey_id}' is already {status}; an opening date is for a concept "
-                "or a survey in test",
+                _(
+                    "enquête '%(id)s' is al %(status)s; een openingsdatum is voor een concept "
+                    "of een enquête in test",
+                    id=survey_id,
+                    status=status,
+                ),
                 "opening_too_late",
             )
         if status == CLOSED and closes_at is not None:
-            raise StatusError(f"survey '{survey_id}' is closed; open it first", "closed")
+            raise StatusError(
+                _("enquête '%(id)s' is gesloten; open hem eerst", id=survey_id), "closed"
+            )
         if closes_at is not None and closes_at <= (opens_at or moment):
             raise StatusError(
-                "the closing moment must come after the opening moment and after now",
+                _("het sluitmoment moet na het openingsmoment en na nu komen"),
                 "closes_before_opening",
             )
         # A test survey that opened by date is open for good: clearing its (passed) opening

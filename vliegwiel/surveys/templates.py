@@ -10,6 +10,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask_babel import gettext as _
+
 from vliegwiel.core.errors import VliegwielError
 from vliegwiel.core.village import Village
 from vliegwiel.surveys.loader import SurveyError, load_survey_file
@@ -57,14 +59,20 @@ def add_template(village: Village, name: str) -> SurveyTemplate:
     templates = available_templates(village)
     template = next((t for t in templates if t.name == name), None)
     if template is None:
-        known = ", ".join(t.name for t in templates) or "none"
-        raise TemplateError(f"unknown template '{name}' (available: {known})")
+        known = ", ".join(t.name for t in templates) or "-"
+        raise TemplateError(
+            _("onbekend sjabloon '%(name)s' (beschikbaar: %(known)s)", name=name, known=known)
+        )
     if template.survey is None:
-        raise TemplateError("the template is broken:\n" + "\n".join(template.problems))
+        raise TemplateError(
+            _("het sjabloon is kapot:") + "\n" + "\n".join(map(str, template.problems))
+        )
     if template.present:
-        raise TemplateError(f"the instance already has a survey '{template.survey.id}'")
+        raise TemplateError(
+            _("er is al een enquête '%(id)s' in deze omgeving", id=template.survey.id)
+        )
     target = village.instance_dir / "surveys" / template.path.name
     if target.exists():
-        raise TemplateError(f"{target} already exists")
+        raise TemplateError(_("%(path)s bestaat al", path=target))
     shutil.copyfile(template.path, target)
     return template

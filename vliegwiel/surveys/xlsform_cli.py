@@ -7,17 +7,27 @@ from pathlib import Path
 
 import click
 import yaml
+from flask_babel import gettext as _
 
-from vliegwiel.cli.common import get_survey, instance_option, load_village, write_output
+from vliegwiel.cli.common import (
+    get_survey,
+    instance_option,
+    load_village,
+    use_language,
+    write_output,
+)
 
 
 def _question_types(instance: Path | None):
-    from vliegwiel.core.config import CONFIG_NAME, instance_dir_from
+    from vliegwiel.core.config import CONFIG_NAME, instance_dir_from, load_config
     from vliegwiel.core.plugins import create_plugin_manager
     from vliegwiel.surveys.loader import collect_question_types
 
     instance_dir = instance_dir_from(instance)
-    plugins_dir = instance_dir / "plugins" if (instance_dir / CONFIG_NAME).exists() else None
+    in_instance = (instance_dir / CONFIG_NAME).exists()
+    # Messages in the instance's language; outside an instance, English.
+    use_language(load_config(instance_dir).default_language if in_instance else "en")
+    plugins_dir = instance_dir / "plugins" if in_instance else None
     return instance_dir, collect_question_types(create_plugin_manager(plugins_dir))
 
 
@@ -66,14 +76,18 @@ def add_to(survey_group: click.Group) -> None:
             for problem in error.problems:
                 click.echo(str(problem), err=True)
             raise click.ClickException(
-                f"{form.name} is not an XLSForm vliegwiel can read"
+                _("%(file)s is geen XLSForm die vliegwiel kan lezen", file=form.name)
             ) from None
         for problem in result.problems:
             click.echo(str(problem), err=True)
         if result.problems and not skip_unsupported:
             raise click.ClickException(
-                f"{len(result.problems)} part(s) of {form.name} do not map; nothing written "
-                "(use --skip-unsupported to leave them out)"
+                _(
+                    "%(file)s heeft onderdelen die niet passen (%(count)s); er is niets "
+                    "geschreven (gebruik --skip-unsupported om ze weg te laten)",
+                    count=len(result.problems),
+                    file=form.name,
+                )
             )
         target = output or instance_dir / "surveys" / f"{result.survey['id']}.yaml"
         header = f"# Imported from the XLSForm {form.name} by 'vliegwiel survey import'.\n"
@@ -85,14 +99,26 @@ def add_to(survey_group: click.Group) -> None:
         except SurveyError as error:
             for problem in error.problems:
                 click.echo(str(problem), err=True)
-            raise click.ClickException("the imported survey does not pass the checks") from None
+            raise click.ClickException(
+                _("de geïmporteerde enquête komt niet door de controle")
+            ) from None
         if target.exists() and not force:
-            raise click.ClickException(f"{target} exists; use --force to replace it")
+            raise click.ClickException(
+                _("%(path)s bestaat al; gebruik --force om het te vervangen", path=target)
+            )
         if not target.parent.is_dir():
-            raise click.ClickException(f"folder {target.parent} does not exist")
+            raise click.ClickException(_("map %(path)s bestaat niet", path=target.parent))
         write_output(target, text)
-        left_out = f", {len(result.problems)} part(s) left out" if result.problems else ""
-        click.echo(f"Wrote {target}{left_out}")
+        if result.problems:
+            click.echo(
+                _(
+                    "%(path)s geschreven, onderdelen weggelaten: %(count)s",
+                    path=target,
+                    count=len(result.problems),
+                )
+            )
+        else:
+            click.echo(_("%(path)s geschreven", path=target))
 
     @survey_group.command("export")
     @click.argument("survey")
@@ -121,6 +147,8 @@ def add_to(survey_group: click.Group) -> None:
         try:
             data = export_xlsform(definition)
         except XLSFormExportError as error:
-            raise click.ClickException(f"{definition.id} cannot be an XLSForm:\n{error}") from None
+            raise click.ClickException(
+                _("%(id)s kan geen XLSForm worden:\n%(error)s", id=definition.id, error=error)
+            ) from None
         write_output(output, data)
-        click.echo(f"Wrote {output}", err=True)
+        click.echo(_("%(path)s geschreven", path=output), err=True)
