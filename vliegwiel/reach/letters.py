@@ -201,22 +201,17 @@ def round_letters_pdf(
 ) -> bytes:
     """Letters for a participation round (needs an app context): the code page of the round."""
     round_id = round_record["id"]
-    page = render_template(
+    return _code_letters_pdf(
         "print/round_letters.html",
-        round=round_record,
+        {"round": round_record},
+        codes,
+        code_page_url=round_code_page(base_url, round_id),
+        url_of=lambda code: round_code_url(base_url, round_id, code),
         village_name=village_name,
-        survey_url=round_code_page(base_url, round_id),
         contact=contact,
-        with_code=True,
-        shared_qr=None,
-        reminder=False,
+        place=place,
+        progress=progress,
     )
-    slots = render_template(
-        "print/letter_slots.html",
-        letters=_letters(codes, lambda code: round_code_url(base_url, round_id, code)),
-        place=place or village_name,
-    )
-    return _render([page], slots, len(codes), progress)
 
 
 def page_letters_pdf(
@@ -231,19 +226,46 @@ def page_letters_pdf(
 ) -> bytes:
     """Letters for a plugin's participation method (needs an app context): the QR code opens
     ``code_page_url`` (an absolute address) with the code filled in."""
-    page = render_template(
+    return _code_letters_pdf(
         "print/plugin_letters.html",
-        title=title,
+        {"title": title},
+        codes,
+        code_page_url=code_page_url,
+        url_of=lambda code: f"{code_page_url}?c={code.replace('-', '')}",
+        village_name=village_name,
+        contact=contact,
+        place=place,
+        progress=progress,
+    )
+
+
+def _code_letters_pdf(
+    template: str,
+    context: dict[str, Any],
+    codes: list[IssuedCode],
+    *,
+    code_page_url: str,
+    url_of: Callable[[str], str],
+    village_name: str,
+    contact: str | None,
+    place: str | None,
+    progress: Callable[[str], None] | None,
+) -> bytes:
+    """Letters whose code is a household's key for a whole method (a round, a plugin's
+    participation): one text page, never a reminder, every letter with its code and QR code."""
+    page = render_template(
+        template,
         village_name=village_name,
         survey_url=code_page_url,
         contact=contact,
         with_code=True,
         shared_qr=None,
         reminder=False,
+        **context,
     )
     slots = render_template(
         "print/letter_slots.html",
-        letters=_letters(codes, lambda code: f"{code_page_url}?c={code.replace('-', '')}"),
+        letters=_letters(codes, url_of),
         place=place or village_name,
     )
     return _render([page], slots, len(codes), progress)
