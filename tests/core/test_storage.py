@@ -71,7 +71,7 @@ def test_insert_many_fills_buckets_in_order_and_writes_each_once(
     monkeypatch.setattr(
         storage_mod,
         "_write_atomic",
-        lambda path, payload: writes.append(path) or real(path, payload),
+        lambda path, payload, *rest: writes.append(path) or real(path, payload, *rest),
     )
     ids = store.insert_many("rounds/r/ballots", [{"n": n} for n in range(1, 8)])
     # The partly filled bucket gets two, then two new buckets of three: three writes.
@@ -116,6 +116,49 @@ def test_another_instance_sees_writes_immediately(data_dir: Path) -> None:
     assert reader.get("codes", other)["state"] == "z"
     writer.delete("codes", rid)
     assert reader.get("codes", rid) is None
+
+
+def test_a_reader_sees_buckets_another_instance_adds_or_a_restore_takes_away(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    # A reader remembers how many bucket files a collection had, so it need not list the
+    # folder on every read; a new bucket (written by another process) and a missing one
+    # (a restore) must still show at once.
+    reader, writer = Storage(data_dir, bucket_size=2), Storage(data_dir, bucket_size=2)
+    writer.insert("responses/s", {"n": 0})
+    assert [r["n"] for r in reader.all("responses/s")] == [0]
+    for n in range(1, 5):  # fills bucket 0000 and makes 0001 and 0002
+        writer.insert("responses/s", {"n": n})
+        assert [r["n"] for r in reader.all("responses/s")] == list(range(n + 1))
+    assert reader.count("responses/s") == 5
+    assert [p.name for p in sorted((data_dir / "responses" / "s").glob("*.json"))] == [
+        "0000.json",
+        "0001.json",
+        "0002.json",
+    ]
+    # A reader's own inserts land in the bucket the other instance made.
+    reader.insert("responses/s", {"n": 5})
+    assert [r["n"] for r in writer.all("responses/s")] == list(range(6))
+    # Back to a backup of two records: the reader sees exactly those.
+    backup = writer.backup(tmp_path / "backup.zip")
+    writer.insert("responses/s", {"n": 6})
+    assert reader.count("responses/s") == 7
+    Storage.restore(backup, data_dir)
+    assert [r["n"] for r in reader.all("responses/s")] == list(range(6))
+
+
+def test_an_update_in_a_full_bucket_changes_that_record_for_every_reader(data_dir: Path) -> None:
+    # A write keeps the snapshots of the records it did not touch; the one it changed must
+    # read back new, by id and in the whole collection, in this instance and a fresh one.
+    store = Storage(data_dir, bucket_size=5)
+    ids = [store.insert("codes", {"n": n, "state": "new"}) for n in range(5)]
+    assert store.get("codes", ids[2])["state"] == "new"
+    store.update("codes", ids[2], {"state": "used"})
+    store.delete("codes", ids[4])
+    for reader in (store, Storage(data_dir, bucket_size=5)):
+        assert reader.get("codes", ids[2])["state"] == "used"
+        assert [r["state"] for r in reader.all("codes")] == ["new", "new", "used", "new"]
+        assert reader.get("codes", ids[4]) is None
 
 
 # -- failures ---------------------------------------------------------------------------------

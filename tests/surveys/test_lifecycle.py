@@ -15,6 +15,7 @@ from test_resident_flow import answer_example_survey
 from vliegwiel.accounts.model import add_user
 from vliegwiel.cli.main import main
 from vliegwiel.core.instance import init_instance
+from vliegwiel.core.storage import Storage
 from vliegwiel.core.village import build_village
 from vliegwiel.surveys.responses import responses_of, trial_responses_collection
 from vliegwiel.surveys.status import (
@@ -293,3 +294,22 @@ def test_a_code_survey_in_test_skips_the_code_step_for_the_team(client, village,
     assert answer_online(client, "buurt").status_code == 302
     assert responses_of(village, "buurt") == []
     assert len(village.storage.all(trial_responses_collection("buurt"))) == 1
+
+
+def test_a_survey_closed_by_another_process_takes_no_answer_after_its_pages(
+    client, village, instance_dir
+):
+    # A resident's pages may show the state this process read a moment ago; storing the
+    # answers always reads it as stored now. The close below is written to the data folder
+    # by another Storage, as `vliegwiel survey close` in another process would: this
+    # process does not hear of it.
+    (instance_dir / "surveys" / "nieuw.yaml").write_text(NEW_SURVEY, encoding="utf-8")
+    set_status(village.storage, "nieuw", "open")
+    assert client.get("/enquete/nieuw/pagina/1").status_code == 200
+    client.post_form("/enquete/nieuw/pagina/1", {"mening": "Prima"})
+    Storage(instance_dir / "data").update(STATUS, "nieuw", {"status": "closed"})
+    response = client.post_form("/enquete/nieuw/controle", {}, page="/enquete/nieuw/pagina/1")
+    assert response.status_code == 404
+    assert responses_of(village, "nieuw") == []
+    # From here on this process knows: every page says the survey is gone.
+    assert client.get("/enquete/nieuw/pagina/1").status_code == 404

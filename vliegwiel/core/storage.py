@@ -16,6 +16,7 @@ durability.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -43,6 +44,7 @@ from tinydb.storages import Storage as TinyStorage
 from tinydb.table import Document
 
 from vliegwiel.core.errors import VliegwielError
+from vliegwiel.core.group_commit import GroupCommit, Write
 
 __all__ = [
     "MIGRATIONS",
@@ -175,17 +177,20 @@ def _sync_dir(directory: Path) -> None:
         raise StorageError(f"could not write {directory}: {exc}") from exc
 
 
-def _write_atomic(path: Path, payload: bytes) -> os.stat_result:
+def _write_atomic(path: Path, payload: bytes, previous_mtime: int | None = None) -> os.stat_result:
     """Replace ``path`` with ``payload`` durably; return the stat of the new file.
 
-    On any failure the previous file is left untouched and StorageError is raised.
+    ``previous_mtime`` is the file's mtime_ns when the caller has just checked it under the
+    collection lock (spares a stat). On any failure the previous file is left untouched and
+    StorageError is raised.
     """
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
-        try:
-            previous_mtime = os.stat(path).st_mtime_ns
-        except FileNotFoundError:
-            previous_mtime = 0
+        if previous_mtime is None:
+            try:
+                previous_mtime = os.stat(path).st_mtime_ns
+            except FileNotFoundError:
+                previous_mtime = 0
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
@@ -232,13 +237,30 @@ class _Bucket:
     ids: dict[str, str]  # record "id" -> doc_id
 
     @classmethod
-    def from_table(cls, path: Path, key: tuple[int, int, int], table: dict) -> _Bucket:
+    def from_table(
+        cls,
+        path: Path,
+        key: tuple[int, int, int],
+        table: dict,
+        previous: _Bucket | None = None,
+        changed: frozenset[str] = frozenset(),
+    ) -> _Bucket:
+        """Snapshot ``table``; records of ``previous`` not in ``changed`` (doc ids) keep their
+        pickle, so a write into a full bucket pickles one record, not a hundred."""
         ids: dict[str, str] = {}
         for doc_id, record in table.items():
             if not isinstance(record, dict) or not isinstance(record.get("id"), str):
                 raise StorageError(f"{path}: record {doc_id} has no string 'id'")
             ids[record["id"]] = doc_id
-        blobs = {doc_id: pickle.dumps(record, _PICKLE) for doc_id, record in table.items()}
+        kept = previous.blobs if previous is not None else {}
+        blobs = {
+            doc_id: (
+                kept[doc_id]
+                if doc_id in kept and doc_id not in changed
+                else pickle.dumps(record, _PICKLE)
+            )
+            for doc_id, record in table.items()
+        }
         return cls(path, key, pickle.dumps(table, _PICKLE), blobs, ids)
 
     def __len__(self) -> int:
@@ -275,6 +297,9 @@ class _BucketCache:
 
     def load(self, path: Path) -> _Bucket | None:
         """Return the bucket at ``path``, or None if the file does not exist."""
+        staged = getattr(_staging, "batch", None)
+        if staged is not None and path in staged.buckets:
+            return staged.buckets[path]  # the batch's own writes, not yet on disk
         try:
             key = _stat_key(os.stat(path))
         except FileNotFoundError:
@@ -297,23 +322,96 @@ class _BucketCache:
         self._entries[path] = bucket
         return bucket
 
-    def store(self, path: Path, table: dict, st: os.stat_result) -> None:
-        self._entries[path] = _Bucket.from_table(path, _stat_key(st), table)
+    def store(
+        self,
+        path: Path,
+        table: dict,
+        st: os.stat_result,
+        previous: _Bucket | None = None,
+        changed: frozenset[str] = frozenset(),
+    ) -> None:
+        self._entries[path] = _Bucket.from_table(path, _stat_key(st), table, previous, changed)
+
+    def put(self, bucket: _Bucket) -> None:
+        self._entries[bucket.path] = bucket
 
     def forget(self, path: Path) -> None:
         self._entries.pop(path, None)
 
 
+#: The leader of a group commit (see ``Storage._run_batch``) stages its batch's bucket
+#: writes here instead of writing each at once; only that thread sees them until they are
+#: written.
+_staging = threading.local()
+#: The key of a staged bucket: never that of a file, so nothing trusts it as one.
+_STAGED_KEY = (-1, -1, -1)
+
+
+class _Staged:
+    """The bucket writes of one batch, written once per bucket file by ``flush``."""
+
+    def __init__(self) -> None:
+        self.buckets: dict[Path, _Bucket] = {}
+        self.tables: dict[Path, dict] = {}
+        #: The mtime of each file as it is on disk (the first staged write's ``previous``).
+        self.mtimes: dict[Path, int] = {}
+        #: The writes that changed each file: they fail together if it cannot be written.
+        self.writers: dict[Path, list[Write]] = {}
+        self.write: Write | None = None  # the write being applied now
+
+    def stage(self, path: Path, table: dict, previous: _Bucket, changed: frozenset[str]) -> None:
+        self.mtimes.setdefault(path, previous.key[1])
+        self.buckets[path] = _Bucket.from_table(path, _STAGED_KEY, table, previous, changed)
+        self.tables[path] = table
+        if self.write is not None:
+            self.writers.setdefault(path, []).append(self.write)
+
+    def flush(self, cache: _BucketCache) -> None:
+        """Write each staged bucket file once; a file that fails fails its writers only."""
+        for path, table in self.tables.items():
+            try:
+                st = _write_atomic(path, _bucket_payload(path, table), self.mtimes[path])
+            except StorageError as exc:
+                cache.forget(path)
+                for write in self.writers.get(path, []):
+                    write.fail(exc)
+                continue
+            # The staged snapshot is the file's content: only its key is new.
+            cache.put(dataclasses.replace(self.buckets[path], key=_stat_key(st)))
+
+
+def _bucket_payload(path: Path, table: dict) -> bytes:
+    try:
+        return json.dumps(
+            {TABLE: table}, ensure_ascii=False, allow_nan=False, separators=(",", ":")
+        ).encode()
+    except (TypeError, ValueError) as exc:
+        raise StorageError(f"could not write {path}: {exc}") from exc
+
+
 class AtomicJSONStorage(TinyStorage):
     """TinyDB storage that writes atomically and durably and never hides a corrupt file."""
 
-    def __init__(self, path: Path, cache: _BucketCache, *, create: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path,
+        cache: _BucketCache,
+        *,
+        create: bool = False,
+        current: _Bucket | None = None,
+        changed: frozenset[str] = frozenset(),
+    ) -> None:
         self.path = Path(path)
         self._cache = cache
         self._create = create
+        #: The bucket as the writer just checked it under the collection lock: no other
+        #: writer can have replaced it since, so reading it needs no second stat.
+        self._current = current
+        #: Doc ids the write changes; every other record's snapshot is reused.
+        self._changed = changed
 
     def read(self) -> dict[str, dict[str, Any]] | None:
-        bucket = self._cache.load(self.path)
+        bucket = self._current if self._current is not None else self._cache.load(self.path)
         if bucket is None:
             if self._create:
                 return None
@@ -321,20 +419,24 @@ class AtomicJSONStorage(TinyStorage):
         return {TABLE: bucket.table()}  # fresh objects: TinyDB updates documents in place
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
+        previous = self._current
+        staged = getattr(_staging, "batch", None)
+        if staged is not None and previous is not None:
+            # Part of a group commit: written with the rest of the batch (a new bucket file
+            # is written at once, so the next write of the batch finds it on disk).
+            staged.stage(self.path, data.get(TABLE, {}), previous, self._changed)
+            return
+        payload = _bucket_payload(self.path, data.get(TABLE, {}))
         try:
-            payload = json.dumps(
-                data, ensure_ascii=False, allow_nan=False, separators=(",", ":")
-            ).encode()
-        except (TypeError, ValueError) as exc:
-            raise StorageError(f"could not write {self.path}: {exc}") from exc
-        try:
-            st = _write_atomic(self.path, payload)
+            st = _write_atomic(
+                self.path, payload, previous.key[1] if previous is not None else None
+            )
         except StorageError:
             self._cache.forget(self.path)
             raise
         # Storage normalises records through JSON before they reach TinyDB, so this equals
         # what a re-read of the file would give, and pickling snapshots it.
-        self._cache.store(self.path, data.get(TABLE, {}), st)
+        self._cache.store(self.path, data.get(TABLE, {}), st, previous, self._changed)
 
 
 def _read_limited(zf: zipfile.ZipFile, backup: Path, name: str) -> bytes:
@@ -416,6 +518,12 @@ class Storage:
         self._held: dict[str, int] = {}
         self._lock_files_made: set[str] = set()
         self._made_dirs: set[str] = set()
+        #: How many bucket files each collection had when last listed (see _known_buckets).
+        self._bucket_counts: dict[str, int] = {}
+        #: The collections whose lock the current thread holds.
+        self._owned = threading.local()
+        #: Single-record writes that arrive together share one write per bucket file.
+        self._commits = GroupCommit(self._run_batch)
 
     # -- locking -------------------------------------------------------------------------------
 
@@ -471,17 +579,34 @@ class Storage:
             rlock = self._thread_locks.setdefault(collection, threading.RLock())
         if fcntl is None:
             with rlock, self._filelock(collection, path):
-                yield
+                mine = self._mine()
+                outer = collection in mine
+                mine.add(collection)
+                try:
+                    yield
+                finally:
+                    if not outer:
+                        mine.discard(collection)
             return
         with rlock:
             if collection in self._held:  # this thread holds it already (the RLock says so)
                 yield
                 return
             self._held[collection] = self._flock(collection, path / _LOCK_FILE)
+            mine = self._mine()
+            mine.add(collection)
             try:
                 yield
             finally:
+                mine.discard(collection)
                 os.close(self._held.pop(collection))  # closing the file releases the lock
+
+    def _mine(self) -> set[str]:
+        """The collections whose lock this thread holds."""
+        owned = getattr(self._owned, "collections", None)
+        if owned is None:
+            owned = self._owned.collections = set()
+        return owned
 
     def _flock(self, collection: str, lock_file: Path) -> int:
         """Open ``lock_file`` and take its exclusive lock: two syscalls, where filelock's
@@ -523,11 +648,17 @@ class Storage:
 
     def _buckets(self, collection: str) -> list[_Bucket]:
         path = self._dir(collection)
+        known = self._bucket_counts.get(collection)
+        if known:
+            buckets = self._known_buckets(path, known)
+            if buckets is not None:
+                return buckets
         try:
             names = os.listdir(path)
         except FileNotFoundError:
             if not self.data_dir.is_dir():
                 raise StorageError(f"data directory {self.data_dir} does not exist") from None
+            self._bucket_counts.pop(collection, None)
             return []
         except OSError as exc:
             raise StorageError(f"could not list {path}: {exc}") from exc
@@ -541,7 +672,30 @@ class Storage:
             if bucket is None:
                 raise StorageError(f"bucket file {file} is missing")
             buckets.append(bucket)
+        self._bucket_counts[collection] = len(buckets)
         return buckets
+
+    def _known_buckets(self, path: Path, count: int) -> list[_Bucket] | None:
+        """The buckets 0 .. count-1 when they are all still there and bucket ``count`` is not;
+        None when the folder must be listed again.
+
+        Bucket files are numbered without gaps and never removed (emptied ones stay), so
+        this is what a listing would find, in one stat per bucket plus one: on the resident's
+        path every request reads a collection or two, and a listing is five system calls,
+        each of which hands the interpreter lock to another thread."""
+        buckets = []
+        for number in range(count):
+            bucket = self._cache.load(path / self._bucket_name(number))
+            if bucket is None:
+                return None
+            buckets.append(bucket)
+        try:
+            os.stat(path / self._bucket_name(count))
+        except FileNotFoundError:
+            return buckets
+        except OSError as exc:
+            raise StorageError(f"could not list {path}: {exc}") from exc
+        return None
 
     @staticmethod
     def _bucket_name(number: int) -> str:
@@ -611,10 +765,24 @@ class Storage:
 
     # -- writing -------------------------------------------------------------------------------
 
-    def _table(self, path: Path, *, create: bool = False) -> Any:
+    def _table(
+        self,
+        path: Path,
+        *,
+        create: bool = False,
+        current: _Bucket | None = None,
+        changed: frozenset[str] = frozenset(),
+    ) -> Any:
         # A fresh TinyDB per write: a long-lived Table caches its next document id and query
         # results, which another process's write would make wrong.
-        db = TinyDB(path, storage=AtomicJSONStorage, cache=self._cache, create=create)
+        db = TinyDB(
+            path,
+            storage=AtomicJSONStorage,
+            cache=self._cache,
+            create=create,
+            current=current,
+            changed=changed,
+        )
         return db.table(TABLE, cache_size=0)
 
     @staticmethod
@@ -632,20 +800,49 @@ class Storage:
         record_id = new.setdefault("id", uuid.uuid4().hex)
         if not isinstance(record_id, str) or not record_id:
             raise ValueError("a record's 'id' must be a non-empty string")
-        with self.locked(collection):
-            buckets = self._buckets(collection)
-            if self._locate(buckets, record_id) is not None:
-                raise ValueError(f"{collection}: a record with id {record_id!r} already exists")
-            if buckets and len(buckets[-1]) < self.bucket_size:
-                table = self._table(buckets[-1].path)
-                doc_id = buckets[-1].next_doc_id()
-            else:
-                new_bucket = self._dir(collection) / self._bucket_name(len(buckets))
-                table = self._table(new_bucket, create=True)
-                doc_id = 1
-            # Passing the doc id spares TinyDB a second read of the bucket to find it.
-            table.insert(Document(new, doc_id=doc_id))
+        return self._write(collection, lambda: self._insert_held(collection, new, record_id))
+
+    def _insert_held(self, collection: str, new: dict, record_id: str) -> str:
+        buckets = self._buckets(collection)
+        if self._locate(buckets, record_id) is not None:
+            raise ValueError(f"{collection}: a record with id {record_id!r} already exists")
+        if buckets and len(buckets[-1]) < self.bucket_size:
+            table = self._table(buckets[-1].path, current=buckets[-1])
+            doc_id = buckets[-1].next_doc_id()
+        else:
+            new_bucket = self._dir(collection) / self._bucket_name(len(buckets))
+            table = self._table(new_bucket, create=True)
+            doc_id = 1
+        # Passing the doc id spares TinyDB a second read of the bucket to find it.
+        table.insert(Document(new, doc_id=doc_id))
         return record_id
+
+    def _write(self, collection: str, apply: Callable[[], Any]) -> Any:
+        """Apply one record's write: at once inside this thread's ``locked(collection)``,
+        else through the collection's group commit (see vliegwiel/core/group_commit.py)."""
+        if collection in self._mine():
+            with self.locked(collection):
+                return apply()
+        self._ensure_dir(collection)
+        return self._commits.submit(collection, apply)
+
+    def _run_batch(self, collection: str, writes: list[Write]) -> None:
+        """Apply ``writes`` in order under the collection's locks, then write each bucket
+        file they changed once; the folder is synced once when the locks are let go."""
+        staged = _Staged()
+        try:
+            with self.locked(collection):
+                _staging.batch = staged
+                try:
+                    for write in writes:
+                        staged.write = write
+                        write.run()
+                finally:
+                    _staging.batch = None
+                staged.flush(self._cache)
+        except Exception as exc:  # the locks, or the folder sync: nothing is confirmed
+            for write in writes:
+                write.fail(exc)
 
     def insert_many(self, collection: str, records: list[dict]) -> list[str]:
         """Store copies of ``records`` as insert() does, writing each bucket file once.
@@ -674,7 +871,7 @@ class Storage:
                 room = self.bucket_size - len(buckets[-1])
                 chunk, pending = pending[:room], pending[room:]
                 first = buckets[-1].next_doc_id()
-                self._table(buckets[-1].path).insert_multiple(
+                self._table(buckets[-1].path, current=buckets[-1]).insert_multiple(
                     Document(r, doc_id=first + n) for n, r in enumerate(chunk)
                 )
             number = len(buckets)
@@ -695,21 +892,26 @@ class Storage:
         if "id" in changes and changes["id"] != record_id:
             raise ValueError("a record's 'id' cannot be changed")
         changes = self._as_json(changes, "changes")
-        with self.locked(collection):
-            found = self._locate(self._buckets(collection), record_id)
-            if found is None:
-                raise KeyError(f"{collection}: no record with id {record_id!r}")
-            bucket, doc_id = found
-            self._table(bucket.path).update(changes, doc_ids=[int(doc_id)])
+        self._write(collection, lambda: self._update_held(collection, record_id, changes))
+
+    def _update_held(self, collection: str, record_id: str, changes: dict) -> None:
+        found = self._locate(self._buckets(collection), record_id)
+        if found is None:
+            raise KeyError(f"{collection}: no record with id {record_id!r}")
+        bucket, doc_id = found
+        table = self._table(bucket.path, current=bucket, changed=frozenset({doc_id}))
+        table.update(changes, doc_ids=[int(doc_id)])
 
     def delete(self, collection: str, record_id: str) -> bool:
         """Remove a record; False if there was none. Emptied buckets stay, keeping the order."""
-        with self.locked(collection):
-            found = self._locate(self._buckets(collection), record_id)
-            if found is None:
-                return False
-            bucket, doc_id = found
-            self._table(bucket.path).remove(doc_ids=[int(doc_id)])
+        return self._write(collection, lambda: self._delete_held(collection, record_id))
+
+    def _delete_held(self, collection: str, record_id: str) -> bool:
+        found = self._locate(self._buckets(collection), record_id)
+        if found is None:
+            return False
+        bucket, doc_id = found
+        self._table(bucket.path, current=bucket).remove(doc_ids=[int(doc_id)])
         return True
 
     # -- schema version and migrations ---------------------------------------------------------

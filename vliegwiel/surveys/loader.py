@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from dataclasses import dataclass
@@ -284,17 +285,28 @@ class SurveyRegistry:
         self._paths: dict[str, Path] = {}
         self._broken: list[BrokenSurvey] = []
 
-    def _files(self) -> list[Path]:
-        if not self.surveys_dir.is_dir():
-            return []
-        return sorted(
-            p for p in self.surveys_dir.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()
-        )
-
     def _current(self) -> tuple[list[Path], tuple]:
-        files = self._files()
-        stats = [(p, p.stat()) for p in files]
-        return files, tuple((p.name, st.st_mtime_ns, st.st_size) for p, st in stats)
+        """The survey files and their (name, inode, mtime_ns, size), sorted by name.
+
+        One listing and one stat per file: every request asks, and on a busy server each
+        system call hands the interpreter lock to another thread."""
+        found = []
+        try:
+            with os.scandir(self.surveys_dir) as entries:
+                for entry in entries:
+                    if os.path.splitext(entry.name)[1] not in (".yaml", ".yml"):
+                        continue
+                    try:
+                        if not entry.is_file():
+                            continue
+                        st = entry.stat()
+                    except FileNotFoundError:  # removed while we looked
+                        continue
+                    found.append((entry.name, st.st_ino, st.st_mtime_ns, st.st_size))
+        except (FileNotFoundError, NotADirectoryError):
+            return [], ()
+        found.sort()
+        return [self.surveys_dir / item[0] for item in found], tuple(found)
 
     def _fresh(self) -> bool:
         """True when no survey file changed since the last load. Looked at without the lock:

@@ -18,6 +18,7 @@ turns it into an ``open`` record for every survey that instance had, at the firs
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -78,15 +79,41 @@ def _stamp(value: datetime | None) -> str | None:
 
 
 def lifecycle_of(storage: Storage, survey_id: str) -> Lifecycle:
+    """The survey's state as stored now."""
     record = storage.get(STATUS, survey_id)
-    if record is None:
-        return Lifecycle()
-    return Lifecycle(
-        phase=record["status"],
-        opens_at=_parse(record.get("opens_at")),
-        closes_at=_parse(record.get("closes_at")),
-        changed_at=record.get("changed_at"),
+    lifecycle = (
+        Lifecycle()
+        if record is None
+        else Lifecycle(
+            phase=record["status"],
+            opens_at=_parse(record.get("opens_at")),
+            closes_at=_parse(record.get("closes_at")),
+            changed_at=record.get("changed_at"),
+        )
     )
+    _recent[(storage.describe(), survey_id)] = (time.monotonic(), lifecycle)
+    return lifecycle
+
+
+#: How old a stored state a page view may show (see ``recent_lifecycle``), in seconds.
+RECENT_SECONDS = 1.0
+#: (storage, survey id) -> (when read, state): the last state this process read or wrote.
+_recent: dict[tuple[str, str], tuple[float, Lifecycle]] = {}
+
+
+def recent_lifecycle(storage: Storage, survey_id: str) -> Lifecycle:
+    """The state as this process read or wrote it at most RECENT_SECONDS ago, else now.
+
+    For showing a resident's page: each page of a flow would otherwise read the state again
+    (a database query per page, on a busy evening most of the reads). A change made in this
+    process shows at once; one made by another process (``vliegwiel survey close`` while the
+    server runs) shows within a second. Storing an answer always reads the state as stored
+    now (``lifecycle_of``), so a closed survey never takes one more answer.
+    """
+    hit = _recent.get((storage.describe(), survey_id))
+    if hit is not None and time.monotonic() - hit[0] < RECENT_SECONDS:
+        return hit[1]
+    return lifecycle_of(storage, survey_id)
 
 
 def status_of(storage: Storage, survey_id: str, moment: datetime | None = None) -> str:
@@ -104,7 +131,9 @@ def _write(storage: Storage, survey_id: str, lifecycle: Lifecycle) -> None:
         "closes_at": _stamp(lifecycle.closes_at),
         "changed_at": now(),
     }
+    _recent.pop((storage.describe(), survey_id), None)
     put_record(storage, STATUS, survey_id, record)
+    _recent.pop((storage.describe(), survey_id), None)
 
 
 def set_status(storage: Storage, survey_id: str, status: str) -> Lifecycle:

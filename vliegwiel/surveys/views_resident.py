@@ -41,23 +41,34 @@ from vliegwiel.surveys.responses import (
 )
 from vliegwiel.surveys.reveal import page_reveals
 from vliegwiel.surveys.schema import Survey
-from vliegwiel.surveys.status import CLOSED, OPEN, TEST, is_open, status_of
+from vliegwiel.surveys.status import (
+    CLOSED,
+    OPEN,
+    TEST,
+    is_open,
+    lifecycle_of,
+    recent_lifecycle,
+    status_of,
+)
 from vliegwiel.web.context import current_village
 
 bp = Blueprint("resident", __name__)
 
 
-def open_survey(survey_id: str) -> Survey:
+def open_survey(survey_id: str, *, storing: bool = False) -> Survey:
     """The survey, if this visitor may answer it now; sets ``g.testing`` for a test run.
 
     Residents see open surveys only. A logged-in team member may also answer a survey in
     test, through these same pages; a concept or closed survey does not exist for anyone.
+    ``storing``: the request stores the answers, so the state is read as stored now; a page
+    view may use the state read a moment ago (see status.recent_lifecycle).
     """
     village = current_village()
     survey = village.surveys.get(survey_id)
     if survey is None:
         abort(404)
-    status = status_of(village.storage, survey.id)
+    read = lifecycle_of if storing else recent_lifecycle
+    status = read(village.storage, survey.id).status()
     g.testing = status == TEST and g.get("user") is not None
     if status != OPEN and not g.testing:
         abort(404)
@@ -323,7 +334,7 @@ def page(survey_id: str, number: int):
 
 @bp.route("/enquete/<survey_id>/controle", methods=["GET", "POST"])
 def review(survey_id: str):
-    survey = open_survey(survey_id)
+    survey = open_survey(survey_id, storing=request.method == "POST")
     guard = _before_answering(survey)
     if guard is not None:
         return guard
