@@ -265,6 +265,78 @@ def test_insert_many_keeps_order_and_refuses_clashing_ids(store: RecordStore) ->
 # -- concurrency ------------------------------------------------------------------------------
 
 
+def test_written_counts_this_objects_writes_once_they_are_done(open_store) -> None:
+    """A process trusts a cache of what it wrote while ``written`` stays the same (the survey
+    status of a page view): every write of this object moves it, reads and others do not."""
+    store, other = open_store(), open_store()
+    counts = [store.written("survey_status")]
+    rid = store.insert("survey_status", {"status": "open"})
+    counts.append(store.written("survey_status"))
+    store.update("survey_status", rid, {"status": "closed"})
+    counts.append(store.written("survey_status"))
+    put_record(store, "survey_status", "b", {"status": "test"})
+    counts.append(store.written("survey_status"))
+    store.insert_many("survey_status", [{"status": "concept"}])
+    counts.append(store.written("survey_status"))
+    store.delete("survey_status", rid)
+    counts.append(store.written("survey_status"))
+    assert counts == sorted(set(counts)), counts
+    store.get("survey_status", "b")
+    store.all("survey_status")
+    other.insert("survey_status", {"status": "open"})
+    store.insert("codes", {"state": "new"})
+    assert store.written("survey_status") == counts[-1]
+    # Inside locked(), the count moves when the write is done, never before it.
+    with store.locked("survey_status"):
+        store.update("survey_status", "b", {"status": "open"})
+    assert store.written("survey_status") > counts[-1]
+    assert other.get("survey_status", "b")["status"] == "open"
+
+
+def test_writers_at_once_each_get_their_own_outcome(open_store) -> None:
+    """Writes that arrive together may be stored together (group commit on TinyDB): each
+    caller still gets its own id, its own refusal or its own True/False, nothing else's."""
+    store = open_store()
+    shared = store.insert("drafts", {"n": -1})
+    outcomes: dict[str, list] = {"dup": [], "delete": [], "update": []}
+    errors: list[BaseException] = []
+    start = threading.Barrier(8)
+
+    def work(t: int) -> None:
+        try:
+            start.wait()
+            for n in range(20):
+                store.insert("drafts", {"thread": t, "n": n})
+            try:
+                store.insert("drafts", {"id": "dup", "thread": t})
+                outcomes["dup"].append("stored")
+            except ValueError:
+                outcomes["dup"].append("refused")
+            outcomes["delete"].append(store.delete("drafts", shared))
+            try:
+                store.update("drafts", f"missing-{t}", {"n": 0})
+            except KeyError:
+                outcomes["update"].append("refused")
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert sorted(outcomes["dup"]) == ["refused"] * 7 + ["stored"]
+    assert sorted(outcomes["delete"]) == [False] * 7 + [True]
+    assert outcomes["update"] == ["refused"] * 8
+    records = open_store().all("drafts")
+    assert sorted((r["thread"], r["n"]) for r in records if "n" in r) == [
+        (t, n) for t in range(8) for n in range(20)
+    ]
+    assert [r["id"] for r in records if "n" not in r] == ["dup"]
+
+
 def test_threads_lose_no_inserts(open_store) -> None:
     store = open_store()
     errors: list[BaseException] = []

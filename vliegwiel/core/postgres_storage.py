@@ -368,6 +368,9 @@ class PostgresStorage:
         self._cache: dict[str, tuple[int, bytes]] = {}
         #: Signs backup manifests (``build_village`` sets the instance's key), as on TinyDB.
         self.signing_key: bytes | None = None
+        #: Writes this object made per collection (see ``written``).
+        self._written: dict[str, int] = {}
+        self._written_guard = threading.Lock()
 
     def describe(self) -> str:
         return f"PostgreSQL {redact_url(self.url)} (village {self.village})"
@@ -415,19 +418,44 @@ class PostgresStorage:
         if collection in held:
             yield
             return
-        with self._transaction() as conn:
-            conn.execute(
-                "SELECT pg_advisory_xact_lock(hashtext(%s), hashtext(%s))",
-                (self.village, collection),
-            )
-            outer = getattr(self._local, "conn", None)
-            self._local.conn = conn
-            held.add(collection)
-            try:
-                yield
-            finally:
-                held.discard(collection)
-                self._local.conn = outer
+        outermost = getattr(self._local, "conn", None) is None
+        if outermost:
+            self._local.dirty = set()
+        try:
+            with self._transaction() as conn:
+                conn.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext(%s), hashtext(%s))",
+                    (self.village, collection),
+                )
+                outer = getattr(self._local, "conn", None)
+                self._local.conn = conn
+                held.add(collection)
+                try:
+                    yield
+                finally:
+                    held.discard(collection)
+                    self._local.conn = outer
+        finally:
+            if outermost:
+                # Counted once the transaction is over: committed, or rolled back.
+                for written in self._local.__dict__.pop("dirty", set()):
+                    self._count_write(written)
+
+    def _wrote(self, collection: str) -> None:
+        """A write statement ran: count it now, or when the surrounding transaction ends."""
+        dirty = getattr(self._local, "dirty", None)
+        if dirty is not None:
+            dirty.add(collection)
+        else:
+            self._count_write(collection)
+
+    def _count_write(self, collection: str) -> None:
+        with self._written_guard:
+            self._written[collection] = self._written.get(collection, 0) + 1
+
+    def written(self, collection: str) -> int:
+        """How many writes this object made to the collection (the contract's ``written``)."""
+        return self._written.get(collection, 0)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -564,11 +592,14 @@ class PostgresStorage:
         record_id = new.setdefault("id", uuid.uuid4().hex)
         if not isinstance(record_id, str) or not record_id:
             raise ValueError("a record's 'id' must be a non-empty string")
-        rows = self._rows(
-            "INSERT INTO vliegwiel_records (village, collection, id, data) "
-            "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING id",
-            (self.village, collection, record_id, record_bytes(new).decode()),
-        )
+        try:
+            rows = self._rows(
+                "INSERT INTO vliegwiel_records (village, collection, id, data) "
+                "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING id",
+                (self.village, collection, record_id, record_bytes(new).decode()),
+            )
+        finally:
+            self._wrote(collection)
         if not rows:
             raise ValueError(f"{collection}: a record with id {record_id!r} already exists")
         return record_id
@@ -592,6 +623,13 @@ class PostgresStorage:
             (self.village, collection, record["id"], record_bytes(record).decode())
             for record in new
         ]
+        try:
+            self._insert_rows(collection, ids, rows)
+        finally:
+            self._wrote(collection)
+        return ids
+
+    def _insert_rows(self, collection: str, ids: list[str], rows: list[tuple]) -> None:
         with self.locked(collection), self._conn() as conn, conn.cursor() as cursor:
             clash = cursor.execute(
                 "SELECT id FROM vliegwiel_records WHERE village = %s AND collection = %s "
@@ -605,13 +643,18 @@ class PostgresStorage:
                 "VALUES (%s, %s, %s, %s)",
                 rows,
             )
-        return ids
 
     def update(self, collection: str, record_id: str, changes: dict) -> None:
         if "id" in changes and changes["id"] != record_id:
             raise ValueError("a record's 'id' cannot be changed")
         validate_collection(collection)
         changes = self._as_json(changes, "changes")
+        try:
+            self._update_row(collection, record_id, changes)
+        finally:
+            self._wrote(collection)
+
+    def _update_row(self, collection: str, record_id: str, changes: dict) -> None:
         with self._transaction() as conn:
             row = conn.execute(
                 "SELECT data FROM vliegwiel_records WHERE village = %s AND collection = %s "
@@ -629,11 +672,14 @@ class PostgresStorage:
             )
 
     def delete(self, collection: str, record_id: str) -> bool:
-        rows = self._rows(
-            "DELETE FROM vliegwiel_records WHERE village = %s AND collection = %s AND id = %s "
-            "RETURNING id",
-            (self.village, validate_collection(collection), record_id),
-        )
+        try:
+            rows = self._rows(
+                "DELETE FROM vliegwiel_records WHERE village = %s AND collection = %s "
+                "AND id = %s RETURNING id",
+                (self.village, validate_collection(collection), record_id),
+            )
+        finally:
+            self._wrote(collection)
         return bool(rows)
 
     # -- schema version and migrations ---------------------------------------------------------

@@ -522,6 +522,8 @@ class Storage:
         self._bucket_counts: dict[str, int] = {}
         #: The collections whose lock the current thread holds.
         self._owned = threading.local()
+        #: Writes this object made per collection (see ``written``).
+        self._written: dict[str, int] = {}
         #: Single-record writes that arrive together share one write per bucket file.
         self._commits = GroupCommit(self._run_batch)
 
@@ -820,11 +822,22 @@ class Storage:
     def _write(self, collection: str, apply: Callable[[], Any]) -> Any:
         """Apply one record's write: at once inside this thread's ``locked(collection)``,
         else through the collection's group commit (see vliegwiel/core/group_commit.py)."""
-        if collection in self._mine():
-            with self.locked(collection):
-                return apply()
-        self._ensure_dir(collection)
-        return self._commits.submit(collection, apply)
+        try:
+            if collection in self._mine():
+                with self.locked(collection):
+                    return apply()
+            self._ensure_dir(collection)
+            return self._commits.submit(collection, apply)
+        finally:
+            self._count_write(collection)
+
+    def _count_write(self, collection: str) -> None:
+        with self._guard:
+            self._written[collection] = self._written.get(collection, 0) + 1
+
+    def written(self, collection: str) -> int:
+        """How many writes this object made to the collection (the contract's ``written``)."""
+        return self._written.get(collection, 0)
 
     def _run_batch(self, collection: str, writes: list[Write]) -> None:
         """Apply ``writes`` in order under the collection's locks, then write each bucket
@@ -860,6 +873,13 @@ class Storage:
             ids.append(record_id)
         if len(set(ids)) != len(ids):
             raise ValueError(f"{collection}: the same id appears twice in one batch")
+        try:
+            self._insert_many_held(collection, new, ids)
+        finally:
+            self._count_write(collection)
+        return ids
+
+    def _insert_many_held(self, collection: str, new: list[dict], ids: list[str]) -> None:
         with self.locked(collection):
             buckets = self._buckets(collection)
             taken = {rid for bucket in buckets for rid in bucket.ids}
@@ -882,7 +902,6 @@ class Storage:
                     Document(r, doc_id=1 + n) for n, r in enumerate(chunk)
                 )
                 number += 1
-        return ids
 
     def describe(self) -> str:
         return f"TinyDB folder {self.data_dir}"

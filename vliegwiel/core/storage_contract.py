@@ -52,6 +52,11 @@ class RecordStore(Protocol):
         is read.
         """
 
+    def written(self, collection: str) -> int:
+        """How many writes this store object has made to the collection since it was made:
+        a cache of what this process wrote can trust itself while this stays the same (it
+        knows nothing of other processes; ``version`` does, at the cost of a read)."""
+
     def chunks(self, collection: str) -> list[tuple[Hashable, Hashable]]:
         """(key, version) of every chunk of the collection, in order: the records of the
         chunks one after the other are ``all``'s. A chunk's version changes with every write

@@ -80,6 +80,7 @@ def _stamp(value: datetime | None) -> str | None:
 
 def lifecycle_of(storage: Storage, survey_id: str) -> Lifecycle:
     """The survey's state as stored now."""
+    written = storage.written(STATUS)  # before the read: a write during it shows next time
     record = storage.get(STATUS, survey_id)
     lifecycle = (
         Lifecycle()
@@ -91,28 +92,33 @@ def lifecycle_of(storage: Storage, survey_id: str) -> Lifecycle:
             changed_at=record.get("changed_at"),
         )
     )
-    _recent[(storage.describe(), survey_id)] = (time.monotonic(), lifecycle)
+    _recent[(storage.describe(), survey_id)] = (time.monotonic(), written, lifecycle)
     return lifecycle
 
 
 #: How old a stored state a page view may show (see ``recent_lifecycle``), in seconds.
 RECENT_SECONDS = 1.0
-#: (storage, survey id) -> (when read, state): the last state this process read or wrote.
-_recent: dict[tuple[str, str], tuple[float, Lifecycle]] = {}
+#: (storage, survey id) -> (when read, the storage's ``written`` count then, state).
+_recent: dict[tuple[str, str], tuple[float, int, Lifecycle]] = {}
 
 
 def recent_lifecycle(storage: Storage, survey_id: str) -> Lifecycle:
-    """The state as this process read or wrote it at most RECENT_SECONDS ago, else now.
+    """The state as read at most RECENT_SECONDS ago, unless this process changed it since.
 
     For showing a resident's page: each page of a flow would otherwise read the state again
-    (a database query per page, on a busy evening most of the reads). A change made in this
-    process shows at once; one made by another process (``vliegwiel survey close`` while the
-    server runs) shows within a second. Storing an answer always reads the state as stored
-    now (``lifecycle_of``), so a closed survey never takes one more answer.
+    (a database query per page, on a busy evening most of the reads). Any change made in this
+    process shows at once (the store counts its own writes); one made by another process
+    (``vliegwiel survey close`` while the server runs) shows within a second. Storing an
+    answer always reads the state as stored now (``lifecycle_of``), so a closed survey never
+    takes one more answer.
     """
     hit = _recent.get((storage.describe(), survey_id))
-    if hit is not None and time.monotonic() - hit[0] < RECENT_SECONDS:
-        return hit[1]
+    if (
+        hit is not None
+        and time.monotonic() - hit[0] < RECENT_SECONDS
+        and hit[1] == storage.written(STATUS)
+    ):
+        return hit[2]
     return lifecycle_of(storage, survey_id)
 
 
@@ -131,8 +137,8 @@ def _write(storage: Storage, survey_id: str, lifecycle: Lifecycle) -> None:
         "closes_at": _stamp(lifecycle.closes_at),
         "changed_at": now(),
     }
-    _recent.pop((storage.describe(), survey_id), None)
     put_record(storage, STATUS, survey_id, record)
+    # Another store object on the same data (a command's) has its own count.
     _recent.pop((storage.describe(), survey_id), None)
 
 
