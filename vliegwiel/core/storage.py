@@ -518,6 +518,8 @@ class Storage:
         self._held: dict[str, int] = {}
         self._lock_files_made: set[str] = set()
         self._made_dirs: set[str] = set()
+        self._dirs: dict[str, Path] = {}
+        self._bucket_paths: dict[tuple[str, int], Path] = {}
         #: How many bucket files each collection had when last listed (see _known_buckets).
         self._bucket_counts: dict[str, int] = {}
         #: The collections whose lock the current thread holds.
@@ -530,7 +532,19 @@ class Storage:
     # -- locking -------------------------------------------------------------------------------
 
     def _dir(self, collection: str) -> Path:
-        return self.data_dir / validate_collection(collection)
+        path = self._dirs.get(collection)
+        if path is None:
+            # Remembered: a resident's request names the same few folders and bucket files
+            # a dozen times, and building a Path is dearer than the stat it is made for.
+            path = self._dirs[collection] = self.data_dir / validate_collection(collection)
+        return path
+
+    def _bucket_path(self, collection: str, number: int) -> Path:
+        key = (collection, number)
+        path = self._bucket_paths.get(key)
+        if path is None:
+            path = self._bucket_paths[key] = self._dir(collection) / self._bucket_name(number)
+        return path
 
     def _ensure_dir(self, collection: str) -> Path:
         path = self._dir(collection)
@@ -652,7 +666,7 @@ class Storage:
         path = self._dir(collection)
         known = self._bucket_counts.get(collection)
         if known:
-            buckets = self._known_buckets(path, known)
+            buckets = self._known_buckets(collection, known)
             if buckets is not None:
                 return buckets
         try:
@@ -669,7 +683,7 @@ class Storage:
         for expected, number in enumerate(numbers):
             if number != expected:
                 raise StorageError(f"bucket file {path / self._bucket_name(expected)} is missing")
-            file = path / self._bucket_name(number)
+            file = self._bucket_path(collection, number)
             bucket = self._cache.load(file)
             if bucket is None:
                 raise StorageError(f"bucket file {file} is missing")
@@ -677,7 +691,7 @@ class Storage:
         self._bucket_counts[collection] = len(buckets)
         return buckets
 
-    def _known_buckets(self, path: Path, count: int) -> list[_Bucket] | None:
+    def _known_buckets(self, collection: str, count: int) -> list[_Bucket] | None:
         """The buckets 0 .. count-1 when they are all still there and bucket ``count`` is not;
         None when the folder must be listed again.
 
@@ -687,16 +701,17 @@ class Storage:
         each of which hands the interpreter lock to another thread."""
         buckets = []
         for number in range(count):
-            bucket = self._cache.load(path / self._bucket_name(number))
+            bucket = self._cache.load(self._bucket_path(collection, number))
             if bucket is None:
                 return None
             buckets.append(bucket)
+        following = self._bucket_path(collection, count)
         try:
-            os.stat(path / self._bucket_name(count))
+            os.stat(following)
         except FileNotFoundError:
             return buckets
         except OSError as exc:
-            raise StorageError(f"could not list {path}: {exc}") from exc
+            raise StorageError(f"could not list {following.parent}: {exc}") from exc
         return None
 
     @staticmethod
@@ -812,7 +827,7 @@ class Storage:
             table = self._table(buckets[-1].path, current=buckets[-1])
             doc_id = buckets[-1].next_doc_id()
         else:
-            new_bucket = self._dir(collection) / self._bucket_name(len(buckets))
+            new_bucket = self._bucket_path(collection, len(buckets))
             table = self._table(new_bucket, create=True)
             doc_id = 1
         # Passing the doc id spares TinyDB a second read of the bucket to find it.
