@@ -192,16 +192,21 @@ def _write_atomic(path: Path, payload: bytes, previous_mtime: int | None = None)
             except FileNotFoundError:
                 previous_mtime = 0
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
+        try:
+            # Plain os.write (no buffered file object, which stats the file on opening): on a
+            # busy server each system call hands the interpreter lock to another thread.
+            view, written = memoryview(payload), 0
+            while written < len(view):
+                written += os.write(fd, view[written:])
             # Readers trust a cached file while (inode, mtime_ns, size) is unchanged. Inodes are
             # reused, so mtime must move forward on every write: today's date plus 1 ns per
             # write (see _day_ns: no file shows the time of day).
             mtime = max(_day_ns(), previous_mtime + 1)
-            os.utime(fh.fileno(), ns=(mtime, mtime))
-            os.fsync(fh.fileno())
-            st = os.fstat(fh.fileno())
+            os.utime(fd, ns=(mtime, mtime))
+            os.fsync(fd)
+            st = os.fstat(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
         deferred = getattr(_deferred, "dirs", None)
         if deferred is None:
