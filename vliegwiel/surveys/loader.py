@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -273,6 +274,14 @@ class BrokenSurvey:
     problems: list[Problem]
 
 
+#: Seconds between listings of the surveys folder at most (see SurveyRegistry._fresh).
+LIST_AT_LEAST_EVERY = 1.0
+
+
+def _stamp_entry(name: str, st: os.stat_result) -> tuple[str, int, int, int]:
+    return (name, st.st_ino, st.st_mtime_ns, st.st_size)
+
+
 class SurveyRegistry:
     """The surveys of one instance, re-read when a file changes; a broken file is set aside."""
 
@@ -284,6 +293,9 @@ class SurveyRegistry:
         self._surveys: dict[str, Survey] = {}
         self._paths: dict[str, Path] = {}
         self._broken: list[BrokenSurvey] = []
+        #: When the last listing matched what is loaded: the folder's (inode, mtime_ns) as
+        #: seen just before it, the moment, and each file's path with its stamp entry.
+        self._quick: tuple[tuple[int, int], float, list[tuple[str, tuple]]] | None = None
 
     def _current(self) -> tuple[list[Path], tuple]:
         """The survey files and their (name, inode, mtime_ns, size), sorted by name.
@@ -302,7 +314,7 @@ class SurveyRegistry:
                         st = entry.stat()
                     except FileNotFoundError:  # removed while we looked
                         continue
-                    found.append((entry.name, st.st_ino, st.st_mtime_ns, st.st_size))
+                    found.append(_stamp_entry(entry.name, st))
         except (FileNotFoundError, NotADirectoryError):
             return [], ()
         found.sort()
@@ -311,8 +323,35 @@ class SurveyRegistry:
     def _fresh(self) -> bool:
         """True when no survey file changed since the last load. Looked at without the lock:
         every request asks, and a lock held across these file system calls made the server's
-        threads queue behind each other (measured under load)."""
-        return self._current()[1] == self._stamp
+        threads queue behind each other (measured under load).
+
+        Between listings, one stat of the folder and one per file do: adding, removing or
+        renaming a file moves the folder's time, editing one moves the file's. A file added in
+        the same tick of the file system's clock as the change before it leaves the folder's
+        time as it was, so the folder is listed again at least every LIST_AT_LEAST_EVERY
+        seconds (measured: the listing on every request cost a twentieth of the residents a
+        busy server could serve)."""
+        quick = self._quick
+        if quick is not None and time.monotonic() - quick[1] < LIST_AT_LEAST_EVERY:
+            try:
+                folder = os.stat(self.surveys_dir)
+                if (folder.st_ino, folder.st_mtime_ns) == quick[0] and all(
+                    _stamp_entry(name, os.stat(path)) == entry for path, name, entry in quick[2]
+                ):
+                    return True
+            except OSError:  # gone: the listing below says what is there now
+                pass
+        try:
+            folder = os.stat(self.surveys_dir)
+        except OSError:
+            folder = None
+        stamp = self._current()[1]
+        if stamp != self._stamp:
+            return False
+        if folder is not None:
+            files = [(os.path.join(self.surveys_dir, e[0]), e[0], e) for e in stamp]
+            self._quick = ((folder.st_ino, folder.st_mtime_ns), time.monotonic(), files)
+        return True
 
     def _refresh(self) -> None:
         files, stamp = self._current()
@@ -337,6 +376,7 @@ class SurveyRegistry:
                 continue
             surveys[survey.id] = survey
             paths[survey.id] = path
+        self._quick = None  # the next look lists the folder and checks the new files
         self._surveys, self._paths, self._broken, self._stamp = surveys, paths, broken, stamp
 
     def _loaded(self) -> dict[str, Survey]:
