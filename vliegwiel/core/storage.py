@@ -28,7 +28,7 @@ import threading
 import uuid
 import zipfile
 from collections.abc import Callable, Hashable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -233,13 +233,21 @@ class _Bucket:
     Pickles (made here, from parsed JSON, so never untrusted) hand every caller fresh objects
     without a Python-level deep copy, and bytes are invisible to the garbage collector, which
     otherwise rescans a large cache of dicts on every collection and slows all writes down.
+
+    A write changes a record or two of up to a hundred: each record's pickle and JSON text are
+    kept, so the next write encodes only what changed and joins the rest (the file's bytes are
+    exactly what ``json.dumps`` of the whole table gives). The pickle of the whole table is
+    made when a reader first asks for it, not on every write.
     """
 
     path: Path
     key: tuple[int, int, int]
-    table_blob: bytes  # pickled {doc_id: record}, in insertion order
-    blobs: dict[str, bytes]  # doc_id -> pickled record
+    blobs: dict[str, bytes]  # doc_id -> pickled record, in insertion order
     ids: dict[str, str]  # record "id" -> doc_id
+    #: doc_id -> the record's JSON text as the file holds it; None until the first write.
+    texts: dict[str, bytes] | None = None
+    #: pickled {doc_id: record}; made on the first whole-table read (see ``table``).
+    table_blob: bytes | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def from_table(
@@ -249,9 +257,13 @@ class _Bucket:
         table: dict,
         previous: _Bucket | None = None,
         changed: frozenset[str] = frozenset(),
+        *,
+        for_writing: bool = True,
     ) -> _Bucket:
         """Snapshot ``table``; records of ``previous`` not in ``changed`` (doc ids) keep their
-        pickle, so a write into a full bucket pickles one record, not a hundred."""
+        pickle and JSON text, so a write into a full bucket encodes one record, not a hundred.
+        ``for_writing=False`` (a bucket just read from its file): no JSON text yet, the whole
+        table's pickle at once (readers ask for it)."""
         ids: dict[str, str] = {}
         for doc_id, record in table.items():
             if not isinstance(record, dict) or not isinstance(record.get("id"), str):
@@ -266,19 +278,48 @@ class _Bucket:
             )
             for doc_id, record in table.items()
         }
-        return cls(path, key, pickle.dumps(table, _PICKLE), blobs, ids)
+        if not for_writing:
+            return cls(path, key, blobs, ids, None, pickle.dumps(table, _PICKLE))
+        old = (previous.texts if previous is not None else None) or {}
+        texts = {
+            doc_id: (
+                old[doc_id] if doc_id in old and doc_id not in changed else _record_json(record)
+            )
+            for doc_id, record in table.items()
+        }
+        return cls(path, key, blobs, ids, texts)
 
     def __len__(self) -> int:
         return len(self.blobs)
 
     def table(self) -> dict[str, dict[str, Any]]:
-        return pickle.loads(self.table_blob)
+        blob = self.table_blob
+        if blob is None:
+            whole = {doc_id: pickle.loads(b) for doc_id, b in self.blobs.items()}
+            blob = pickle.dumps(whole, _PICKLE)
+            object.__setattr__(self, "table_blob", blob)  # a cache: same content either way
+        return pickle.loads(blob)
 
     def record(self, doc_id: str) -> dict[str, Any]:
         return pickle.loads(self.blobs[doc_id])
 
     def next_doc_id(self) -> int:
         return max(map(int, self.blobs), default=0) + 1
+
+    def payload(self) -> bytes:
+        """The file's bytes: ``json.dumps({TABLE: table})`` compact, joined from the texts."""
+        if self.texts is None:
+            raise StorageError(f"{self.path}: no JSON text to write")  # never: see from_table
+        inner = b",".join(_key_json(doc_id) + b":" + text for doc_id, text in self.texts.items())
+        return b'{"' + TABLE.encode() + b'":{' + inner + b"}}"
+
+
+def _record_json(record: dict) -> bytes:
+    return json.dumps(record, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
+def _key_json(doc_id: str) -> bytes:
+    return json.dumps(doc_id, ensure_ascii=False).encode()
 
 
 def _parse_bucket(path: Path, raw: bytes, key: tuple[int, int, int]) -> _Bucket:
@@ -289,7 +330,7 @@ def _parse_bucket(path: Path, raw: bytes, key: tuple[int, int, int]) -> _Bucket:
     table = data.get(TABLE) if isinstance(data, dict) else None
     if not isinstance(table, dict):
         raise StorageError(f"{path} is not a vliegwiel bucket (no '{TABLE}' table)")
-    return _Bucket.from_table(path, key, table)
+    return _Bucket.from_table(path, key, table, for_writing=False)
 
 
 class _BucketCache:
@@ -327,18 +368,9 @@ class _BucketCache:
         self._entries[path] = bucket
         return bucket
 
-    def store(
-        self,
-        path: Path,
-        table: dict,
-        st: os.stat_result,
-        previous: _Bucket | None = None,
-        changed: frozenset[str] = frozenset(),
-    ) -> None:
-        self._entries[path] = _Bucket.from_table(path, _stat_key(st), table, previous, changed)
-
-    def put(self, bucket: _Bucket) -> None:
-        self._entries[bucket.path] = bucket
+    def put(self, bucket: _Bucket, st: os.stat_result) -> None:
+        """Keep ``bucket`` (made for writing) as the file just written with stat ``st``."""
+        self._entries[bucket.path] = dataclasses.replace(bucket, key=_stat_key(st))
 
     def forget(self, path: Path) -> None:
         self._entries.pop(path, None)
@@ -357,39 +389,39 @@ class _Staged:
 
     def __init__(self) -> None:
         self.buckets: dict[Path, _Bucket] = {}
-        self.tables: dict[Path, dict] = {}
         #: The mtime of each file as it is on disk (the first staged write's ``previous``).
         self.mtimes: dict[Path, int] = {}
         #: The writes that changed each file: they fail together if it cannot be written.
         self.writers: dict[Path, list[Write]] = {}
         self.write: Write | None = None  # the write being applied now
 
-    def stage(self, path: Path, table: dict, previous: _Bucket, changed: frozenset[str]) -> None:
-        self.mtimes.setdefault(path, previous.key[1])
-        self.buckets[path] = _Bucket.from_table(path, _STAGED_KEY, table, previous, changed)
-        self.tables[path] = table
+    def stage(self, bucket: _Bucket, previous: _Bucket) -> None:
+        self.mtimes.setdefault(bucket.path, previous.key[1])
+        self.buckets[bucket.path] = bucket
+        path = bucket.path
         if self.write is not None:
             self.writers.setdefault(path, []).append(self.write)
 
     def flush(self, cache: _BucketCache) -> None:
         """Write each staged bucket file once; a file that fails fails its writers only."""
-        for path, table in self.tables.items():
+        for path, bucket in self.buckets.items():
             try:
-                st = _write_atomic(path, _bucket_payload(path, table), self.mtimes[path])
+                st = _write_atomic(path, bucket.payload(), self.mtimes[path])
             except StorageError as exc:
                 cache.forget(path)
                 for write in self.writers.get(path, []):
                     write.fail(exc)
                 continue
-            # The staged snapshot is the file's content: only its key is new.
-            cache.put(dataclasses.replace(self.buckets[path], key=_stat_key(st)))
+            cache.put(bucket, st)  # the staged snapshot is the file's content
 
 
-def _bucket_payload(path: Path, table: dict) -> bytes:
+def _bucket_for_writing(
+    path: Path, table: dict, previous: _Bucket | None, changed: frozenset[str]
+) -> _Bucket:
+    """The snapshot of ``table`` about to be written to ``path`` (StorageError if it is not
+    plain JSON; Storage normalises records through JSON first, so it always is)."""
     try:
-        return json.dumps(
-            {TABLE: table}, ensure_ascii=False, allow_nan=False, separators=(",", ":")
-        ).encode()
+        return _Bucket.from_table(path, _STAGED_KEY, table, previous, changed)
     except (TypeError, ValueError) as exc:
         raise StorageError(f"could not write {path}: {exc}") from exc
 
@@ -425,23 +457,23 @@ class AtomicJSONStorage(TinyStorage):
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         previous = self._current
+        # Storage normalises records through JSON before they reach TinyDB, so this snapshot
+        # equals what a re-read of the file would give.
+        bucket = _bucket_for_writing(self.path, data.get(TABLE, {}), previous, self._changed)
         staged = getattr(_staging, "batch", None)
         if staged is not None and previous is not None:
             # Part of a group commit: written with the rest of the batch (a new bucket file
             # is written at once, so the next write of the batch finds it on disk).
-            staged.stage(self.path, data.get(TABLE, {}), previous, self._changed)
+            staged.stage(bucket, previous)
             return
-        payload = _bucket_payload(self.path, data.get(TABLE, {}))
         try:
             st = _write_atomic(
-                self.path, payload, previous.key[1] if previous is not None else None
+                self.path, bucket.payload(), previous.key[1] if previous is not None else None
             )
         except StorageError:
             self._cache.forget(self.path)
             raise
-        # Storage normalises records through JSON before they reach TinyDB, so this equals
-        # what a re-read of the file would give, and pickling snapshots it.
-        self._cache.store(self.path, data.get(TABLE, {}), st, previous, self._changed)
+        self._cache.put(bucket, st)
 
 
 def _read_limited(zf: zipfile.ZipFile, backup: Path, name: str) -> bytes:
