@@ -265,6 +265,24 @@ def test_insert_many_keeps_order_and_refuses_clashing_ids(store: RecordStore) ->
 # -- concurrency ------------------------------------------------------------------------------
 
 
+def run_threads(work: Callable[[int], None], count: int = 8) -> list[BaseException]:
+    """Run ``work(t)`` in ``count`` threads at once; what they raised."""
+    errors: list[BaseException] = []
+
+    def guarded(t: int) -> None:
+        try:
+            work(t)
+        except BaseException as exc:  # pragma: no cover - reported by the caller
+            errors.append(exc)
+
+    threads = [threading.Thread(target=guarded, args=(t,)) for t in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
 def test_written_counts_this_objects_writes_once_they_are_done(open_store) -> None:
     """A process trusts a cache of what it wrote while ``written`` stays the same (the survey
     status of a page view): every write of this object moves it, reads and others do not."""
@@ -299,34 +317,24 @@ def test_writers_at_once_each_get_their_own_outcome(open_store) -> None:
     store = open_store()
     shared = store.insert("drafts", {"n": -1})
     outcomes: dict[str, list] = {"dup": [], "delete": [], "update": []}
-    errors: list[BaseException] = []
     start = threading.Barrier(8)
 
     def work(t: int) -> None:
+        start.wait()
+        for n in range(20):
+            store.insert("drafts", {"thread": t, "n": n})
         try:
-            start.wait()
-            for n in range(20):
-                store.insert("drafts", {"thread": t, "n": n})
-            try:
-                store.insert("drafts", {"id": "dup", "thread": t})
-                outcomes["dup"].append("stored")
-            except ValueError:
-                outcomes["dup"].append("refused")
-            outcomes["delete"].append(store.delete("drafts", shared))
-            try:
-                store.update("drafts", f"missing-{t}", {"n": 0})
-            except KeyError:
-                outcomes["update"].append("refused")
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
+            store.insert("drafts", {"id": "dup", "thread": t})
+            outcomes["dup"].append("stored")
+        except ValueError:
+            outcomes["dup"].append("refused")
+        outcomes["delete"].append(store.delete("drafts", shared))
+        try:
+            store.update("drafts", f"missing-{t}", {"n": 0})
+        except KeyError:
+            outcomes["update"].append("refused")
 
-    threads = [threading.Thread(target=work, args=(t,)) for t in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
+    assert run_threads(work) == []
     assert sorted(outcomes["dup"]) == ["refused"] * 7 + ["stored"]
     assert sorted(outcomes["delete"]) == [False] * 7 + [True]
     assert outcomes["update"] == ["refused"] * 8
@@ -339,22 +347,12 @@ def test_writers_at_once_each_get_their_own_outcome(open_store) -> None:
 
 def test_threads_lose_no_inserts(open_store) -> None:
     store = open_store()
-    errors: list[BaseException] = []
 
     def work(t: int) -> None:
-        try:
-            for n in range(50):
-                store.insert("responses/s", {"thread": t, "n": n})
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
+        for n in range(50):
+            store.insert("responses/s", {"thread": t, "n": n})
 
-    threads = [threading.Thread(target=work, args=(t,)) for t in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
+    assert run_threads(work) == []
     records = open_store().all("responses/s")
     assert sorted((r["thread"], r["n"]) for r in records) == [
         (t, n) for t in range(8) for n in range(50)

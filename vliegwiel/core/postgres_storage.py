@@ -51,7 +51,13 @@ import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from vliegwiel.core import storage as tinydb_storage
-from vliegwiel.core.storage import BUCKET_SIZE, StorageError, validate_collection, write_backup_zip
+from vliegwiel.core.storage import (
+    BUCKET_SIZE,
+    StorageError,
+    WriteCounts,
+    validate_collection,
+    write_backup_zip,
+)
 from vliegwiel.core.storage_contract import DatabaseUnavailable, record_bytes
 
 __all__ = [
@@ -369,8 +375,7 @@ class PostgresStorage:
         #: Signs backup manifests (``build_village`` sets the instance's key), as on TinyDB.
         self.signing_key: bytes | None = None
         #: Writes this object made per collection (see ``written``).
-        self._written: dict[str, int] = {}
-        self._written_guard = threading.Lock()
+        self._written = WriteCounts()
 
     def describe(self) -> str:
         return f"PostgreSQL {redact_url(self.url)} (village {self.village})"
@@ -439,7 +444,7 @@ class PostgresStorage:
             if outermost:
                 # Counted once the transaction is over: committed, or rolled back.
                 for written in self._local.__dict__.pop("dirty", set()):
-                    self._count_write(written)
+                    self._written.add(written)
 
     def _wrote(self, collection: str) -> None:
         """A write statement ran: count it now, or when the surrounding transaction ends."""
@@ -447,15 +452,11 @@ class PostgresStorage:
         if dirty is not None:
             dirty.add(collection)
         else:
-            self._count_write(collection)
-
-    def _count_write(self, collection: str) -> None:
-        with self._written_guard:
-            self._written[collection] = self._written.get(collection, 0) + 1
+            self._written.add(collection)
 
     def written(self, collection: str) -> int:
         """How many writes this object made to the collection (the contract's ``written``)."""
-        return self._written.get(collection, 0)
+        return self._written.get(collection)
 
     # -- reading -------------------------------------------------------------------------------
 

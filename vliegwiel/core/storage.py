@@ -112,6 +112,22 @@ _MISSING = object()
 _PICKLE = pickle.HIGHEST_PROTOCOL
 
 
+class WriteCounts:
+    """Per collection, how many writes one store object has made: what the contract's
+    ``written`` returns, for both backends (thread-safe; reads never move it)."""
+
+    def __init__(self) -> None:
+        self._counts: dict[str, int] = {}
+        self._guard = threading.Lock()
+
+    def add(self, collection: str) -> None:
+        with self._guard:
+            self._counts[collection] = self._counts.get(collection, 0) + 1
+
+    def get(self, collection: str) -> int:
+        return self._counts.get(collection, 0)
+
+
 class StorageError(VliegwielError):
     """A data file is missing, corrupt or could not be written; the message names the file."""
 
@@ -562,7 +578,7 @@ class Storage:
         #: The collections whose lock the current thread holds.
         self._owned = threading.local()
         #: Writes this object made per collection (see ``written``).
-        self._written: dict[str, int] = {}
+        self._written = WriteCounts()
         #: Single-record writes that arrive together share one write per bucket file.
         self._commits = GroupCommit(self._run_batch)
 
@@ -881,15 +897,11 @@ class Storage:
             self._ensure_dir(collection)
             return self._commits.submit(collection, apply)
         finally:
-            self._count_write(collection)
-
-    def _count_write(self, collection: str) -> None:
-        with self._guard:
-            self._written[collection] = self._written.get(collection, 0) + 1
+            self._written.add(collection)
 
     def written(self, collection: str) -> int:
         """How many writes this object made to the collection (the contract's ``written``)."""
-        return self._written.get(collection, 0)
+        return self._written.get(collection)
 
     def _run_batch(self, collection: str, writes: list[Write]) -> None:
         """Apply ``writes`` in order under the collection's locks, then write each bucket
@@ -928,7 +940,7 @@ class Storage:
         try:
             self._insert_many_held(collection, new, ids)
         finally:
-            self._count_write(collection)
+            self._written.add(collection)
         return ids
 
     def _insert_many_held(self, collection: str, new: list[dict], ids: list[str]) -> None:
