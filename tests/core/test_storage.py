@@ -468,3 +468,23 @@ def test_bucket_files_hold_exactly_what_json_dumps_of_the_table_gives(data_dir: 
         "na het wissen",
     ]
     assert fresh.get("codes", ids[1])["extra"] == 1.5
+
+
+def test_a_write_inside_another_collections_lock_is_durable_when_it_returns(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A response stored while the code's lock is held (the code is marked used in the same
+    # step): the response's write may have carried other residents' writes with it (group
+    # commit), and they are told they are done when it returns, so its folder is synced by
+    # then, not when the code's lock is let go.
+    store = Storage(data_dir)
+    store.insert("codes", {"state": "new"})
+    synced: list[str] = []
+    real = storage_mod._sync_dir
+    monkeypatch.setattr(
+        storage_mod, "_sync_dir", lambda path: synced.append(Path(path).name) or real(path)
+    )
+    with store.locked("codes"):
+        store.insert("responses", {"n": 1})
+        assert synced == ["responses"]
+    assert Storage(data_dir).count("responses") == 1

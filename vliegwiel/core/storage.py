@@ -110,6 +110,8 @@ _COLLECTION_RE = re.compile(r"[a-z0-9_-]+(?:/[a-z0-9_-]+)*")
 _BUCKET_RE = re.compile(r"(\d{4,})\.json")
 _MISSING = object()
 _PICKLE = pickle.HIGHEST_PROTOCOL
+#: Folder and bucket paths a store remembers at most (a village has a few hundred).
+_PATHS_KEPT = 10_000
 
 
 class WriteCounts:
@@ -589,14 +591,20 @@ class Storage:
         if path is None:
             # Remembered: a resident's request names the same few folders and bucket files
             # a dozen times, and building a Path is dearer than the stat it is made for.
-            path = self._dirs[collection] = self.data_dir / validate_collection(collection)
+            path = self.data_dir / validate_collection(collection)
+            if len(self._dirs) >= _PATHS_KEPT:  # names asked for by a flood of odd requests
+                self._dirs.clear()
+            self._dirs[collection] = path
         return path
 
     def _bucket_path(self, collection: str, number: int) -> Path:
         key = (collection, number)
         path = self._bucket_paths.get(key)
         if path is None:
-            path = self._bucket_paths[key] = self._dir(collection) / self._bucket_name(number)
+            path = self._dir(collection) / self._bucket_name(number)
+            if len(self._bucket_paths) >= _PATHS_KEPT:
+                self._bucket_paths.clear()
+            self._bucket_paths[key] = path
         return path
 
     def _ensure_dir(self, collection: str) -> Path:
@@ -907,6 +915,11 @@ class Storage:
         """Apply ``writes`` in order under the collection's locks, then write each bucket
         file they changed once; the folder is synced once when the locks are let go."""
         staged = _Staged()
+        # The leader may be inside its own locked() of another collection (a code's lock
+        # held while its response is stored), which would put off the folder sync until that
+        # ends; the other writers are told they are done when this returns, so this batch
+        # syncs its folders itself.
+        outer, _deferred.dirs = getattr(_deferred, "dirs", None), None
         try:
             with self.locked(collection):
                 _staging.batch = staged
@@ -920,6 +933,8 @@ class Storage:
         except Exception as exc:  # the locks, or the folder sync: nothing is confirmed
             for write in writes:
                 write.fail(exc)
+        finally:
+            _deferred.dirs = outer
 
     def insert_many(self, collection: str, records: list[dict]) -> list[str]:
         """Store copies of ``records`` as insert() does, writing each bucket file once.
