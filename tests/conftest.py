@@ -17,8 +17,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from vliegwiel.accounts.model import add_user
+from vliegwiel.core.config import load_config
 from vliegwiel.core.instance import init_instance
 from vliegwiel.core.storage import Storage
+from vliegwiel.core.storage_backends import open_storage
 from vliegwiel.core.village import Village, build_village
 from vliegwiel.surveys.status import OPEN, set_status
 from vliegwiel.testing import open_surveys
@@ -172,6 +174,22 @@ def database_url(backend: str, request: pytest.FixtureRequest) -> str | None:
     if backend == "tinydb":
         return None
     return request.getfixturevalue("postgres_url")
+
+
+def instance_on(backend_dir: Path, database_url: str | None) -> Path:
+    """An instance in ``backend_dir`` on TinyDB (``database_url`` None) or in PostgreSQL
+    under a village key of its own, its surveys open and one account per role."""
+    path = init_instance(backend_dir, "Testdorp", database_url=database_url)
+    if database_url:
+        config = path / "vliegwiel.toml"
+        text = config.read_text(encoding="utf-8")
+        text = text.replace("\n[plugins]", f'village = "{unique_village()}"\n\n[plugins]', 1)
+        config.write_text(text, encoding="utf-8")
+    open_surveys(path)
+    storage = open_storage(load_config(path))
+    for role, password in PASSWORDS.items():
+        add_user(storage, role, role, password)
+    return path
 
 
 # -- participation rounds ---------------------------------------------------------------------

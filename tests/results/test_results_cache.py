@@ -12,11 +12,9 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-from conftest import PASSWORDS, VillageClient, unique_village
+from conftest import VillageClient, instance_on
 
-from vliegwiel.accounts.model import add_user
 from vliegwiel.core.config import load_config
-from vliegwiel.core.instance import init_instance
 from vliegwiel.core.storage_backends import open_storage
 from vliegwiel.results import results_cache
 from vliegwiel.results.results_json import results_json
@@ -24,7 +22,6 @@ from vliegwiel.results.suppression import stepped
 from vliegwiel.results.tallies import APPROVED, compute_results, set_text_status, text_items
 from vliegwiel.results.waves import start_wave, wave_responses
 from vliegwiel.surveys.responses import now, responses_collection, save_response
-from vliegwiel.testing import open_surveys
 from vliegwiel.web.app import create_app
 
 SURVEY = "dorpsenquete"
@@ -44,17 +41,7 @@ def _answers(n: int) -> dict:
 
 @pytest.fixture
 def instance(tmp_path, database_url):
-    path = init_instance(tmp_path / "dorp", "Testdorp", database_url=database_url)
-    if database_url:
-        config = path / "vliegwiel.toml"
-        text = config.read_text(encoding="utf-8")
-        text = text.replace("\n[plugins]", f'village = "{unique_village()}"\n\n[plugins]', 1)
-        config.write_text(text, encoding="utf-8")
-    open_surveys(path)
-    storage = open_storage(load_config(path))
-    for role, password in PASSWORDS.items():
-        add_user(storage, role, role, password)
-    return path
+    return instance_on(tmp_path / "dorp", database_url)
 
 
 def _app(instance):

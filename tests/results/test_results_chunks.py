@@ -13,11 +13,9 @@ import math
 import random
 
 import pytest
-from conftest import PASSWORDS, unique_village
+from conftest import instance_on
 
-from vliegwiel.accounts.model import add_user
 from vliegwiel.core.config import load_config
-from vliegwiel.core.instance import init_instance
 from vliegwiel.core.storage_backends import open_storage
 from vliegwiel.results import results_cache
 from vliegwiel.results.results_json import results_json
@@ -31,7 +29,6 @@ from vliegwiel.results.tallies import (
 from vliegwiel.results.waves import FIRST, start_wave, wave_responses
 from vliegwiel.surveys.question_types import number_stats, number_stats_counted
 from vliegwiel.surveys.responses import now, responses_collection
-from vliegwiel.testing import open_surveys
 from vliegwiel.web.app import create_app
 
 SURVEY = "dorpsenquete"
@@ -40,17 +37,7 @@ COLLECTION = responses_collection(SURVEY)
 
 @pytest.fixture
 def instance(tmp_path, database_url):
-    path = init_instance(tmp_path / "dorp", "Testdorp", database_url=database_url)
-    if database_url:
-        config = path / "vliegwiel.toml"
-        text = config.read_text(encoding="utf-8")
-        text = text.replace("\n[plugins]", f'village = "{unique_village()}"\n\n[plugins]', 1)
-        config.write_text(text, encoding="utf-8")
-    open_surveys(path)
-    storage = open_storage(load_config(path))
-    for role, password in PASSWORDS.items():
-        add_user(storage, role, role, password)
-    return path
+    return instance_on(tmp_path / "dorp", database_url)
 
 
 def _record(village, rng: random.Random) -> dict:
