@@ -414,9 +414,9 @@ class _Staged:
         self.write: Write | None = None  # the write being applied now
 
     def stage(self, bucket: _Bucket, previous: _Bucket) -> None:
-        self.mtimes.setdefault(bucket.path, previous.key[1])
-        self.buckets[bucket.path] = bucket
         path = bucket.path
+        self.mtimes.setdefault(path, previous.key[1])
+        self.buckets[path] = bucket
         if self.write is not None:
             self.writers.setdefault(path, []).append(self.write)
 
