@@ -310,9 +310,14 @@ class _Bucket:
     def __len__(self) -> int:
         return len(self.blobs)
 
-    def table(self) -> dict[str, dict[str, Any]]:
+    def table(self, *, keep: bool = True) -> dict[str, dict[str, Any]]:
+        """Fresh copies of the records by doc id. The first read makes one pickle of the
+        whole table for the reads after it (faster than one per record); ``keep=False`` (a
+        writer, which replaces this bucket anyway) skips making it when there is none."""
         blob = self.table_blob
         if blob is None:
+            if not keep:
+                return {doc_id: pickle.loads(b) for doc_id, b in self.blobs.items()}
             whole = {doc_id: pickle.loads(b) for doc_id, b in self.blobs.items()}
             blob = pickle.dumps(whole, _PICKLE)
             object.__setattr__(self, "table_blob", blob)  # a cache: same content either way
@@ -471,7 +476,9 @@ class AtomicJSONStorage(TinyStorage):
             if self._create:
                 return None
             raise StorageError(f"bucket file {self.path} is missing")
-        return {TABLE: bucket.table()}  # fresh objects: TinyDB updates documents in place
+        # Fresh objects: TinyDB updates documents in place. Only writers read through here
+        # (Storage reads buckets directly), and they replace the bucket.
+        return {TABLE: bucket.table(keep=False)}
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         previous = self._current
