@@ -131,3 +131,41 @@ def test_tables_of_version_1_are_migrated_with_their_records(postgres_url: str) 
     finally:
         close_pools()
         old.drop()
+
+
+def test_a_connection_that_died_while_idle_is_replaced_and_a_busy_one_is_not_pinged(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A connection is checked at checkout only after a while unused: a busy server pays no
+    extra round trip per query, and one whose database connection was cut while it sat idle
+    (a database restart at night) still answers the first request of the morning."""
+    from psycopg_pool import ConnectionPool
+
+    from vliegwiel.core import postgres_storage
+
+    # A pool of its own (another URL), so cutting its connections touches no other test.
+    url = postgres_url + ("&" if "?" in postgres_url else "?") + "application_name=idle-test"
+    store = PostgresStorage(url, unique_village())
+    store.insert("users", {"id": "anna"})
+    for _ in range(3):  # every connection the pool has opened so far has now been used
+        store.get("users", "anna")
+    checks = []
+    real_check = ConnectionPool.check_connection
+    monkeypatch.setattr(
+        ConnectionPool,
+        "check_connection",
+        classmethod(lambda cls, conn: checks.append(conn) or real_check(conn)),
+    )
+    for _ in range(5):
+        assert store.get("users", "anna") == {"id": "anna"}
+    assert checks == []  # used a moment ago each time: no ping
+
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        cut = admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE application_name = 'idle-test'"
+        ).fetchall()
+    assert cut and all(row == (True,) for row in cut)
+    monkeypatch.setattr(postgres_storage, "_CHECK_AFTER_IDLE_SECONDS", 0.0)
+    assert store.get("users", "anna") == {"id": "anna"}  # the dead one was replaced
+    assert checks

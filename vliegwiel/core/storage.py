@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import hmac
 import json
@@ -282,16 +283,24 @@ class _Bucket:
         pickle and JSON text, so a write into a full bucket encodes one record, not a hundred.
         ``for_writing=False`` (a bucket just read from its file): no JSON text yet, the whole
         table's pickle at once (readers ask for it)."""
+        kept = previous.blobs if previous is not None else {}
+        record_ids: dict[str, str] = {}  # doc_id -> record id, for UNCHANGED records
+        if previous is not None:
+            record_ids = {doc_id: record_id for record_id, doc_id in previous.ids.items()}
         ids: dict[str, str] = {}
         for doc_id, record in table.items():
+            if record is UNCHANGED:
+                if doc_id not in kept:
+                    raise StorageError(f"{path}: record {doc_id} is not in the bucket")
+                ids[record_ids[doc_id]] = doc_id
+                continue
             if not isinstance(record, dict) or not isinstance(record.get("id"), str):
                 raise StorageError(f"{path}: record {doc_id} has no string 'id'")
             ids[record["id"]] = doc_id
-        kept = previous.blobs if previous is not None else {}
         blobs = {
             doc_id: (
                 kept[doc_id]
-                if doc_id in kept and doc_id not in changed
+                if record is UNCHANGED or (doc_id in kept and doc_id not in changed)
                 else pickle.dumps(record, _PICKLE)
             )
             for doc_id, record in table.items()
@@ -301,7 +310,9 @@ class _Bucket:
         old = (previous.texts if previous is not None else None) or {}
         texts = {
             doc_id: (
-                old[doc_id] if doc_id in old and doc_id not in changed else _record_json(record)
+                old[doc_id]
+                if doc_id in old and (record is UNCHANGED or doc_id not in changed)
+                else _record_json(pickle.loads(blobs[doc_id]) if record is UNCHANGED else record)
             )
             for doc_id, record in table.items()
         }
@@ -337,11 +348,25 @@ class _Bucket:
         return b'{"' + TABLE.encode() + b'":{' + inner + b"}}"
 
 
+class _Unchanged:
+    """The placeholder a writer's read gives for a record it does not change."""
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+#: See ``AtomicJSONStorage.read``: never stored, never handed to a caller of Storage.
+UNCHANGED = _Unchanged()
+
+
 def _record_json(record: dict) -> bytes:
     return json.dumps(record, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
 
 
+@functools.lru_cache(maxsize=4096)
 def _key_json(doc_id: str) -> bytes:
+    # Remembered: every write of a bucket names each of its (up to bucket_size) doc ids,
+    # and they are the same few numbers again and again.
     return json.dumps(doc_id, ensure_ascii=False).encode()
 
 
@@ -471,7 +496,19 @@ class AtomicJSONStorage(TinyStorage):
         self._changed = changed
 
     def read(self) -> dict[str, dict[str, Any]] | None:
-        bucket = self._current if self._current is not None else self._cache.load(self.path)
+        current = self._current
+        if current is not None:
+            # A writer's read (Storage reads buckets itself): only the records this write
+            # changes are decoded; every other one is UNCHANGED, which TinyDB's insert, remove
+            # and update by doc id pass back to ``write`` untouched. A write into a bucket of
+            # a hundred records then unpickles one, not a hundred.
+            return {
+                TABLE: {
+                    doc_id: current.record(doc_id) if doc_id in self._changed else UNCHANGED
+                    for doc_id in current.blobs
+                }
+            }
+        bucket = self._cache.load(self.path)
         if bucket is None:
             if self._create:
                 return None
