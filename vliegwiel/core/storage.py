@@ -26,6 +26,7 @@ import pickle
 import re
 import shutil
 import threading
+import time
 import uuid
 import zipfile
 from collections.abc import Callable, Hashable, Iterator
@@ -84,6 +85,8 @@ MIGRATIONS: dict[int, Callable[[Storage], None]] = {1: _note_survey_lifecycle}
 #: per insert against 14 ms for 500, while reading 2,000 records (cached) takes 37 ms against
 #: 20 ms. Submissions are the hot path on a survey evening; results pages are not.
 BUCKET_SIZE = 100
+#: Seconds between full checks of a collection's empty buckets (see Storage._may_skip_empty).
+EMPTY_BUCKETS_CHECKED_EVERY = 1.0
 
 TABLE = "records"
 META_FILE = "meta.json"
@@ -416,6 +419,14 @@ class _BucketCache:
         self._entries[path] = bucket
         return bucket
 
+    def peek(self, path: Path) -> _Bucket | None:
+        """The bucket as last read or written here (or staged by this thread's batch),
+        without looking at the file: only for a bucket that cannot have changed."""
+        staged = getattr(_staging, "batch", None)
+        if staged is not None and path in staged.buckets:
+            return staged.buckets[path]
+        return self._entries.get(path)
+
     def put(self, bucket: _Bucket, st: os.stat_result) -> None:
         """Keep ``bucket`` (made for writing) as the file just written with stat ``st``."""
         self._entries[bucket.path] = dataclasses.replace(bucket, key=_stat_key(st))
@@ -621,6 +632,11 @@ class Storage:
         self._bucket_paths: dict[tuple[str, int], Path] = {}
         #: How many bucket files each collection had when last listed (see _known_buckets).
         self._bucket_counts: dict[str, int] = {}
+        #: Per collection, its folder's (st_dev, st_ino) and when every bucket was last
+        #: checked (see _known_buckets: empty buckets before the last one are then skipped).
+        self._all_checked: dict[str, tuple[tuple[int, int], float]] = {}
+        #: Whether a collection had empty buckets before its last at its last full check.
+        self._has_empty: dict[str, bool] = {}
         #: The collections whose lock the current thread holds.
         self._owned = threading.local()
         #: Writes this object made per collection (see ``written``).
@@ -804,9 +820,22 @@ class Storage:
         this is what a listing would find, in one stat per bucket plus one: on the resident's
         path every request reads a collection or two, and a listing is five system calls,
         each of which hands the interpreter lock to another thread."""
+        folder = self._folder_key(collection)
+        checked = self._all_checked.get(collection)
+        skip_empty = (
+            checked is not None
+            and folder == checked[0]
+            and time.monotonic() - checked[1] < EMPTY_BUCKETS_CHECKED_EVERY
+        )
         buckets = []
         for number in range(count):
-            bucket = self._cache.load(self._bucket_path(collection, number))
+            path = self._bucket_path(collection, number)
+            if skip_empty and number < count - 1:
+                known = self._cache.peek(path)
+                if known is not None and not known.blobs:
+                    buckets.append(known)
+                    continue
+            bucket = self._cache.load(path)
             if bucket is None:
                 return None
             buckets.append(bucket)
@@ -814,10 +843,44 @@ class Storage:
         try:
             os.stat(following)
         except FileNotFoundError:
+            if not skip_empty:
+                self._checked_all(collection, folder, buckets)
             return buckets
         except OSError as exc:
             raise StorageError(f"could not list {following.parent}: {exc}") from exc
         return None
+
+    def _folder_key(self, collection: str) -> tuple[int, int] | None:
+        """The collection folder's (st_dev, st_ino), looked at only for a collection that
+        had empty buckets before its last when every bucket was last checked."""
+        if not self._has_empty.get(collection, True):
+            return None
+        try:
+            folder = os.stat(self._dir(collection))
+        except OSError:
+            return None
+        return folder.st_dev, folder.st_ino
+
+    def _checked_all(
+        self, collection: str, folder: tuple[int, int] | None, buckets: list[_Bucket]
+    ) -> None:
+        """Every bucket was just checked (the folder looked at first): remember when, for
+        _known_buckets to skip the empty ones before the last for a while.
+
+        Records only ever go into the last bucket (an insert never fills a hole: the order
+        is insertion order), and an empty bucket has nothing to update or delete, so once
+        seen empty a bucket before the last stays empty. Only a restore, which puts a new
+        folder in place of the old one, can fill it: the folder's inode says so. Drafts
+        leave such buckets behind by the hundred (every resident's draft is removed when
+        they submit), and a stat of each on every request cost the resident's path more
+        the longer a village had been answering. Every bucket is still checked at least
+        every EMPTY_BUCKETS_CHECKED_EVERY seconds."""
+        has_empty = any(not bucket.blobs for bucket in buckets[:-1])
+        self._has_empty[collection] = has_empty
+        if has_empty and folder is not None:
+            self._all_checked[collection] = (folder, time.monotonic())
+        else:
+            self._all_checked.pop(collection, None)
 
     @staticmethod
     def _bucket_name(number: int) -> str:
