@@ -315,7 +315,7 @@ class _Bucket:
             doc_id: (
                 old[doc_id]
                 if doc_id in old and (record is UNCHANGED or doc_id not in changed)
-                else _record_json(pickle.loads(blobs[doc_id]) if record is UNCHANGED else record)
+                else record_bytes(pickle.loads(blobs[doc_id]) if record is UNCHANGED else record)
             )
             for doc_id, record in table.items()
         }
@@ -324,17 +324,15 @@ class _Bucket:
     def __len__(self) -> int:
         return len(self.blobs)
 
-    def table(self, *, keep: bool = True) -> dict[str, dict[str, Any]]:
-        """Fresh copies of the records by doc id. The first read makes one pickle of the
-        whole table for the reads after it (faster than one per record); ``keep=False`` (a
-        writer, which replaces this bucket anyway) skips making it when there is none."""
+    def table(self) -> dict[str, dict[str, Any]]:
+        """Fresh copies of the records by doc id. The first read also makes one pickle of the
+        whole table for the reads after it (faster than one per record)."""
         blob = self.table_blob
         if blob is None:
-            if not keep:
-                return {doc_id: pickle.loads(b) for doc_id, b in self.blobs.items()}
             whole = {doc_id: pickle.loads(b) for doc_id, b in self.blobs.items()}
-            blob = pickle.dumps(whole, _PICKLE)
-            object.__setattr__(self, "table_blob", blob)  # a cache: same content either way
+            # A cache: same content either way; pickled before the caller can change ``whole``.
+            object.__setattr__(self, "table_blob", pickle.dumps(whole, _PICKLE))
+            return whole
         return pickle.loads(blob)
 
     def record(self, doc_id: str) -> dict[str, Any]:
@@ -362,7 +360,9 @@ class _Unchanged:
 UNCHANGED = _Unchanged()
 
 
-def _record_json(record: dict) -> bytes:
+def record_bytes(record: dict) -> bytes:
+    """A record exactly as both backends store it: compact JSON, keys in their order
+    (re-exported by storage_contract; defined here, where the bucket files are written)."""
     return json.dumps(record, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
 
 
@@ -394,9 +394,9 @@ class _BucketCache:
 
     def load(self, path: Path) -> _Bucket | None:
         """Return the bucket at ``path``, or None if the file does not exist."""
-        staged = getattr(_staging, "batch", None)
-        if staged is not None and path in staged.buckets:
-            return staged.buckets[path]  # the batch's own writes, not yet on disk
+        staged = _staged_bucket(path)
+        if staged is not None:
+            return staged
         try:
             key = _stat_key(os.stat(path))
         except FileNotFoundError:
@@ -422,10 +422,8 @@ class _BucketCache:
     def peek(self, path: Path) -> _Bucket | None:
         """The bucket as last read or written here (or staged by this thread's batch),
         without looking at the file: only for a bucket that cannot have changed."""
-        staged = getattr(_staging, "batch", None)
-        if staged is not None and path in staged.buckets:
-            return staged.buckets[path]
-        return self._entries.get(path)
+        staged = _staged_bucket(path)
+        return staged if staged is not None else self._entries.get(path)
 
     def put(self, bucket: _Bucket, st: os.stat_result) -> None:
         """Keep ``bucket`` (made for writing) as the file just written with stat ``st``."""
@@ -439,6 +437,12 @@ class _BucketCache:
 #: writes here instead of writing each at once; only that thread sees them until they are
 #: written.
 _staging = threading.local()
+def _staged_bucket(path: Path) -> _Bucket | None:
+    """The bucket this thread's batch staged for ``path`` (its own writes, not yet on disk)."""
+    staged = getattr(_staging, "batch", None)
+    return staged.buckets.get(path) if staged is not None else None
+
+
 #: The key of a staged bucket: never that of a file, so nothing trusts it as one.
 _STAGED_KEY = (-1, -1, -1)
 
@@ -524,9 +528,7 @@ class AtomicJSONStorage(TinyStorage):
             if self._create:
                 return None
             raise StorageError(f"bucket file {self.path} is missing")
-        # Fresh objects: TinyDB updates documents in place. Only writers read through here
-        # (Storage reads buckets directly), and they replace the bucket.
-        return {TABLE: bucket.table(keep=False)}
+        return {TABLE: bucket.table()}  # fresh objects: TinyDB updates documents in place
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         previous = self._current

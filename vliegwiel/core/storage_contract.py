@@ -11,13 +11,12 @@ contract tests in tests/core/test_storage_contract.py run the same tests against
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Hashable, Iterable
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from vliegwiel.core.storage import StorageError
+from vliegwiel.core.storage import StorageError, record_bytes
 
 __all__ = ["DatabaseUnavailable", "RecordStore", "collection_digest", "record_bytes"]
 
@@ -104,11 +103,6 @@ class RecordStore(Protocol):
 
     def describe(self) -> str:
         """Where the data lives, for messages (never a password)."""
-
-
-def record_bytes(record: dict) -> bytes:
-    """A record exactly as both backends store it: compact JSON, keys in their order."""
-    return json.dumps(record, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
 
 
 def collection_digest(records: Iterable[dict]) -> tuple[int, str]:
