@@ -152,7 +152,7 @@ def test_the_password_printed_by_init_must_be_changed(tmp_path: Path):
 
     result = CliRunner().invoke(main, ["init", str(tmp_path / "dorp"), "--no-examples"])
     assert result.exit_code == 0, result.output
-    assert "you choose your own at the first login" in result.output
-    password = re.search(r"One-time password: (\S+)", result.output).group(1)
+    assert "bij de eerste keer inloggen kiest u een eigen wachtwoord" in result.output
+    password = re.search(r"Eenmalig wachtwoord: (\S+)", result.output).group(1)
     user = authenticate(build_village(tmp_path / "dorp").storage, "beheerder", password)
     assert user is not None and user.must_change_password

@@ -42,10 +42,15 @@ def test_init_creates_an_instance_and_prints_a_one_time_password(runner, tmp_pat
     config = (target / "vliegwiel.toml").read_text(encoding="utf-8")
     assert 'name = "Achterveld"' in config
     assert target.joinpath("vliegwiel.toml").stat().st_mode & 0o077 == 0  # holds the secret
-    password = re.search(r"One-time password: (\S+)", result.output).group(1)
+    password = re.search(r"Eenmalig wachtwoord: (\S+)", result.output).group(1)
     village = build_village(target)
     assert authenticate(village.storage, "beheerder", password) is not None
     assert village.config.min_group_size == 5
+    # The organiser reads the summary in the new instance's language: Dutch.
+    assert f"Instantie van Achterveld gemaakt in {target}" in result.output
+    assert f"Starten met: vliegwiel serve --instance {target}" in result.output
+    assert "vliegwiel survey open ENQUETE" in result.output
+    assert "password" not in result.output.lower() and "Created" not in result.output
 
 
 def test_init_refuses_an_existing_instance(runner, tmp_path):

@@ -57,7 +57,7 @@ def test_init_with_a_database_keeps_the_records_there(runner, tmp_path, postgres
     assert Storage(target / "data").collections() == []  # nothing in the folder
     shared = PostgresStorage(postgres_url, target.name)
     assert shared.count("users") == 1
-    password = re.search(r"One-time password: (\S+)", result.output).group(1)
+    password = re.search(r"Eenmalig wachtwoord: (\S+)", result.output).group(1)
     assert authenticate(build_village(target).storage, "beheerder", password) is not None
 
     # Another instance folder with the same name would share the village's rows: refused

@@ -78,7 +78,7 @@ def test_wheel_installs_and_runs_outside_the_repository(tmp_path: Path):
 
     cli = [env_dir / ("Scripts/vliegwiel.exe" if os.name == "nt" else "bin/vliegwiel")]
     init = run(*cli, "init", "dorp", "--name", "Wieldorp", cwd=outside, env=env)
-    assert "One-time password:" in init.stdout
+    assert "Eenmalig wachtwoord:" in init.stdout
     survey_file = outside / "dorp" / "surveys" / "dorpsenquete.yaml"
     run(*cli, "check", survey_file, cwd=outside, env=env)
     listed = run(*cli, "surveys", "--json", "--instance", "dorp", cwd=outside, env=env)

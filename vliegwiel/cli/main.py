@@ -20,10 +20,12 @@ from vliegwiel.cli.common import (
     in_language,
     instance_option,
     load_village,
+    use_language,
 )
 from vliegwiel.core.config import instance_dir_from
 from vliegwiel.core.errors import VliegwielError
 from vliegwiel.core.plugins import PluginError, call_implementation, create_plugin_manager
+from vliegwiel.web.i18n import DEFAULT_LANGUAGE
 
 
 class VliegwielGroup(click.Group):
@@ -112,15 +114,27 @@ def init(
     )
     village = build_village(path)
     user, password = add_user(village.storage, admin, "beheerder")
-    click.echo(f"Created the instance of {village_name} in {path}")
-    click.echo(f"Data:              {village.storage.describe()}")
-    click.echo(f"Organiser account: {user.username}")
-    click.echo(f"One-time password: {password}   (you choose your own at the first login)")
-    click.echo(f"Start it with:     vliegwiel serve --instance {path}")
+    # What follows is for the organiser, in the new instance's language (Dutch until the
+    # team changes [village] languages), as every other command that works on an instance.
+    use_language(village.config.default_language)
+    click.echo(_("Instantie van %(village)s gemaakt in %(path)s", village=village_name, path=path))
+    click.echo(_("Gegevens: %(storage)s", storage=village.storage.describe()))
+    click.echo(_("Beheerdersaccount: %(name)s", name=user.username))
+    click.echo(
+        _(
+            "Eenmalig wachtwoord: %(password)s   (bij de eerste keer inloggen kiest u een eigen "
+            "wachtwoord)",
+            password=password,
+        )
+    )
+    start = f"vliegwiel serve --instance {path}"
+    click.echo(_("Starten met: %(command)s", command=start))
     if not no_examples:
         click.echo(
-            "The example surveys are concepts that residents do not see yet: test and open "
-            "them on the survey's organiser page, or with 'vliegwiel survey open SURVEY'."
+            _(
+                "De voorbeeldenquêtes zijn concepten die bewoners nog niet zien: test en open "
+                "ze op de beheerpagina van de enquête, of met 'vliegwiel survey open ENQUETE'."
+            )
         )
 
 
@@ -163,12 +177,24 @@ def _serve_villages(directory: Path, host: str, port: int, threads: int) -> None
     from vliegwiel.web.server import raise_file_limit, server_limits
 
     province = create_province(directory)
-    click.echo(f"{province.name}: http://{host}:{port}/  ({len(province.sites)} villages)")
+    # The province's index page is Dutch first; so is what the host reads here.
+    use_language(DEFAULT_LANGUAGE)
+    url = f"http://{host}:{port}/"
+    count = len(province.sites)
+    click.echo(
+        _("%(province)s: %(url)s  (%(count)s dorpen)", province=province.name, url=url, count=count)
+    )
     for site in province.sites:
         where = f"http://{site.host}/" if site.host else f"/{site.folder}/"
         storage = site.app.extensions["vliegwiel"].storage.describe()
-        click.echo(f"  {site.name}: {where}  data: {storage}")
-    click.echo("Press Ctrl+C to stop.")
+        line = _(
+            "%(village)s: %(where)s  gegevens: %(storage)s",
+            village=site.name,
+            where=where,
+            storage=storage,
+        )
+        click.echo(f"  {line}")
+    click.echo(_("Stoppen met Ctrl+C."))
     # The same limits as one village: waitress's defaults (100 connections for all fifty
     # villages together, 120 s of silence) would let a few slow clients shut every village out.
     raise_file_limit()
@@ -180,9 +206,12 @@ def _serve(app, host: str, port: int, threads: int) -> None:
 
     from vliegwiel.web.server import raise_file_limit, server_limits
 
-    click.echo(f"{app.config['VILLAGE_NAME']}: http://{host}:{port}/  (organisers: /beheer)")
-    click.echo(f"Data: {app.extensions['vliegwiel'].storage.describe()}")
-    click.echo("Press Ctrl+C to stop.")
+    use_language(app.extensions["vliegwiel"].config.default_language)
+    url = f"http://{host}:{port}/"
+    village_name = app.config["VILLAGE_NAME"]
+    click.echo(_("%(village)s: %(url)s  (beheer: /beheer)", village=village_name, url=url))
+    click.echo(_("Gegevens: %(storage)s", storage=app.extensions["vliegwiel"].storage.describe()))
+    click.echo(_("Stoppen met Ctrl+C."))
     raise_file_limit()
     waitress.serve(app, host=host, port=port, **server_limits(threads))
 
@@ -234,14 +263,15 @@ def demo(host: str, port: int, responses: int, directory: Path | None, no_serve:
         surveys = village.surveys.all()
         for survey in surveys:
             set_status(village.storage, survey.id, OPEN)
+        use_language(village.config.default_language)
         with click.progressbar(
-            length=responses * len(surveys), label="Generating sample answers"
+            length=responses * len(surveys), label=_("Voorbeeldantwoorden maken")
         ) as bar:
             for survey in surveys:
                 add_sample_responses(village, survey, responses, progress=bar.update)
         add_sample_round(village)
-        click.echo(f"Demo instance: {path}")
-        click.echo(f"Organiser login: demo / {password}")
+        click.echo(_("Demo-instantie: %(path)s", path=path))
+        click.echo(_("Inloggen als beheerder: demo / %(password)s", password=password))
         if not no_serve:
             _serve(create_app(path), host, port, 8)
     finally:
