@@ -40,7 +40,6 @@ import pickle
 import re
 import threading
 import time
-import uuid
 from collections.abc import Callable, Hashable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,6 +54,9 @@ from vliegwiel.core.storage import (
     BUCKET_SIZE,
     StorageError,
     WriteCounts,
+    new_record,
+    new_records,
+    plain_json,
     validate_collection,
     write_backup_zip,
 )
@@ -588,19 +590,9 @@ class PostgresStorage:
 
     # -- writing -------------------------------------------------------------------------------
 
-    @staticmethod
-    def _as_json(value: dict, what: str) -> dict:
-        try:
-            return json.loads(json.dumps(value, allow_nan=False))
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"{what} is not plain JSON: {exc}") from exc
-
     def insert(self, collection: str, record: dict) -> str:
         validate_collection(collection)
-        new = self._as_json(record, "record")
-        record_id = new.setdefault("id", uuid.uuid4().hex)
-        if not isinstance(record_id, str) or not record_id:
-            raise ValueError("a record's 'id' must be a non-empty string")
+        new, record_id = new_record(record)
         try:
             rows = self._rows(
                 "INSERT INTO vliegwiel_records (village, collection, id, data) "
@@ -619,15 +611,7 @@ class PostgresStorage:
         Ids must be new and distinct: a clash is a ValueError and nothing is written.
         """
         validate_collection(collection)
-        new = [self._as_json(record, "record") for record in records]
-        ids = []
-        for record in new:
-            record_id = record.setdefault("id", uuid.uuid4().hex)
-            if not isinstance(record_id, str) or not record_id:
-                raise ValueError("a record's 'id' must be a non-empty string")
-            ids.append(record_id)
-        if len(set(ids)) != len(ids):
-            raise ValueError(f"{collection}: the same id appears twice in one batch")
+        new, ids = new_records(collection, records)
         rows = [
             (self.village, collection, record["id"], record_bytes(record).decode())
             for record in new
@@ -657,7 +641,7 @@ class PostgresStorage:
         if "id" in changes and changes["id"] != record_id:
             raise ValueError("a record's 'id' cannot be changed")
         validate_collection(collection)
-        changes = self._as_json(changes, "changes")
+        changes = plain_json(changes, "changes")
         try:
             self._update_row(collection, record_id, changes)
         finally:

@@ -366,6 +366,39 @@ def record_bytes(record: dict) -> bytes:
     return json.dumps(record, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
 
 
+def plain_json(value: dict, what: str) -> dict:
+    """``value`` copied through JSON: exactly what a later read returns (tuples become
+    lists, ...), sharing no objects with the caller; TypeError naming ``what`` otherwise."""
+    try:
+        return json.loads(json.dumps(value, allow_nan=False))
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{what} is not plain JSON: {exc}") from exc
+
+
+def new_record(record: dict) -> tuple[dict, str]:
+    """The copy of ``record`` an insert stores, and its id: a uuid4 hex unless it has one.
+
+    Both backends' ``insert`` and ``insert_many`` start here, so they refuse the same things.
+    """
+    new = plain_json(record, "record")
+    record_id = new.setdefault("id", uuid.uuid4().hex)
+    if not isinstance(record_id, str) or not record_id:
+        raise ValueError("a record's 'id' must be a non-empty string")
+    return new, record_id
+
+
+def new_records(collection: str, records: list[dict]) -> tuple[list[dict], list[str]]:
+    """``new_record`` for a batch; ValueError when an id appears twice in it."""
+    new, ids = [], []
+    for record in records:
+        copy, record_id = new_record(record)
+        new.append(copy)
+        ids.append(record_id)
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"{collection}: the same id appears twice in one batch")
+    return new, ids
+
+
 @functools.lru_cache(maxsize=4096)
 def _key_json(doc_id: str) -> bytes:
     # Remembered: every write of a bucket names each of its (up to bucket_size) doc ids,
@@ -972,21 +1005,9 @@ class Storage:
         )
         return db.table(TABLE, cache_size=0)
 
-    @staticmethod
-    def _as_json(value: dict, what: str) -> dict:
-        # A round trip gives exactly what a later read returns (tuples become lists, ...) and
-        # shares no objects with the caller.
-        try:
-            return json.loads(json.dumps(value, allow_nan=False))
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"{what} is not plain JSON: {exc}") from exc
-
     def insert(self, collection: str, record: dict) -> str:
         """Store a copy of ``record``; give it a uuid4 hex ``id`` unless it has one."""
-        new = self._as_json(record, "record")
-        record_id = new.setdefault("id", uuid.uuid4().hex)
-        if not isinstance(record_id, str) or not record_id:
-            raise ValueError("a record's 'id' must be a non-empty string")
+        new, record_id = new_record(record)
         return self._write(collection, lambda: self._insert_held(collection, new, record_id))
 
     def _insert_held(self, collection: str, new: dict, record_id: str) -> str:
@@ -1052,15 +1073,7 @@ class Storage:
         bucket instead of one per record. Ids must be new and distinct (ValueError before
         anything is written). A failing write leaves the buckets written before it.
         """
-        new = [self._as_json(record, "record") for record in records]
-        ids = []
-        for record in new:
-            record_id = record.setdefault("id", uuid.uuid4().hex)
-            if not isinstance(record_id, str) or not record_id:
-                raise ValueError("a record's 'id' must be a non-empty string")
-            ids.append(record_id)
-        if len(set(ids)) != len(ids):
-            raise ValueError(f"{collection}: the same id appears twice in one batch")
+        new, ids = new_records(collection, records)
         try:
             self._insert_many_held(collection, new, ids)
         finally:
@@ -1098,7 +1111,7 @@ class Storage:
         """Set the fields in ``changes`` on a record; KeyError if there is no such record."""
         if "id" in changes and changes["id"] != record_id:
             raise ValueError("a record's 'id' cannot be changed")
-        changes = self._as_json(changes, "changes")
+        changes = plain_json(changes, "changes")
         self._write(collection, lambda: self._update_held(collection, record_id, changes))
 
     def _update_held(self, collection: str, record_id: str, changes: dict) -> None:
