@@ -53,7 +53,7 @@ def test_init_with_a_database_keeps_the_records_there(runner, tmp_path, postgres
     result = runner.invoke(main, ["init", str(target), "--database", postgres_url])
     assert result.exit_code == 0, result.output
     assert f'url = "{postgres_url}"' in (target / "vliegwiel.toml").read_text(encoding="utf-8")
-    assert re.search(r"Data:\s+PostgreSQL postgresql://\S+:\*{3}@", result.output)
+    assert re.search(r"Gegevens:\s+PostgreSQL postgresql://\S+:\*{3}@", result.output)
     assert Storage(target / "data").collections() == []  # nothing in the folder
     shared = PostgresStorage(postgres_url, target.name)
     assert shared.count("users") == 1

@@ -20,7 +20,9 @@ from live_server import (
 from pg_database import with_password
 from werkzeug.test import Client
 
+from vliegwiel.accounts.model import add_user
 from vliegwiel.core.storage_contract import DatabaseUnavailable
+from vliegwiel.core.village import build_village
 from vliegwiel.results.publications import publish
 from vliegwiel.results.tallies import set_published
 from vliegwiel.web.app import create_app
@@ -98,8 +100,8 @@ def test_two_villages_one_on_tinydb_one_on_postgresql_in_one_server(province_dir
         assert denied.status_code == 302 and "login" in denied.headers["Location"]
         log = server.log.read_text(errors="replace")
 
-    assert re.search(r"Proefdorp: /noord/\s+data: TinyDB folder", log)
-    assert re.search(r"Proefdorp: /zuid/\s+data: PostgreSQL postgresql://\S+:\*{3}@", log)
+    assert re.search(r"Proefdorp: /noord/\s+gegevens: TinyDB folder", log)
+    assert re.search(r"Proefdorp: /zuid/\s+gegevens: PostgreSQL postgresql://\S+:\*{3}@", log)
     # Each answer is stored in its own village's store, once.
     north = [
         r["answers"]["marker"] for r in instance_storage(province_dir / "noord").all(COLLECTION)
@@ -154,3 +156,34 @@ def test_an_unreachable_village_database_stops_the_start_with_its_name(tmp_path)
     make_instance(villages, name="zuid", database_url=unreachable, opened=False)
     with pytest.raises(DatabaseUnavailable, match=r"postgresql://x:\*{3}@127.0.0.1:1/x"):
         create_province(villages)
+
+
+def _form_post(web: Client, url: str, fields: dict) -> str:
+    """GET the form at ``url`` (its CSRF token), POST ``fields``; the redirect's Location."""
+    page = web.get(url)
+    assert page.status_code == 200, url
+    posted = web.post(url, data={"csrf_token": token_of(page.get_data(as_text=True)), **fields})
+    assert posted.status_code == 302, posted.get_data(as_text=True)
+    return posted.headers["Location"]
+
+
+def test_logging_in_under_a_village_folder_returns_to_that_village(tmp_path):
+    """An organiser sent to the login page from a deep link, or to the password page with a
+    one-time password, comes back to the same page of the same village, query and all."""
+    villages = tmp_path / "provincie"
+    villages.mkdir()
+    make_instance(villages, name="noord")
+    village = build_village(villages / "noord")
+    _user, once = add_user(village.storage, "nieuw", "beheerder")  # a one-time password
+    web = Client(create_province(villages))
+
+    asked = web.get("/noord/beheer/uitslag/snel/vergelijken?kernen=server")
+    login = asked.headers["Location"]
+    assert login.startswith("/noord/beheer/login?next=")
+    deep_link = "/noord/beheer/uitslag/snel/vergelijken?kernen=server"
+    assert _form_post(web, login, {"username": "nieuw", "password": once}) == deep_link
+    # A one-time password opens nothing but the change page, which keeps where to go after.
+    change = web.get(deep_link).headers["Location"]
+    assert change.startswith("/noord/beheer/wachtwoord?next=")
+    new = "een-heel-nieuw-wachtwoord"
+    assert _form_post(web, change, {"current": once, "new": new, "repeat": new}) == deep_link

@@ -115,7 +115,7 @@ def load_user() -> Any:
         # A one-time password opens nothing until it is replaced: organiser pages lead to
         # the change page, resident pages see no organiser (no test answers, for instance).
         if request.path.startswith("/beheer"):
-            return redirect(url_for("auth.password", next=request.path))
+            return redirect(url_for("auth.password", next=_this_page()))
         return None
     g.user = user
     return None
@@ -128,7 +128,7 @@ def require_role(*roles: str) -> Callable:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if g.get("user") is None:
-                return redirect(url_for("auth.login", next=request.path))
+                return redirect(url_for("auth.login", next=_this_page()))
             if not g.user.can(*roles):
                 abort(403)
             return view(*args, **kwargs)
@@ -138,8 +138,17 @@ def require_role(*roles: str) -> Callable:
     return decorator
 
 
+def _this_page() -> str:
+    """Where to come back to after logging in: this page, query included, as a path inside
+    the village (``_safe_next`` puts the village's own prefix in front again)."""
+    return request.full_path.removesuffix("?")
+
+
 def _safe_next(target: str | None) -> str:
     """A path on this site to go to after login, else the dashboard.
+
+    ``target`` is a path inside the village (``_this_page``); the address returned carries
+    the village's prefix when a province serves it under ``/<folder>/``.
 
     Only local paths: an open redirect would let a phishing link borrow our login page. The
     check is made on what a browser would make of the address (the WHATWG URL rules): tabs
@@ -156,7 +165,7 @@ def _safe_next(target: str | None) -> str:
     parts = urlsplit(seen)
     if parts.scheme or parts.netloc or not seen.startswith("/") or seen.startswith("//"):
         return fallback
-    return seen
+    return request.script_root + seen
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -206,7 +215,7 @@ def password():
     """Every organiser changes their own password here; one with a one-time password is
     sent here first. Wrong current passwords count against the same throttles as logins."""
     if g.get("user") is None:
-        return redirect(url_for("auth.login", next=request.path))
+        return redirect(url_for("auth.login", next=_this_page()))
     form = PasswordForm()
     status = 200
     if form.validate_on_submit():

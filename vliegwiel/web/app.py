@@ -58,7 +58,7 @@ def create_app(instance_path: str | Path, test_config: dict[str, Any] | None = N
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     CSRFProtect(app)
     i18n.init_app(app)
-    _register_security_headers(app)
+    register_security_headers(app)
     _register_error_pages(app)
     _register_template_globals(app)
     _register_housekeeping(app)
@@ -139,7 +139,8 @@ def content_security_policy() -> str:
     )
 
 
-def _register_security_headers(app: Flask) -> None:
+def register_security_headers(app: Flask) -> None:
+    """The headers of every response: a village's pages and the province's index alike."""
     policy = content_security_policy()
     always = [
         ("Content-Security-Policy", policy),

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, render_template, url_for
 
 from vliegwiel.core.config import CONFIG_NAME
 from vliegwiel.core.errors import VliegwielError
@@ -200,7 +200,7 @@ def _describe(site: VillageSite) -> dict[str, Any]:
 
 
 def _index_app(province_name: str) -> Flask:
-    from vliegwiel.web.app import content_security_policy
+    from vliegwiel.web.app import register_security_headers
 
     index = Flask(
         "vliegwiel.province",
@@ -209,37 +209,27 @@ def _index_app(province_name: str) -> Flask:
     )
     index.config.update(LANGUAGES=["nl", "en"], DEFAULT_LANGUAGE="nl", PROVINCE_NAME=province_name)
     i18n.init_app(index)
-    policy = content_security_policy()
+    register_security_headers(index)
 
-    @index.after_request
-    def headers(response):
-        response.headers.setdefault("Content-Security-Policy", policy)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+    def page(villages: list[dict] | None) -> str:
+        # base.html, as a village's pages: the province is the site (its name, its index).
+        return render_template(
+            "province_index.html",
+            village_name=index.config["PROVINCE_NAME"],
+            site_home=url_for("home"),
+            villages=villages,
+            language=i18n.current_language(),
+            languages=index.config["LANGUAGES"],
+        )
 
     @index.get("/")
     def home():
         province: Province = index.extensions["province"]
-        language = i18n.current_language()
-        return render_template(
-            "province_index.html",
-            province_name=province.name,
-            villages=province.listing(),
-            language=language,
-            languages=index.config["LANGUAGES"],
-        )
+        return page(province.listing())
 
     @index.errorhandler(404)
     def not_found(error):
-        return render_template(
-            "province_index.html",
-            province_name=index.config["PROVINCE_NAME"],
-            villages=None,
-            language=i18n.current_language(),
-            languages=index.config["LANGUAGES"],
-        ), 404
+        return page(None), 404
 
     return index
 
