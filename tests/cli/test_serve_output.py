@@ -3,7 +3,10 @@ instance's first language, read from the real server's output."""
 
 from __future__ import annotations
 
-from live_server import Server, make_instance
+import socket
+import subprocess
+
+from live_server import Server, make_instance, vliegwiel_command
 
 
 def _started_output(server: Server) -> str:
@@ -40,3 +43,25 @@ def test_serve_villages_lists_the_villages_in_dutch(tmp_path):
     assert f"http://127.0.0.1:{server.port}/  (2 dorpen)" in output
     assert "  Proefdorp: /dorp/  gegevens: " in output
     assert "Stoppen met Ctrl+C." in output
+
+
+def test_a_port_in_use_is_one_clear_line_not_a_traceback(tmp_path):
+    instance = make_instance(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        for where in (["--instance", str(instance)], ["--villages", str(tmp_path)]):
+            started = subprocess.run(
+                [*vliegwiel_command(), "serve", *where, "--port", str(port)],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            assert started.returncode == 1
+            assert started.stderr.strip().splitlines() == [
+                f"Fout: poort {port} is al in gebruik (draait vliegwiel daar al?); kies een "
+                "andere met --port"
+            ]
+            assert "Traceback" not in started.stdout + started.stderr
+            assert "Stoppen met Ctrl+C." not in started.stdout  # nothing claims it runs

@@ -13,6 +13,7 @@ from typing import Any
 import click
 import pluggy
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from vliegwiel.cli.common import (
     LANGUAGE_KEY,
@@ -171,18 +172,24 @@ def serve(
 
 
 def _serve_villages(directory: Path, host: str, port: int, threads: int) -> None:
-    import waitress
-
     from vliegwiel.web.province import create_province
-    from vliegwiel.web.server import raise_file_limit, server_limits
 
     province = create_province(directory)
     # The province's index page is Dutch first; so is what the host reads here.
     use_language(DEFAULT_LANGUAGE)
+    # The same limits as one village: waitress's defaults (100 connections for all fifty
+    # villages together, 120 s of silence) would let a few slow clients shut every village out.
+    server = _listen(province, host, port, threads)
     url = f"http://{host}:{port}/"
     count = len(province.sites)
     click.echo(
-        _("%(province)s: %(url)s  (%(count)s dorpen)", province=province.name, url=url, count=count)
+        ngettext(
+            "%(province)s: %(url)s  (%(num)s dorp)",
+            "%(province)s: %(url)s  (%(num)s dorpen)",
+            count,
+            province=province.name,
+            url=url,
+        )
     )
     for site in province.sites:
         where = f"http://{site.host}/" if site.host else f"/{site.folder}/"
@@ -195,25 +202,51 @@ def _serve_villages(directory: Path, host: str, port: int, threads: int) -> None
         )
         click.echo(f"  {line}")
     click.echo(_("Stoppen met Ctrl+C."))
-    # The same limits as one village: waitress's defaults (100 connections for all fifty
-    # villages together, 120 s of silence) would let a few slow clients shut every village out.
-    raise_file_limit()
-    waitress.serve(province, host=host, port=port, **server_limits(threads))
+    server.run()
 
 
 def _serve(app, host: str, port: int, threads: int) -> None:
-    import waitress
-
-    from vliegwiel.web.server import raise_file_limit, server_limits
-
     use_language(app.extensions["vliegwiel"].config.default_language)
+    server = _listen(app, host, port, threads)
     url = f"http://{host}:{port}/"
     village_name = app.config["VILLAGE_NAME"]
     click.echo(_("%(village)s: %(url)s  (beheer: /beheer)", village=village_name, url=url))
     click.echo(_("Gegevens: %(storage)s", storage=app.extensions["vliegwiel"].storage.describe()))
     click.echo(_("Stoppen met Ctrl+C."))
+    server.run()
+
+
+def _listen(app, host: str, port: int, threads: int):
+    """A waitress server bound to host:port, before anything says it runs: a port in use or
+    an address this machine does not have is one clear line, not a traceback."""
+    import errno
+    import logging
+
+    import waitress
+
+    from vliegwiel.web.server import raise_file_limit, server_limits
+
+    logging.basicConfig()  # as waitress.serve does: its warnings reach the console
     raise_file_limit()
-    waitress.serve(app, host=host, port=port, **server_limits(threads))
+    try:
+        return waitress.create_server(app, host=host, port=port, **server_limits(threads))
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise click.ClickException(
+                _(
+                    "poort %(port)s is al in gebruik (draait vliegwiel daar al?); kies een "
+                    "andere met --port",
+                    port=port,
+                )
+            ) from None
+        raise click.ClickException(
+            _(
+                "kan niet luisteren op %(host)s:%(port)s: %(reason)s",
+                host=host,
+                port=port,
+                reason=error.strerror or error,
+            )
+        ) from None
 
 
 @main.command()

@@ -36,6 +36,11 @@ def server_limits(threads: int) -> dict[str, Any]:
         "max_request_body_size": MAX_CONTENT_LENGTH,
         "max_request_header_size": MAX_HEADER_BYTES,
         "ident": "vliegwiel",
+        # waitress deletes X-Forwarded-* before the app sees them unless it is told which
+        # proxy to trust itself; the app already decides that with [server] trusted_proxies
+        # (Werkzeug's ProxyFix, and with the default 0 it ignores these headers), so waitress
+        # passes them on. Otherwise a village behind Caddy counts every resident as Caddy.
+        "clear_untrusted_proxy_headers": False,
     }
 
 
