@@ -187,3 +187,22 @@ def test_logging_in_under_a_village_folder_returns_to_that_village(tmp_path):
     assert change.startswith("/noord/beheer/wachtwoord?next=")
     new = "een-heel-nieuw-wachtwoord"
     assert _form_post(web, change, {"current": once, "new": new, "repeat": new}) == deep_link
+
+
+def test_each_village_keeps_its_own_draft_in_one_browser(tmp_path):
+    """Answers saved in one village are still there after the same browser saved answers in
+    another village of the province (each its own draft cookie, name and path)."""
+    villages = tmp_path / "provincie"
+    villages.mkdir()
+    for name in ("noord", "zuid"):
+        make_instance(villages, name=name)
+    browser = Client(create_province(villages))
+    page = "/{}/enquete/snel/pagina/1"
+    for name in ("noord", "zuid"):
+        location = _form_post(browser, page.format(name), {"marker": f"begonnen in {name}"})
+        assert location == f"/{name}/enquete/snel/controle"
+    for name in ("noord", "zuid"):
+        review = browser.get(f"/{name}/enquete/snel/controle").get_data(as_text=True)
+        assert f"begonnen in {name}" in review, name
+    for name in ("noord", "zuid"):
+        assert browser.get_cookie(f"vliegwiel-{name}_drafts", path=f"/{name}/") is not None

@@ -81,9 +81,19 @@ def testing() -> bool:
 
 #: The one long-lived cookie: which draft (by its random id) this browser has for each survey.
 #: It outlives a browser restart, as the intro page promises; the session cookie does not.
+#: Its name is the session cookie's plus ``_drafts`` (this name for one village); see
+#: ``_draft_cookie``.
 DRAFT_COOKIE = "vliegwiel_drafts"
 #: A browser keeps at most this many drafts (one per survey); the oldest entries drop off.
 MAX_DRAFTS_PER_BROWSER = 20
+
+
+def _draft_cookie() -> tuple[str, str]:
+    """The draft cookie's name and path: beside the session cookie, so that the villages of
+    one province server (each its own session cookie name and path) keep their own drafts
+    instead of overwriting each other's cookie."""
+    name = current_app.config["SESSION_COOKIE_NAME"]
+    return f"{name}_drafts", current_app.session_interface.get_cookie_path(current_app)
 
 
 def _serializer() -> URLSafeSerializer:
@@ -103,7 +113,7 @@ def _draft_ids() -> dict[str, str]:
 
 def _read_draft_ids() -> dict[str, str]:
     ids: dict[str, str] = {}
-    raw = request.cookies.get(DRAFT_COOKIE)
+    raw = request.cookies.get(_draft_cookie()[0])
     if raw:
         try:
             loaded = _serializer().loads(raw)
@@ -129,17 +139,19 @@ def _store_draft_ids(ids: dict[str, str]) -> None:
     @after_this_request
     def set_cookie(response):
         kept = g.draft_ids
+        name, path = _draft_cookie()
         if kept:
             response.set_cookie(
-                DRAFT_COOKIE,
+                name,
                 _serializer().dumps(kept),
                 max_age=int(DRAFT_LIFETIME.total_seconds()),
+                path=path,
                 httponly=True,
                 samesite="Lax",
                 secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
             )
         else:
-            response.delete_cookie(DRAFT_COOKIE, httponly=True, samesite="Lax")
+            response.delete_cookie(name, path=path, httponly=True, samesite="Lax")
         return response
 
 
