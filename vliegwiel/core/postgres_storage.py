@@ -13,10 +13,13 @@ the TinyDB store's exact equality).
 
 Isolation: every query names the village, and row-level security (forced, so also for the
 table's owner) admits only rows whose ``village`` equals the session setting
-``vliegwiel.village``, which this module sets per connection. Code that got hold of a
-connection of one village therefore still cannot read or write another's rows. The database
-role must not be a superuser (superusers bypass row-level security); a warning is logged when
-it is.
+``vliegwiel.village``, which this module sets per connection. A query that forgets or
+misstates the village therefore reads and writes nothing of another village's rows. It is a
+guard against mistakes, not a wall against code in the server process: such code can set
+``vliegwiel.village`` itself (as this module does), and it can read every village's folder
+anyway. Villages that must be out of each other's plugins' reach need a server process (and
+a database) each; docs/hosting.md says so. The database role must not be a superuser
+(superusers bypass row-level security); a warning is logged when it is.
 
 ``locked(collection)`` is a transaction holding a transaction-level advisory lock on
 (village, collection): every write inside it commits at the end of the outermost block, and
