@@ -203,9 +203,7 @@ def _add_chunks(conn: psycopg.Connection) -> None:
         "CREATE INDEX vliegwiel_records_chunk"
         " ON vliegwiel_records (village, collection, chunk, seq)"
     )
-    conn.execute(
-        "ALTER TABLE vliegwiel_collections ADD COLUMN inserted bigint NOT NULL DEFAULT 0"
-    )
+    conn.execute("ALTER TABLE vliegwiel_collections ADD COLUMN inserted bigint NOT NULL DEFAULT 0")
     conn.execute(
         "CREATE TABLE vliegwiel_chunks (village text NOT NULL, collection text NOT NULL,"
         " chunk bigint NOT NULL, version bigint NOT NULL,"
@@ -335,6 +333,27 @@ def _check_when_idle(conn: psycopg.Connection) -> None:
         ConnectionPool.check_connection(conn)
 
 
+#: After the pool could not hand out a connection within its wait (the database is down or
+#: refuses the role), requests fail at once with a 503 page for this long instead of each
+#: holding a server thread for the whole wait (on a province server all villages share those
+#: threads); then one request tries again.
+DOWN_RETRY_SECONDS = 5.0
+_down_guard = threading.Lock()
+
+
+def _mark_down(pool: ConnectionPool) -> None:
+    pool._vliegwiel_down_until = time.monotonic() + DOWN_RETRY_SECONDS  # type: ignore[attr-defined]
+
+
+def _still_down(pool: ConnectionPool) -> bool:
+    """Whether to fail at once; after the pause, lets one caller through to try again."""
+    with _down_guard:
+        if time.monotonic() < pool._vliegwiel_down_until:  # type: ignore[attr-defined]
+            return True
+        _mark_down(pool)  # the others keep failing at once until this caller knows
+        return False
+
+
 def shared_pool(url: str) -> ConnectionPool:
     """One pool per database URL for the whole process, shared by every village in it."""
     with _pools_guard:
@@ -354,6 +373,7 @@ def shared_pool(url: str) -> ConnectionPool:
             open=False,
             name="vliegwiel",
         )
+        pool._vliegwiel_down_until = 0.0  # type: ignore[attr-defined]
         pool.open(wait=False)
         _pools[url] = pool
         return pool
@@ -399,8 +419,15 @@ class PostgresStorage:
         if held is not None:
             yield held
             return
+        pool = self._pool
+        if pool._vliegwiel_down_until and _still_down(pool):  # type: ignore[attr-defined]
+            raise DatabaseUnavailable(
+                f"database {redact_url(self.url)} is out of reach (tried again every "
+                f"{DOWN_RETRY_SECONDS:g} s)"
+            )
         try:
-            with self._pool.connection() as conn:
+            with pool.connection() as conn:
+                pool._vliegwiel_down_until = 0.0  # type: ignore[attr-defined]
                 # A pooled connection serves every village of this process: (re)bind it to
                 # ours before use, which is what row-level security checks.
                 if getattr(conn, "_vliegwiel_village", None) != self.village:
@@ -413,6 +440,7 @@ class PostgresStorage:
                 finally:
                     _mark_returned(conn)
         except PoolTimeout as exc:
+            _mark_down(pool)
             raise DatabaseUnavailable(
                 f"no connection to the database {redact_url(self.url)}: {exc}"
             ) from None

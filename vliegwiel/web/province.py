@@ -29,6 +29,7 @@ from typing import Any
 
 from flask import Flask, render_template, url_for
 
+from vliegwiel.core.background import BackgroundWorker
 from vliegwiel.core.config import CONFIG_NAME
 from vliegwiel.core.errors import VliegwielError
 from vliegwiel.core.resources import static_dir, templates_dir
@@ -47,9 +48,10 @@ PROVINCE_CONFIG = "province.toml"
 _FOLDER_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
 #: Names the index app uses itself.
 _RESERVED = {"static"}
-#: The index reads every village's published surveys; a flood of anonymous requests reads
-#: them at most once per this many seconds.
-INDEX_CACHE_SECONDS = 30.0
+#: The index reads every village's published surveys at most once per this many seconds, in
+#: the background (see ``Province.listing``): a survey a village takes off its site leaves the
+#: index within this time, and a flood of anonymous requests reads nothing.
+INDEX_CACHE_SECONDS = 5.0
 
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
 
@@ -137,6 +139,9 @@ class Province:
         self._listing: list[dict[str, Any]] | None = None
         self._listed_at = 0.0
         self._guard = threading.Lock()
+        # Brings the index's listing up to date off the request path: a village whose
+        # database is slow or down must not hold up every visitor of the index.
+        self._refresher: BackgroundWorker | None = None
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         host = _host_name(environ.get("HTTP_HOST", ""))
@@ -160,12 +165,22 @@ class Province:
         return [site.app.extensions["vliegwiel"] for site in self.sites]
 
     def listing(self) -> list[dict[str, Any]]:
-        """Each village with its published surveys, cached for INDEX_CACHE_SECONDS."""
+        """Each village with its published surveys, as looked up at most INDEX_CACHE_SECONDS
+        ago (the first time in the request; later in the background, while visitors see the
+        previous listing)."""
         with self._guard:
-            if self._listing is None or time.monotonic() - self._listed_at > INDEX_CACHE_SECONDS:
-                self._listing = [_describe(site) for site in self.sites]
-                self._listed_at = time.monotonic()
-            return self._listing
+            listing, stale = self._listing, time.monotonic() - self._listed_at > INDEX_CACHE_SECONDS
+            if listing is not None and stale:
+                if self._refresher is None:
+                    self._refresher = BackgroundWorker()
+                self._refresher.ask("province-index", self._refresh)
+        return listing if listing is not None else self._refresh()
+
+    def _refresh(self) -> list[dict[str, Any]]:
+        listing = [_describe(site) for site in self.sites]
+        with self._guard:
+            self._listing, self._listed_at = listing, time.monotonic()
+        return listing
 
 
 def _host_name(header: str) -> str:
