@@ -206,3 +206,24 @@ def test_each_village_keeps_its_own_draft_in_one_browser(tmp_path):
         assert f"begonnen in {name}" in review, name
     for name in ("noord", "zuid"):
         assert browser.get_cookie(f"vliegwiel-{name}_drafts", path=f"/{name}/") is not None
+
+
+def test_the_router_answers_in_the_site_frame_with_its_headers(tmp_path):
+    """What the province answers itself: the redirect to a village's folder keeps the query
+    (the language a resident chose) and carries the security headers; a POST to the index is a
+    Dutch page in the site's frame, not Werkzeug's English one."""
+    villages = tmp_path / "provincie"
+    villages.mkdir()
+    make_instance(villages, name="noord")
+    web = Client(create_province(villages))
+    moved = web.get("/noord?taal=en")
+    assert moved.status_code == 308
+    assert moved.headers["Location"] == "/noord/?taal=en"
+    assert moved.headers["X-Frame-Options"] == "DENY"
+    assert "default-src 'self'" in moved.headers["Content-Security-Policy"]
+    posted = web.post("/")
+    assert posted.status_code == 405
+    html = posted.get_data(as_text=True)
+    assert "<h1>Dit kan hier niet</h1>" in html and 'href="/"' in html
+    assert posted.headers["X-Frame-Options"] == "DENY"
+    assert "Method Not Allowed" not in html

@@ -139,21 +139,25 @@ def content_security_policy() -> str:
     )
 
 
-def register_security_headers(app: Flask) -> None:
-    """The headers of every response: a village's pages and the province's index alike."""
-    policy = content_security_policy()
-    always = [
-        ("Content-Security-Policy", policy),
+def security_headers() -> list[tuple[str, str]]:
+    """The headers every response carries (a page adds ``Cache-Control: no-store``)."""
+    return [
+        ("Content-Security-Policy", content_security_policy()),
         ("X-Content-Type-Options", "nosniff"),
         ("X-Frame-Options", "DENY"),
         ("Referrer-Policy", "same-origin"),
         ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
     ]
+
+
+def register_security_headers(app: Flask) -> None:
+    """The headers of every response: a village's pages and the province's index alike."""
+    always = security_headers()
     # Pages show personal answers and drafts: never keep them in shared caches.
     pages = [*always, ("Cache-Control", "no-store")]
 
     @app.after_request
-    def security_headers(response):
+    def add_security_headers(response):
         # One pass over the headers a view set itself (a view's own value wins), instead of
         # one search per header: this runs on every response.
         endpoint = request.endpoint

@@ -28,12 +28,14 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, render_template, url_for
+from werkzeug.exceptions import HTTPException
 
 from vliegwiel.core.background import BackgroundWorker
 from vliegwiel.core.config import CONFIG_NAME
 from vliegwiel.core.errors import VliegwielError
 from vliegwiel.core.resources import static_dir, templates_dir
 from vliegwiel.web import i18n
+from vliegwiel.web.app import create_app, register_security_headers, security_headers
 
 __all__ = [
     "PROVINCE_CONFIG",
@@ -142,6 +144,8 @@ class Province:
         # Brings the index's listing up to date off the request path: a village whose
         # database is slow or down must not hold up every visitor of the index.
         self._refresher: BackgroundWorker | None = None
+        # The redirect this router answers itself carries the headers of every other response.
+        self._headers = security_headers()
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         host = _host_name(environ.get("HTTP_HOST", ""))
@@ -155,7 +159,9 @@ class Province:
             return self.index(environ, start_response)
         script = environ.get("SCRIPT_NAME", "") + "/" + folder
         if not slash:  # /achterveld -> /achterveld/, so relative links and the cookie fit
-            start_response("308 Permanent Redirect", [("Location", script + "/")])
+            query = environ.get("QUERY_STRING", "")
+            location = script + "/" + (f"?{query}" if query else "")
+            start_response("308 Permanent Redirect", [("Location", location), *self._headers])
             return [b""]
         environ = dict(environ, SCRIPT_NAME=script, PATH_INFO="/" + rest)
         return site.app(environ, start_response)
@@ -215,8 +221,6 @@ def _describe(site: VillageSite) -> dict[str, Any]:
 
 
 def _index_app(province_name: str) -> Flask:
-    from vliegwiel.web.app import register_security_headers
-
     index = Flask(
         "vliegwiel.province",
         template_folder=str(templates_dir()),
@@ -226,13 +230,14 @@ def _index_app(province_name: str) -> Flask:
     i18n.init_app(index)
     register_security_headers(index)
 
-    def page(villages: list[dict] | None) -> str:
+    def page(villages: list[dict] | None, refused: bool = False) -> str:
         # base.html, as a village's pages: the province is the site (its name, its index).
         return render_template(
             "province_index.html",
             village_name=index.config["PROVINCE_NAME"],
             site_home=url_for("home"),
             villages=villages,
+            refused=refused,
             language=i18n.current_language(),
             languages=index.config["LANGUAGES"],
         )
@@ -246,13 +251,19 @@ def _index_app(province_name: str) -> Flask:
     def not_found(error):
         return page(None), 404
 
+    @index.errorhandler(HTTPException)
+    def refused(error: HTTPException):
+        # Anything else the index does not do (a POST, say): the same page frame, in Dutch.
+        response = error.get_response()
+        response.set_data(page(None, refused=True))
+        response.content_type = "text/html; charset=utf-8"
+        return response
+
     return index
 
 
 def create_province(directory: Path, test_config: dict[str, Any] | None = None) -> Province:
     """Build every village's app and the index; ProvinceError/StorageError name the problem."""
-    from vliegwiel.web.app import create_app
-
     directory = Path(directory).expanduser().resolve()
     folders = find_villages(directory)
     config = load_province_config(directory, [f.name for f in folders])
