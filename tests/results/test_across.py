@@ -75,12 +75,21 @@ def test_compare_villages_prints_only_published_results(province_dir):
     assert "Westdorp" not in result.output
     # Noord: 5 of 10 aged 45-64 (50 %); Zuid: 9 of 15 (60 %).
     assert re.search(r"45 tot 65 jaar\s+50%\s+60%", result.output), result.output
+    # What each column is: how many answered, and when the village published it.
+    assert re.search(r"^Noorddorp: 10 respondenten, gemaakt op \d+ \w+ \d{4}$", result.output, re.M)
+    assert re.search(r"^Zuiddorp: 15 respondenten, gemaakt op ", result.output, re.M)
 
 
 def test_compare_villages_without_any_publication_says_so(province_dir):
     result = CliRunner().invoke(main, ["compare", "--villages", str(province_dir), "nergens"])
     assert result.exit_code == 1
-    assert "no village in" in result.output and "'nergens'" in result.output
+    assert "geen dorp in" in result.output and "heeft een enquête 'nergens'" in result.output
+    # A survey the villages have, but none published.
+    quiet = province_dir.parent / "stil"
+    _village(quiet, "oost", "Oostdorp", ["45_64"] * 5, published=False)
+    unpublished = CliRunner().invoke(main, ["compare", "--villages", str(quiet), SURVEY])
+    assert unpublished.exit_code == 1
+    assert f"heeft de uitslag van '{SURVEY}' gepubliceerd" in unpublished.output
     both = CliRunner().invoke(main, ["compare", "--villages", str(province_dir), "a", "b"])
     assert both.exit_code == 2 and "exactly one SURVEY" in both.output
 

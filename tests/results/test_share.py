@@ -138,10 +138,14 @@ def test_compare_page_shows_uploaded_bundle_and_refuses_a_bad_one(
     )
     assert good.status_code == 200
     html = good.get_data(as_text=True)
-    table = html[html.index("<caption>Moet de speeltuin blijven?</caption>") :]
+    table = html[html.index(">Moet de speeltuin blijven?</h2>") :]
     table = table[: table.index("</table>")]
     assert table.count(">Testdorp</th>") == 2  # this village beside the uploaded bundle
     assert table.count(">70%</td>") == 2
+    # The page says what each column is: this village now, the bundle as published.
+    assert "Testdorp: uw dorp, de antwoorden tot nu (20 respondenten)" in html
+    assert "Testdorp: de gepubliceerde uitslag van " in html
+    assert "per 5 tegelijk bijgewerkt" in html  # a lezer sees stepped figures
 
     bad = client.post_form(
         url,

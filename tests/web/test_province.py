@@ -227,3 +227,22 @@ def test_the_router_answers_in_the_site_frame_with_its_headers(tmp_path):
     assert "<h1>Dit kan hier niet</h1>" in html and 'href="/"' in html
     assert posted.headers["X-Frame-Options"] == "DENY"
     assert "Method Not Allowed" not in html
+
+
+def test_the_comparison_says_when_no_other_village_has_published(tmp_path):
+    villages = tmp_path / "provincie"
+    villages.mkdir()
+    make_instance(villages, name="noord", accounts={"beheerder": PASSWORD})
+    make_instance(villages, name="zuid")
+    web = Client(create_province(villages))
+    login = "/noord/beheer/login"
+    assert _form_post(web, login, {"username": "beheerder", "password": PASSWORD}) == (
+        "/noord/beheer/"
+    )
+    page = web.get("/noord/beheer/uitslag/snel/vergelijken?kernen=server")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert (
+        "Nog geen ander dorp op deze server heeft de uitslag van deze enquête gepubliceerd." in html
+    )
+    assert "Proefdorp: uw dorp, de antwoorden tot nu (minder dan 5 respondenten)" in html

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from vliegwiel.cli.common import (
     get_survey,
@@ -21,6 +22,8 @@ from vliegwiel.cli.common import (
     write_output,
 )
 from vliegwiel.core.village import Village
+from vliegwiel.web.i18n import DEFAULT_LANGUAGE
+from vliegwiel.web.number_format import long_date
 
 
 def write_xlsx(village: Village, survey: Any, responses: list[dict], output: Path | None) -> None:
@@ -260,8 +263,17 @@ def compare_command(bundles: tuple[str, ...], villages_dir: Path | None) -> None
     survey id instead: every village in DIR that published that survey's results is
     shown (villages that did not publish are left out).
     """
-    from vliegwiel.results.share import MAX_BUNDLE_BYTES, BundleError, compare, read_bundle
+    from vliegwiel.results.share import (
+        MAX_BUNDLE_BYTES,
+        BundleError,
+        compare,
+        not_compared,
+        read_bundle,
+    )
 
+    # Bundles come from villages, not from an instance: the organisers who read this are
+    # Dutch, as on the comparison page.
+    use_language(DEFAULT_LANGUAGE)
     if villages_dir is not None:
         if len(bundles) != 1:
             raise click.UsageError("with --villages give exactly one SURVEY id")
@@ -271,9 +283,9 @@ def compare_command(bundles: tuple[str, ...], villages_dir: Path | None) -> None
         for name in bundles:
             path = Path(name)
             if not path.is_file():
-                raise click.ClickException(f"{path}: no such bundle file")
+                raise click.ClickException(_("%(path)s: dit bestand bestaat niet", path=path))
             if path.stat().st_size > MAX_BUNDLE_BYTES:
-                raise click.ClickException(f"{path}: larger than a bundle can be")
+                raise click.ClickException(_("%(path)s: groter dan een bundel kan zijn", path=path))
             try:
                 loaded.append(read_bundle(path.read_bytes()))
             except BundleError as error:
@@ -289,8 +301,26 @@ def compare_command(bundles: tuple[str, ...], villages_dir: Path | None) -> None
         click.echo(_printable(question["text"]))
         for row in question["rows"]:
             cells = [_cell(v, question["kind"]) for v in row["values"]]
-            label = _printable(row["label"])[:38]
+            label = _clipped(_printable(row["label"]), 38)
             click.echo(f"  {label:<38} " + " ".join(f"{c:>{width}}" for c in cells))
+    # What each column is, as the comparison page says it.
+    click.echo("")
+    for name, bundle in zip(names, loaded, strict=True):
+        counted = bundle.manifest.respondents
+        click.echo(
+            _(
+                "%(village)s: %(counted)s, gemaakt op %(date)s",
+                village=name,
+                counted=_("minder dan %(k)s respondenten", k=bundle.manifest.k)
+                if counted is None
+                else ngettext("%(num)s respondent", "%(num)s respondenten", counted),
+                date=long_date(bundle.manifest.created_at),
+            )
+        )
+    left_out = not_compared(loaded)
+    if left_out:
+        texts = ", ".join(_printable(text) for text in left_out)
+        click.echo(_("Niet vergeleken: %(questions)s", questions=texts))
 
 
 def _round_id(village: Any, survey: Any, key: str) -> str | None:
@@ -360,11 +390,28 @@ def _published_in(villages_dir: Path, survey_id: str) -> list[Any]:
     province = create_province(villages_dir)
     with province.sites[0].app.test_request_context():
         loaded = published_bundles(province.villages(), survey_id)
-    if not loaded:
+    if loaded:
+        return loaded
+    if not any(village.surveys.get(survey_id) for village in province.villages()):
         raise click.ClickException(
-            f"no village in {villages_dir} has published the results of '{survey_id}'"
+            _(
+                "geen dorp in %(folder)s heeft een enquête '%(id)s'",
+                folder=villages_dir,
+                id=survey_id,
+            )
         )
-    return loaded
+    raise click.ClickException(
+        _(
+            "geen dorp in %(folder)s heeft de uitslag van '%(id)s' gepubliceerd",
+            folder=villages_dir,
+            id=survey_id,
+        )
+    )
+
+
+def _clipped(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, an ellipsis saying it was cut."""
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _printable(text: object) -> str:

@@ -235,6 +235,10 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
 # --- comparing ------------------------------------------------------------------------------
 
 
+#: The kinds of question ``compare`` puts side by side: a percentage per answer, or a mean.
+COMPARED_KINDS = ("choice", "number")
+
+
 def compare(bundles: list[Bundle]) -> list[dict[str, Any]]:
     """Side-by-side rows per question the first bundle has: for each, per bundle, the
     percentage per answer (choice questions) or the mean (numbers); None when hidden or
@@ -244,7 +248,7 @@ def compare(bundles: list[Bundle]) -> list[dict[str, Any]]:
     indexes = [{q.id: q for q in b.results.questions} for b in bundles]
     table = []
     for question in bundles[0].results.questions:
-        if question.kind not in ("choice", "number"):
+        if question.kind not in COMPARED_KINDS:
             continue
         matches = [
             index.get(question.id) if _same_kind(index.get(question.id), question) else None
@@ -263,6 +267,14 @@ def compare(bundles: list[Bundle]) -> list[dict[str, Any]]:
             {"id": question.id, "text": question.text, "kind": question.kind, "rows": rows}
         )
     return table
+
+
+def not_compared(bundles: list[Bundle]) -> list[str]:
+    """The texts of the first bundle's questions that ``compare`` leaves out (grids,
+    rankings, free text: no one figure per answer to put side by side), so a page can say so."""
+    if not bundles:
+        return []
+    return [q.text for q in bundles[0].results.questions if q.kind not in COMPARED_KINDS]
 
 
 def _same_kind(found: QuestionShare | None, question: QuestionShare) -> bool:

@@ -410,10 +410,12 @@ def compare(survey_id: str):
         survey=survey,
         bundles=bundles,
         rows=share.compare(bundles),
+        left_out=share.not_compared(bundles),
         errors=errors,
         form=form,
         on_province=province is not None,
         with_server=with_server,
+        stepped=viewer_step(village) is not None,
     ), status
 
 
