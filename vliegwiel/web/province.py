@@ -138,6 +138,9 @@ class Province:
         self.index = index
         self.by_host = {s.host: s for s in sites if s.host}
         self.by_path = {s.folder: s for s in sites if not s.host}
+        #: A village with its own host name, by folder: its old /<folder>/ addresses (on
+        #: letters and QR codes printed before the host was mapped) lead there.
+        self.moved = {s.folder: s for s in sites if s.host}
         self._listing: list[dict[str, Any]] | None = None
         self._listed_at = 0.0
         self._guard = threading.Lock()
@@ -155,16 +158,22 @@ class Province:
         path = environ.get("PATH_INFO", "") or "/"
         folder, slash, rest = path[1:].partition("/")
         site = self.by_path.get(folder)
+        query = environ.get("QUERY_STRING", "")
+        query = f"?{query}" if query else ""
         if site is None:
+            moved = self.moved.get(folder)
+            if moved is not None:  # scheme-relative: HTTPS behind a proxy stays HTTPS
+                return self._redirect(start_response, f"//{moved.host}/{rest}{query}")
             return self.index(environ, start_response)
         script = environ.get("SCRIPT_NAME", "") + "/" + folder
         if not slash:  # /achterveld -> /achterveld/, so relative links and the cookie fit
-            query = environ.get("QUERY_STRING", "")
-            location = script + "/" + (f"?{query}" if query else "")
-            start_response("308 Permanent Redirect", [("Location", location), *self._headers])
-            return [b""]
+            return self._redirect(start_response, f"{script}/{query}")
         environ = dict(environ, SCRIPT_NAME=script, PATH_INFO="/" + rest)
         return site.app(environ, start_response)
+
+    def _redirect(self, start_response: Callable, location: str) -> list[bytes]:
+        start_response("308 Permanent Redirect", [("Location", location), *self._headers])
+        return [b""]
 
     def villages(self) -> list[Any]:
         """Every village's run-time object (``Village``), in folder order."""
