@@ -225,6 +225,11 @@ def test_the_router_answers_in_the_site_frame_with_its_headers(tmp_path):
     assert moved.headers["Location"] == "/noord/?taal=en"
     assert moved.headers["X-Frame-Options"] == "DENY"
     assert "default-src 'self'" in moved.headers["Content-Security-Policy"]
+    # A village's pages lead back to the list of villages; a single village has no such link.
+    home = web.get("/noord/").get_data(as_text=True)
+    assert '<a href="/">Andere dorpen en kernen</a>' in home
+    single = create_app(villages / "noord").test_client().get("/").get_data(as_text=True)
+    assert "Andere dorpen en kernen" not in single
     posted = web.post("/")
     assert posted.status_code == 405
     html = posted.get_data(as_text=True)

@@ -289,6 +289,9 @@ def create_province(directory: Path, test_config: dict[str, Any] | None = None) 
                 # only to its own village; the village's own secret signs it.
                 "SESSION_COOKIE_NAME": f"vliegwiel-{path.name}",
                 "SESSION_COOKIE_PATH": "/" if host else f"/{path.name}/",
+                # Under /<folder>/ the pages link back to the index one level up (a village
+                # on its own host name is a site of its own).
+                "PROVINCE_INDEX": not host,
             },
         )
         village = app.extensions["vliegwiel"]
