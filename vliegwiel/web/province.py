@@ -271,8 +271,25 @@ def _index_app(province_name: str) -> Flask:
     return index
 
 
+def _village_app(path: Path, host: str | None, test_config: dict[str, Any] | None) -> Flask:
+    return create_app(
+        path,
+        {
+            **(test_config or {}),
+            # Own name and path: the browser keeps one cookie per village and sends each
+            # only to its own village; the village's own secret signs it.
+            "SESSION_COOKIE_NAME": f"vliegwiel-{path.name}",
+            "SESSION_COOKIE_PATH": "/" if host else f"/{path.name}/",
+            # Under /<folder>/ the pages link back to the index one level up (a village
+            # on its own host name is a site of its own).
+            "PROVINCE_INDEX": not host,
+        },
+    )
+
+
 def create_province(directory: Path, test_config: dict[str, Any] | None = None) -> Province:
-    """Build every village's app and the index; ProvinceError/StorageError name the problem."""
+    """Build every village's app and the index; a ProvinceError names the problem (and the
+    village folder it is in)."""
     directory = Path(directory).expanduser().resolve()
     folders = find_villages(directory)
     config = load_province_config(directory, [f.name for f in folders])
@@ -281,19 +298,10 @@ def create_province(directory: Path, test_config: dict[str, Any] | None = None) 
     keys: dict[tuple[str | None, str], str] = {}
     for path in folders:
         host = host_of.get(path.name)
-        app = create_app(
-            path,
-            {
-                **(test_config or {}),
-                # Own name and path: the browser keeps one cookie per village and sends each
-                # only to its own village; the village's own secret signs it.
-                "SESSION_COOKIE_NAME": f"vliegwiel-{path.name}",
-                "SESSION_COOKIE_PATH": "/" if host else f"/{path.name}/",
-                # Under /<folder>/ the pages link back to the index one level up (a village
-                # on its own host name is a site of its own).
-                "PROVINCE_INDEX": not host,
-            },
-        )
+        try:
+            app = _village_app(path, host, test_config)
+        except VliegwielError as error:  # a broken settings file, an unreachable database
+            raise ProvinceError(f"{path.name}: {error}") from None
         village = app.extensions["vliegwiel"]
         key = (village.config.database_url, village.config.storage_village)
         if village.config.database_url and key in keys:
