@@ -11,6 +11,7 @@ import re
 
 import pytest
 from click.testing import CliRunner
+from conftest import TEST_BASE_URL
 from pdf_reading import pdf_text
 from publishing import publish_survey
 from results_data import fill_wijkpeiling, write_wijkpeiling
@@ -227,7 +228,8 @@ def test_atom_feed_lists_every_publication(wijk_app) -> None:
         "Uitslag: Wijkpeiling (publicatie 2)",
         "Uitslag: Wijkpeiling",
     ]
-    assert entries[0].find(f"{atom}link").get("href") == "http://localhost" + PUBLIC
+    # The village's own address ([server] base_url), not the Host header of the request.
+    assert entries[0].find(f"{atom}link").get("href") == TEST_BASE_URL + PUBLIC
     assert entries[0].find(f"{atom}summary").text == "25 inwoners deden mee."
     ids = [e.find(f"{atom}id").text for e in entries]
     assert len(set(ids)) == 2

@@ -257,3 +257,20 @@ def test_the_comparison_says_when_no_other_village_has_published(tmp_path):
         "Nog geen ander dorp op deze server heeft de uitslag van deze enquête gepubliceerd." in html
     )
     assert "Proefdorp: uw dorp, de antwoorden tot nu (minder dan 5 respondenten)" in html
+
+
+def test_the_results_feed_names_the_village_by_its_own_address(tmp_path):
+    """Feed ids and links come from [server] base_url when set, not from whatever Host header
+    a request sends (they must stay the same for a feed reader)."""
+    villages = tmp_path / "provincie"
+    villages.mkdir()
+    config = make_instance(villages, name="noord") / "vliegwiel.toml"
+    text = config.read_text(encoding="utf-8")
+    base = 'base_url = "https://dorpen.example.nl/noord"'
+    config.write_text(text.replace('# base_url = "https://enquete.achterveld.nl"', base, 1))
+    web = Client(create_province(villages))
+    feed = web.get("/noord/uitslagen.atom", headers={"Host": "evil.example"})
+    xml = feed.get_data(as_text=True)
+    assert "<id>https://dorpen.example.nl/noord/uitslagen.atom</id>" in xml
+    assert 'href="https://dorpen.example.nl/noord/"' in xml
+    assert "evil.example" not in xml

@@ -9,6 +9,7 @@ for surveys a beheerder chose to publish.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -483,5 +484,14 @@ def feed():
         if p.survey_id in shown
     ][:FEED_ENTRIES]
     updated = entries[0][1].published_at if entries else "1970-01-01T00:00:00+00:00"
-    xml = render_template("results/feed.xml", entries=entries, updated=updated)
+    base = village.config.base_url.rstrip("/")
+
+    def address(endpoint: str, **values: Any) -> str:
+        # The village's own address ([server] base_url) when set: the ids of a feed must not
+        # change with the Host header a request happens to send.
+        if not base:
+            return url_for(endpoint, _external=True, **values)
+        return base + url_for(endpoint, **values).removeprefix(request.script_root)
+
+    xml = render_template("results/feed.xml", entries=entries, updated=updated, address=address)
     return Response(xml, mimetype="application/atom+xml")
