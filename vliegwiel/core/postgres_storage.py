@@ -499,6 +499,16 @@ class PostgresStorage:
         """How many writes this object made to the collection (the contract's ``written``)."""
         return self._written.get(collection)
 
+    def database_identity(self) -> tuple[str, ...]:
+        """Which database this is, however its URL spells the way there (``localhost`` or
+        ``127.0.0.1``, a socket or TCP, extra parameters): its name, the server's port and
+        the moment that server started."""
+        rows = self._rows(
+            "SELECT current_database(), current_setting('port'), pg_postmaster_start_time()::text",
+            (),
+        )
+        return tuple(rows[0])
+
     # -- reading -------------------------------------------------------------------------------
 
     def _rows(self, query: str, params: tuple) -> list[tuple]:

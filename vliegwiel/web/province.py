@@ -33,6 +33,7 @@ from werkzeug.exceptions import HTTPException
 from vliegwiel.core.background import BackgroundWorker
 from vliegwiel.core.config import CONFIG_NAME
 from vliegwiel.core.errors import VliegwielError
+from vliegwiel.core.postgres_storage import PostgresStorage
 from vliegwiel.core.resources import static_dir, templates_dir
 from vliegwiel.web import i18n
 from vliegwiel.web.app import create_app, register_security_headers, security_headers
@@ -295,7 +296,7 @@ def create_province(directory: Path, test_config: dict[str, Any] | None = None) 
     config = load_province_config(directory, [f.name for f in folders])
     host_of = {folder: host for host, folder in config.hosts.items()}
     sites = []
-    keys: dict[tuple[str | None, str], str] = {}
+    keys: dict[tuple[tuple[str, ...] | None, str], str] = {}
     for path in folders:
         host = host_of.get(path.name)
         try:
@@ -303,8 +304,11 @@ def create_province(directory: Path, test_config: dict[str, Any] | None = None) 
         except VliegwielError as error:  # a broken settings file, an unreachable database
             raise ProvinceError(f"{path.name}: {error}") from None
         village = app.extensions["vliegwiel"]
-        key = (village.config.database_url, village.config.storage_village)
-        if village.config.database_url and key in keys:
+        shared = isinstance(village.storage, PostgresStorage)
+        # Two URLs may name one database (localhost and 127.0.0.1, say): ask the database.
+        where = village.storage.database_identity() if shared else None
+        key = (where, village.config.storage_village)
+        if shared and key in keys:
             raise ProvinceError(
                 f"{path.name} and {keys[key]} use the same database and the same [storage] "
                 f"village key {key[1]!r}; give each its own"
