@@ -229,6 +229,10 @@ def test_the_router_answers_in_the_site_frame_with_its_headers(tmp_path):
     assert moved.headers["Location"] == "/noord/?taal=en"
     assert moved.headers["X-Frame-Options"] == "DENY"
     assert "default-src 'self'" in moved.headers["Content-Security-Policy"]
+    # English chosen on the index goes along to the village, which then speaks it.
+    english = web.get("/?taal=en").get_data(as_text=True)
+    assert 'href="/noord/?taal=en"' in english
+    assert 'href="/noord/"' in web.get("/").get_data(as_text=True)
     # A village's pages lead back to the list of villages; a single village has no such link.
     home = web.get("/noord/").get_data(as_text=True)
     assert '<a href="/">Andere dorpen en kernen</a>' in home
