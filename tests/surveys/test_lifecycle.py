@@ -60,7 +60,7 @@ def test_a_fresh_instance_ships_concepts_that_residents_cannot_see(tmp_path: Pat
     runner = CliRunner()
     result = runner.invoke(main, ["init", str(tmp_path / "dorp"), "--name", "Nieuwdorp"])
     assert result.exit_code == 0, result.output
-    assert "concepts that residents do not see" in result.output
+    assert "concepten die bewoners nog niet zien" in result.output
     app = create_app(tmp_path / "dorp", {"TESTING": True})
     resident = app.test_client()
     assert "Dorpsenquête" not in resident.get("/").get_data(as_text=True)
