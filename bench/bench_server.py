@@ -95,14 +95,18 @@ def fill(village, survey, answers: dict, count: int, bucket_size: int = BUCKET_S
         path.write_text(json.dumps({"records": table}, ensure_ascii=False), encoding="utf-8")
 
 
-def drive(url: str, submissions: int, clients: int) -> dict:
-    """Run ``submissions`` full flows from ``clients`` threads; return the timings."""
+def drive(url: str | list[str], submissions: int, clients: int) -> dict:
+    """Run ``submissions`` full flows from ``clients`` threads; return the timings.
+
+    Several URLs (server processes of one instance): the clients take turns among them.
+    """
+    urls = [url] if isinstance(url, str) else url
     submit, flow, failures = [], [], []
     lock = threading.Lock()
     todo = iter(range(submissions))
 
-    def worker() -> None:
-        resident = Resident(url)
+    def worker(number: int) -> None:
+        resident = Resident(urls[number % len(urls)])
         original_post = resident.http.post
 
         def timed_post(target, **kw):
@@ -125,7 +129,7 @@ def drive(url: str, submissions: int, clients: int) -> dict:
             with lock:
                 (flow if acknowledged(response) else failures).append(elapsed)
 
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
     start = time.perf_counter()
     for thread in threads:
         thread.start()
