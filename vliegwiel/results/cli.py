@@ -12,7 +12,6 @@ from typing import Any
 
 import click
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from vliegwiel.cli.common import (
     get_survey,
@@ -23,7 +22,7 @@ from vliegwiel.cli.common import (
 )
 from vliegwiel.core.village import Village
 from vliegwiel.web.i18n import DEFAULT_LANGUAGE
-from vliegwiel.web.number_format import long_date
+from vliegwiel.web.number_format import long_date, respondents_text
 
 
 def write_xlsx(village: Village, survey: Any, responses: list[dict], output: Path | None) -> None:
@@ -306,15 +305,14 @@ def compare_command(bundles: tuple[str, ...], villages_dir: Path | None) -> None
     # What each column is, as the comparison page says it.
     click.echo("")
     for name, bundle in zip(names, loaded, strict=True):
-        counted = bundle.manifest.respondents
+        counted = respondents_text(bundle.manifest.respondents, bundle.manifest.k)
+        date = long_date(bundle.manifest.created_at)
         click.echo(
             _(
                 "%(village)s: %(counted)s, gemaakt op %(date)s",
                 village=name,
-                counted=_("minder dan %(k)s respondenten", k=bundle.manifest.k)
-                if counted is None
-                else ngettext("%(num)s respondent", "%(num)s respondenten", counted),
-                date=long_date(bundle.manifest.created_at),
+                counted=counted,
+                date=date,
             )
         )
     left_out = not_compared(loaded)

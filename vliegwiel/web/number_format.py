@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from babel.numbers import format_decimal
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
 
 from vliegwiel.web.i18n import DEFAULT_LANGUAGE
@@ -63,8 +63,16 @@ def long_date(iso: str | None) -> str:
     return format_date(moment, "long")
 
 
+def respondents_text(count: int | None, k: int) -> str:
+    """ "45 respondenten"; "minder dan 5 respondenten" when the count is hidden (below k)."""
+    if count is None:
+        return _("minder dan %(k)s respondenten", k=k)
+    return ngettext("%(num)s respondent", "%(num)s respondenten", count)
+
+
 def register(app) -> None:
     app.jinja_env.globals.update(
+        respondents_text=respondents_text,
         dutch_number=dutch_number,
         percent_text=percent_text,
         interval_text=interval_text,
