@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from vliegwiel.core.window_counts import MemoryWindowCounts
 from vliegwiel.reach.codes import (
     ALPHABET,
     CODE_LENGTH,
@@ -140,7 +141,7 @@ def test_every_bad_address_row_is_reported_with_its_line_number():
 
 
 def test_throttle_blocks_after_the_limit_and_resets():
-    throttle = Throttle(limit=3)
+    throttle = Throttle(3, MemoryWindowCounts(900))
     for _ in range(3):
         assert not throttle.blocked("ip")
         throttle.fail("ip")

@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import VillageClient, write_survey
+from conftest import PASSWORDS, VillageClient, csrf_token, instance_on, write_survey
 from round_helpers import Clock, make_round
 
 from vliegwiel.core.config import load_config
+from vliegwiel.core.storage_backends import open_storage
+from vliegwiel.core.window_counts import MemoryWindowCounts
 from vliegwiel.reach.rate_limits import SubmissionLimit
+from vliegwiel.surveys.status import OPEN, set_status
 from vliegwiel.web.app import create_app
 
 SURVEY = """\
@@ -60,7 +63,7 @@ def answer(client, text: str):
 
 def test_the_window_slides_per_address():
     clock = FakeClock()
-    limit = SubmissionLimit(2, window=3600, clock=clock)
+    limit = SubmissionLimit(2, MemoryWindowCounts(3600, clock))
     assert limit.take("10.0.0.1") and limit.take("10.0.0.1")
     assert not limit.take("10.0.0.1")
     assert limit.take("10.0.0.2")  # another address has its own count
@@ -73,12 +76,12 @@ def test_the_window_slides_per_address():
 
 
 def test_zero_turns_the_limit_off():
-    limit = SubmissionLimit(0, clock=FakeClock())
+    limit = SubmissionLimit(0, MemoryWindowCounts(3600, FakeClock()))
     assert all(limit.take("10.0.0.1") for _ in range(10_000))
 
 
 def test_given_back_submissions_do_not_count():
-    limit = SubmissionLimit(1, clock=FakeClock())
+    limit = SubmissionLimit(1, MemoryWindowCounts(3600, FakeClock()))
     assert limit.take("10.0.0.1")
     limit.give_back("10.0.0.1")
     assert limit.take("10.0.0.1")
@@ -87,7 +90,7 @@ def test_given_back_submissions_do_not_count():
 def test_default_lets_a_village_hall_answer_together(instance_dir):
     assert load_config(instance_dir).submissions_per_ip_per_hour == 600
     # A hall of 150 residents on one wifi, each answering once and doing four more things.
-    limit = SubmissionLimit(600, clock=FakeClock())
+    limit = SubmissionLimit(600, MemoryWindowCounts(3600, FakeClock()))
     assert all(limit.take("hall") for _ in range(150 * 4))
 
 
@@ -161,3 +164,42 @@ def test_organiser_pages_and_logins_are_not_counted(limited_app):
         client.login("beheerder")
         client.post_form("/beheer/logout", {}, page="/beheer/")
     assert answer(client, "na het beheren").status_code == 302
+
+
+def test_server_processes_of_a_postgresql_village_count_together(tmp_path, postgres_url):
+    """Two apps on one PostgreSQL village are what `vliegwiel serve --processes 2` runs: the
+    submission limit and the login throttle hold over both, not per process."""
+    instance = instance_on(tmp_path / "dorp", postgres_url)
+    (instance / "surveys" / "kort.yaml").write_text(SURVEY, encoding="utf-8")
+    set_status(open_storage(load_config(instance)), "kort", OPEN)
+    set_limit(instance, 3)
+    apps = [create_app(instance, {"TESTING": True}) for _ in range(2)]
+    for app in apps:
+        app.test_client_class = VillageClient
+    for n in range(3):
+        assert answer(apps[n % 2].test_client(), f"antwoord {n}").status_code == 302
+    for app in apps:
+        assert answer(app.test_client(), "een te veel").status_code == 429
+    assert apps[0].extensions["vliegwiel"].storage.count("responses/kort") == 3
+
+    # Five wrong passwords, spread over the two processes, block the next try on either.
+    for n in range(5):
+        wrong = apps[n % 2].test_client()
+        page = wrong.get("/beheer/login").get_data(as_text=True)
+        response = wrong.post(
+            "/beheer/login",
+            data={"username": "beheerder", "password": "fout", "csrf_token": csrf_token(page)},
+        )
+        assert response.status_code == 400
+    for app in apps:
+        client = app.test_client()
+        page = client.get("/beheer/login").get_data(as_text=True)
+        response = client.post(
+            "/beheer/login",
+            data={
+                "username": "beheerder",
+                "password": PASSWORDS["beheerder"],
+                "csrf_token": csrf_token(page),
+            },
+        )
+        assert response.status_code == 429

@@ -53,6 +53,7 @@ import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from vliegwiel.core import storage as tinydb_storage
+from vliegwiel.core.postgres_counts import PostgresWindowCounts, create_counts_table
 from vliegwiel.core.storage import (
     BUCKET_SIZE,
     StorageError,
@@ -77,7 +78,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Version of the tables below; TABLE_MIGRATIONS[n] brings version n to n + 1 (0: empty).
-TABLE_VERSION = 3
+TABLE_VERSION = 4
 #: Records per chunk (``chunks``): a results page counts again only the chunks that changed.
 CHUNK_SIZE = 1000
 
@@ -260,6 +261,7 @@ TABLE_MIGRATIONS: dict[int, Callable[[psycopg.Connection], None]] = {
     0: _create_tables,
     1: _add_change_versions,
     2: _add_chunks,
+    3: create_counts_table,
 }
 
 
@@ -406,6 +408,7 @@ class PostgresStorage:
         self.signing_key: bytes | None = None
         #: Writes this object made per collection (see ``written``).
         self._written = WriteCounts()
+        self._counters: dict[tuple[str, float], PostgresWindowCounts] = {}
 
     def describe(self) -> str:
         return f"PostgreSQL {redact_url(self.url)} (village {self.village})"
@@ -498,6 +501,16 @@ class PostgresStorage:
     def written(self, collection: str) -> int:
         """How many writes this object made to the collection (the contract's ``written``)."""
         return self._written.get(collection)
+
+    def window_counts(self, name: str, window: float) -> PostgresWindowCounts:
+        """The counter ``name`` in the database: every process of the village shares it."""
+        counter = self._counters.get((name, window))
+        if counter is None:
+            counter = self._counters.setdefault(
+                (name, window),
+                PostgresWindowCounts(self._conn, self.village, name, window, self.signing_key),
+            )
+        return counter
 
     def database_identity(self) -> tuple[str, ...]:
         """Which database this is, however its URL spells the way there (``localhost`` or

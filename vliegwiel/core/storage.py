@@ -47,6 +47,7 @@ from tinydb.table import Document
 
 from vliegwiel.core.errors import VliegwielError
 from vliegwiel.core.group_commit import GroupCommit, Write
+from vliegwiel.core.window_counts import MemoryWindowCounts
 
 __all__ = [
     "MIGRATIONS",
@@ -678,6 +679,7 @@ class Storage:
         self._written = WriteCounts()
         #: Single-record writes that arrive together share one write per bucket file.
         self._commits = GroupCommit(self._run_batch)
+        self._counters: dict[tuple[str, float], MemoryWindowCounts] = {}
 
     # -- locking -------------------------------------------------------------------------------
 
@@ -1036,6 +1038,12 @@ class Storage:
             return self._commits.submit(collection, apply)
         finally:
             self._written.add(collection)
+
+    def window_counts(self, name: str, window: float) -> MemoryWindowCounts:
+        """The counter ``name`` in this process's memory: a TinyDB village has one server
+        process (``vliegwiel serve --processes`` asks for PostgreSQL)."""
+        with self._guard:
+            return self._counters.setdefault((name, window), MemoryWindowCounts(window))
 
     def written(self, collection: str) -> int:
         """How many writes this object made to the collection (the contract's ``written``)."""

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from vliegwiel.core.storage import StorageError, record_bytes
+from vliegwiel.core.window_counts import WindowCounts
 
 __all__ = ["DatabaseUnavailable", "RecordStore", "collection_digest", "record_bytes"]
 
@@ -88,6 +89,13 @@ class RecordStore(Protocol):
 
     def delete(self, collection: str, record_id: str) -> bool:
         """Remove a record; False when there was none."""
+
+    def window_counts(self, name: str, window: float) -> WindowCounts:
+        """The counter ``name``: events per key in the last ``window`` seconds (the submission
+        limit, the throttles against guessing; ``vliegwiel.core.window_counts``). Every caller
+        in every process serving the village gets the same counts: in memory on TinyDB (one
+        process), in the database on PostgreSQL. Keys are kept hashed or in memory only."""
+        ...
 
     def locked(self, collection: str) -> AbstractContextManager[None]:
         """Hold the collection's lock: a read-check-write inside is atomic (re-entrant)."""

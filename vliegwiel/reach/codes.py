@@ -32,11 +32,9 @@ import io
 import ipaddress
 import re
 import secrets
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -45,6 +43,7 @@ from flask_babel import gettext as _
 from vliegwiel.core.errors import VliegwielError
 from vliegwiel.core.storage import Storage
 from vliegwiel.core.village import Village
+from vliegwiel.core.window_counts import WindowCounts
 from vliegwiel.surveys.responses import now
 
 #: Crockford's base32: no I, L, O or U, so nothing on a letter can be misread as another symbol.
@@ -430,42 +429,26 @@ def _household(cells: list[str]) -> tuple[Household, str | None]:
 class Throttle:
     """Counts failures per key in a sliding window; ``blocked`` once there are ``limit``.
 
-    Kept in memory per app (``app.extensions``): a restart forgets, which is fine against
-    guessing 60-bit codes or passwords at a few attempts a minute.
+    The counts are the village store's (``RecordStore.window_counts``): in memory on TinyDB (a
+    restart forgets, which is fine against guessing 60-bit codes or passwords at a few attempts
+    a minute), in the database on PostgreSQL, shared by every server process.
     """
 
     limit: int
-    window: float = 15 * 60
-    _failures: dict[Any, list[float]] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def _recent(self, key: Any, moment: float) -> list[float]:
-        kept = [t for t in self._failures.get(key, []) if moment - t < self.window]
-        if kept:
-            self._failures[key] = kept
-        else:
-            self._failures.pop(key, None)
-        return kept
+    counts: WindowCounts
 
     def blocked(self, key: Any) -> bool:
-        with self._lock:
-            return len(self._recent(key, time.monotonic())) >= self.limit
+        return self.counts.count(key) >= self.limit
 
     def fail(self, key: Any) -> None:
-        with self._lock:
-            moment = time.monotonic()
-            self._failures[key] = [*self._recent(key, moment), moment]
+        self.counts.add(key)
 
     def reset(self, key: Any) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
+        self.counts.clear(key)
 
     def retry_after(self, key: Any) -> int:
         """Seconds until the oldest counted failure leaves the window."""
-        with self._lock:
-            moment = time.monotonic()
-            recent = self._recent(key, moment)
-            return max(1, int(self.window - (moment - recent[0])) + 1) if recent else 0
+        return self.counts.retry_after(key)
 
 
 def address_key(remote: str | None) -> str:
@@ -489,5 +472,6 @@ def app_throttle(app, name: str, limit: int, window: float = 15 * 60) -> Throttl
     """The app's throttle called ``name``, made on first use (never shared between apps)."""
     throttles = app.extensions.setdefault("vliegwiel_throttles", {})
     if name not in throttles:
-        throttles[name] = Throttle(limit, window)
+        storage = app.extensions["vliegwiel"].storage
+        throttles[name] = Throttle(limit, storage.window_counts(f"throttle-{name}", window))
     return throttles[name]

@@ -5,11 +5,12 @@
 supports, comments, ballots, pledges, meeting sign-ups and poll answers. Going on a page,
 saving a draft page or entering a code is not a submission (codes have their own throttle).
 
-The counts live in memory, per server process. ``vliegwiel serve`` runs one waitress process
-with threads, so that is exact for the way vliegwiel is run; a restart forgets the counts, which
-costs an attacker a restart they cannot cause. Writing every count to disk would add a durable
-write to every submission for no real gain. Several processes behind one proxy would each
-count on their own (the limit then multiplies by the number of processes).
+The counts live where the village's data lives (``RecordStore.window_counts``): in memory on
+TinyDB, whose village one server process serves (a restart forgets them, which costs an
+attacker a restart they cannot cause); in the database on PostgreSQL, so every process of
+``vliegwiel serve --processes N`` (or several servers behind one proxy) counts together, at
+one statement per submission. The database keeps a keyed hash of the address, never the
+address, and drops it after the hour (``vliegwiel.core.postgres_counts``).
 
 Why 600 an hour by default: residents in a village hall on one wifi share one public address.
 A full hall (150 people) answering the survey together is 150 submissions; a round evening
@@ -21,15 +22,13 @@ paper form.
 from __future__ import annotations
 
 import contextlib
-import threading
-import time
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from flask import Blueprint, current_app, g, request
 from werkzeug.exceptions import TooManyRequests
 
+from vliegwiel.core.window_counts import WindowCounts
 from vliegwiel.reach.codes import address_key
 from vliegwiel.web.context import current_village
 
@@ -46,64 +45,32 @@ bp = Blueprint("rate_limits", __name__)
 
 
 class SubmissionLimit:
-    """Timestamps of recent submissions per address, at most ``per_hour`` in any window."""
+    """At most ``per_hour`` submissions per address in any window of the counts (an hour)."""
 
-    def __init__(
-        self, per_hour: int, window: float = WINDOW, clock: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, per_hour: int, counts: WindowCounts) -> None:
         self.per_hour = per_hour
-        self.window = window
-        self._clock = clock
-        self._seen: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-        self._last_sweep = clock()
+        self.counts = counts
 
     @property
     def enabled(self) -> bool:
         return self.per_hour > 0
 
-    def _recent(self, address: str, moment: float) -> deque[float]:
-        stamps = self._seen.setdefault(address, deque())
-        while stamps and moment - stamps[0] >= self.window:
-            stamps.popleft()
-        return stamps
-
-    def _sweep(self, moment: float) -> None:
-        # Forget idle addresses now and then, so memory follows the last hour's visitors.
-        if moment - self._last_sweep < self.window:
-            return
-        self._last_sweep = moment
-        for address in [a for a, s in self._seen.items() if not s or moment - s[-1] >= self.window]:
-            del self._seen[address]
-
     def take(self, address: str) -> bool:
         """Count one submission for ``address``; False (nothing counted) when over the limit."""
         if not self.enabled:
             return True
-        with self._lock:
-            moment = self._clock()
-            self._sweep(moment)
-            stamps = self._recent(address, moment)
-            if len(stamps) >= self.per_hour:
-                return False
-            stamps.append(moment)
-            return True
+        return self.counts.add(address, limit=self.per_hour)
 
     def give_back(self, address: str) -> None:
         """Uncount the latest submission of ``address`` (it was refused or failed)."""
-        with self._lock:
-            stamps = self._seen.get(address)
-            if stamps:
-                stamps.pop()
+        if self.enabled:
+            self.counts.undo(address)
 
     def retry_after(self, address: str) -> int:
         """Seconds until ``address`` may submit again (0 when it may now)."""
-        with self._lock:
-            moment = self._clock()
-            stamps = self._recent(address, moment)
-            if len(stamps) < self.per_hour or not self.enabled:
-                return 0
-            return max(1, int(self.window - (moment - stamps[0])) + 1)
+        if not self.enabled or self.counts.count(address) < self.per_hour:
+            return 0
+        return self.counts.retry_after(address)
 
 
 def submission_limit() -> SubmissionLimit:
@@ -113,8 +80,9 @@ def submission_limit() -> SubmissionLimit:
         per_hour = current_app.config.get(
             "SUBMISSIONS_PER_IP_PER_HOUR", current_village().config.submissions_per_ip_per_hour
         )
+        counts = current_village().storage.window_counts("submissions", WINDOW)
         limit = current_app.extensions.setdefault(
-            "vliegwiel_submission_limit", SubmissionLimit(per_hour)
+            "vliegwiel_submission_limit", SubmissionLimit(per_hour, counts)
         )
     return limit
 
