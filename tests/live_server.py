@@ -106,11 +106,14 @@ class Server:
         threads: int = 8,
         command: list[str] | None = None,
         villages: bool = False,
+        processes: int = 1,
     ):
-        """``villages=True``: ``instance`` is a folder of instances (``serve --villages``)."""
+        """``villages=True``: ``instance`` is a folder of instances (``serve --villages``);
+        ``processes``: ``serve --processes``."""
         self.instance = instance
         self.villages = villages
         self.threads = threads
+        self.processes = processes
         self.command = command or vliegwiel_command()
         self.port = free_port()
         self.process: subprocess.Popen | None = None
@@ -124,6 +127,8 @@ class Server:
         which = "--villages" if self.villages else "--instance"
         args = [*self.command, "serve", which, str(self.instance)]
         args += ["--port", str(self.port), "--threads", str(self.threads)]
+        if self.processes > 1:
+            args += ["--processes", str(self.processes)]
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout

@@ -143,7 +143,21 @@ def init(
 @instance_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--threads",
+    default=8,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Requests each server process handles at once.",
+)
+@click.option(
+    "--processes",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 32),
+    help="Server processes on the one port (Linux and macOS; PostgreSQL villages only): one "
+    "per CPU core serves more residents at once.",
+)
 @click.option(
     "--villages",
     "villages_dir",
@@ -153,34 +167,60 @@ def init(
     "name, see province.toml), with an index of the villages at /.",
 )
 def serve(
-    instance: Path | None, host: str, port: int, threads: int, villages_dir: Path | None
+    instance: Path | None,
+    host: str,
+    port: int,
+    threads: int,
+    processes: int,
+    villages_dir: Path | None,
 ) -> None:
     """Serve the instance with waitress (use --host 0.0.0.0 to reach it from other devices).
 
     With --villages DIR one server serves many villages: each keeps its own settings, secret
-    key, plugins and storage, and its own login cookie.
+    key, plugins and storage, and its own login cookie. With --processes N the server runs N
+    processes on the same port; their villages must keep their data in PostgreSQL.
     """
     if villages_dir is not None:
         if instance is not None:
             raise click.UsageError("give either --instance or --villages, not both")
-        _serve_villages(villages_dir, host, port, threads)
+        directory = villages_dir
+
+        def build():
+            from vliegwiel.web.province import create_province
+
+            return create_province(directory)
+
+        announce = _announce_province
+    else:
+        instance_dir = instance_dir_from(instance)
+
+        def build():
+            from vliegwiel.web.app import create_app
+
+            return create_app(instance_dir)
+
+        announce = _announce_village
+    if processes == 1:
+        _serve(build(), host, port, threads, announce)
         return
-    from vliegwiel.web.app import create_app
-
-    app = create_app(instance_dir_from(instance))
-    _serve(app, host, port, threads)
+    _serve_processes(build, announce, host, port, threads, processes)
 
 
-def _serve_villages(directory: Path, host: str, port: int, threads: int) -> None:
-    from vliegwiel.web.province import create_province
+def _serve(app, host: str, port: int, threads: int, announce=None) -> None:
+    use_language(_host_language(app))
+    server = _listen(app, host, port, threads)
+    (announce or _announce_village)(app, f"http://{host}:{port}/")
+    server.run()
 
-    province = create_province(directory)
-    # The province's index page is Dutch first; so is what the host reads here.
-    use_language(DEFAULT_LANGUAGE)
-    # The same limits as one village: waitress's defaults (100 connections for all fifty
-    # villages together, 120 s of silence) would let a few slow clients shut every village out.
-    server = _listen(province, host, port, threads)
-    url = f"http://{host}:{port}/"
+
+def _host_language(app) -> str:
+    """What the host reads in: a village's own language; a province's index is Dutch first."""
+    if getattr(app, "sites", None) is not None:
+        return DEFAULT_LANGUAGE
+    return app.extensions["vliegwiel"].config.default_language
+
+
+def _announce_province(province, url: str) -> None:
     count = len(province.sites)
     click.echo(
         ngettext(
@@ -202,34 +242,113 @@ def _serve_villages(directory: Path, host: str, port: int, threads: int) -> None
         )
         click.echo(f"  {line}")
     click.echo(_("Stoppen met Ctrl+C."))
-    server.run()
 
 
-def _serve(app, host: str, port: int, threads: int) -> None:
-    use_language(app.extensions["vliegwiel"].config.default_language)
-    server = _listen(app, host, port, threads)
-    url = f"http://{host}:{port}/"
+def _announce_village(app, url: str) -> None:
     village_name = app.config["VILLAGE_NAME"]
     click.echo(_("%(village)s: %(url)s  (beheer: /beheer)", village=village_name, url=url))
     click.echo(_("Gegevens: %(storage)s", storage=app.extensions["vliegwiel"].storage.describe()))
     click.echo(_("Stoppen met Ctrl+C."))
-    server.run()
 
 
-def _listen(app, host: str, port: int, threads: int):
-    """A waitress server bound to host:port, before anything says it runs: a port in use or
-    an address this machine does not have is one clear line, not a traceback."""
-    import errno
-    import logging
+def _village_stores(app) -> list[tuple[str, Any]]:
+    """(name, store) of every village an app serves: one, or a province's."""
+    sites = getattr(app, "sites", None)
+    if sites is None:
+        return [(app.config["VILLAGE_NAME"], app.extensions["vliegwiel"].storage)]
+    return [(site.name, site.app.extensions["vliegwiel"].storage) for site in sites]
 
+
+def _serve_processes(build, announce, host: str, port: int, threads: int, processes: int) -> None:
     import waitress
 
+    from vliegwiel.core.postgres_storage import PostgresStorage
+    from vliegwiel.web.processes import run_processes
     from vliegwiel.web.server import raise_file_limit, server_limits
 
-    logging.basicConfig()  # as waitress.serve does: its warnings reach the console
+    use_language(DEFAULT_LANGUAGE)
+    sockets = _bind(host, port)
     raise_file_limit()
+    url = f"http://{host}:{port}/"
+    state = {"announced": False}  # the parent's; a process forked later gets its copy
+
+    def serve(index: int, ready) -> None:
+        try:
+            app = build()
+            use_language(_host_language(app))
+            for name, store in _village_stores(app):
+                if not isinstance(store, PostgresStorage):
+                    # TinyDB's write batches and its submission counts are per process.
+                    raise click.ClickException(
+                        _(
+                            "--processes %(count)s kan alleen als elk dorp zijn gegevens in "
+                            "PostgreSQL bewaart; %(village)s gebruikt een map (TinyDB), die "
+                            "door één serverproces beschreven wordt. Start met --processes 1, "
+                            "of zet de gegevens over met 'vliegwiel storage copy --to URL'.",
+                            count=processes,
+                            village=name,
+                        )
+                    )
+            server = waitress.create_server(app, sockets=sockets, **server_limits(threads))
+            if index == 0 and not state["announced"]:  # not again when restarted
+                announce(app, url)
+        except (click.ClickException, VliegwielError) as error:
+            # As the command group shows them; this process is the one that can tell.
+            if not isinstance(error, click.ClickException):
+                error = click.ClickException(str(error))
+            shown = _in_command_language(click.get_current_context(), error)
+            shown.show()
+            sys.exit(shown.exit_code)
+        ready()
+        server.run()
+
+    def describe_exit(index: int, pid: int, code: int) -> str:
+        if code < 0:
+            how = _("gestopt door signaal %(signal)s", signal=-code)
+        else:
+            how = _("foutcode %(code)s", code=code)
+        return _(
+            "Serverproces %(number)s (pid %(pid)s) stopte onverwacht (%(how)s); het wordt "
+            "opnieuw gestart.",
+            number=index + 1,
+            pid=pid,
+            how=how,
+        )
+
+    def started(pids: list[int]) -> None:
+        state["announced"] = True
+        click.echo(
+            _(
+                "%(count)s serverprocessen op één poort (pid %(pids)s).",
+                count=len(pids),
+                pids=", ".join(str(pid) for pid in pids),
+            )
+        )
+
     try:
-        return waitress.create_server(app, host=host, port=port, **server_limits(threads))
+        code = run_processes(
+            serve, processes, say=click.echo, describe_exit=describe_exit, started=started
+        )
+    except OSError as error:
+        raise click.ClickException(
+            _("--processes werkt alleen op Linux en macOS (%(reason)s)", reason=error)
+        ) from None
+    finally:
+        for sock in sockets:
+            sock.close()
+    if code:
+        sys.exit(code)
+
+
+def _bind(host: str, port: int):
+    """The listening sockets, or one clear line: a port in use, an address this machine does
+    not have."""
+    import errno
+
+    from vliegwiel.web.processes import bind_sockets
+
+    try:
+        return bind_sockets(host, port)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             raise click.ClickException(
@@ -247,6 +366,29 @@ def _listen(app, host: str, port: int, threads: int):
                 reason=error.strerror or error,
             )
         ) from None
+    except ValueError as error:
+        raise click.ClickException(
+            _(
+                "kan niet luisteren op %(host)s:%(port)s: %(reason)s",
+                host=host,
+                port=port,
+                reason=error,
+            )
+        ) from None
+
+
+def _listen(app, host: str, port: int, threads: int):
+    """A waitress server bound to host:port, before anything says it runs."""
+    import logging
+
+    import waitress
+
+    from vliegwiel.web.server import raise_file_limit, server_limits
+
+    logging.basicConfig()  # as waitress.serve does: its warnings reach the console
+    raise_file_limit()
+    sockets = _bind(host, port)
+    return waitress.create_server(app, sockets=sockets, **server_limits(threads))
 
 
 @main.command()

@@ -1,0 +1,237 @@
+"""Several server processes on one port: ``vliegwiel serve --processes N`` (Linux and macOS).
+
+One Python process runs one request's Python code at a time, whatever its threads; a server
+with a PostgreSQL village spends most of a resident's request there, so on a machine with
+more than one core a second process serves more residents (docs/performance.md). This module
+is the small supervisor that gives that without a tool of its own:
+
+- the parent binds the listening sockets (``bind_sockets``: a port in use is found before
+  anything starts), then forks the processes one after the other; each builds its own app
+  (its own database pool, caches and threads: nothing made before the fork is shared) and
+  serves on the inherited sockets, where the kernel hands each new connection to one of
+  them;
+- the first process prints what the server serves; if a process fails before it serves,
+  everything stops with that process's exit code (a configuration error is one message);
+- a process that dies later (a crash, the out-of-memory killer) is started again; one that
+  keeps dying within a minute stops the server;
+- SIGTERM or SIGINT (Ctrl+C) to the parent stops every process; each lets its requests in
+  progress finish (waitress's shutdown) and exits.
+
+What processes must share lives in the village's store, not in memory: the submission limit
+and the throttles (``RecordStore.window_counts``) are in the database on PostgreSQL; caches
+key on the store's versions, which every process sees. A TinyDB village is served by one
+process (the CLI refuses more).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import select
+import signal
+import socket
+import sys
+import time
+import traceback
+from collections.abc import Callable
+
+__all__ = ["RESTARTS_PER_MINUTE", "bind_sockets", "run_processes"]
+
+log = logging.getLogger(__name__)
+
+#: A process that dies more often than this in a minute stops the server (it would only
+#: keep dying: a broken database password, a full disk).
+RESTARTS_PER_MINUTE = 5
+#: Seconds a stopping process gets to finish its requests before it is killed.
+STOP_GRACE_SECONDS = 10.0
+#: Pending connections the kernel keeps per socket while every process is busy.
+BACKLOG = 1024
+
+
+def bind_sockets(host: str, port: int) -> list[socket.socket]:
+    """Listening sockets for host:port, one per address the name has, as waitress binds them
+    itself (so ``--host localhost`` listens on 127.0.0.1 and ::1 alike). OSError or
+    ValueError when that cannot be done."""
+    from waitress.adjustments import Adjustments
+
+    sockets: list[socket.socket] = []
+    try:
+        for family, kind, proto, address in Adjustments(host=host, port=port).listen:
+            sock = socket.socket(family, kind, proto)
+            sockets.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind(address)
+            sock.listen(BACKLOG)
+    except BaseException:
+        for sock in sockets:
+            sock.close()
+        raise
+    return sockets
+
+
+class _Stop(Exception):
+    """The parent was told to stop (SIGTERM, SIGINT)."""
+
+
+def _stop_signal(signum: int, frame: object) -> None:
+    raise _Stop
+
+
+def _child(serve: Callable[[int, Callable[[], None]], None], index: int, ready_fd: int) -> None:
+    """Run in a forked process: serve until told to stop; never returns."""
+    code = 0
+    try:
+        # A stop arrives as SystemExit in the main thread, which waitress's loop takes as
+        # its signal to finish the requests in progress and close.
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+        def ready() -> None:
+            os.write(ready_fd, b"1")
+            os.close(ready_fd)
+
+        serve(index, ready)
+    except KeyboardInterrupt:
+        code = 0
+    except SystemExit as stop:
+        code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+    except BaseException:
+        traceback.print_exc()
+        code = 1
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+
+
+def _exit_code(status: int) -> int:
+    return os.waitstatus_to_exitcode(status)
+
+
+class _Supervisor:
+    def __init__(
+        self,
+        serve: Callable[[int, Callable[[], None]], None],
+        count: int,
+        say: Callable[[str], None],
+        describe_exit: Callable[[int, int, int], str],
+    ) -> None:
+        self.serve = serve
+        self.count = count
+        self.say = say
+        self.describe_exit = describe_exit
+        self.children: dict[int, int] = {}  # pid -> index
+        self.deaths: list[float] = []
+
+    def start(self, index: int) -> int | None:
+        """Fork process ``index`` and wait until it serves; its exit code if it never did."""
+        read_fd, write_fd = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the new process
+            os.close(read_fd)
+            _child(self.serve, index, write_fd)
+        os.close(write_fd)
+        self.children[pid] = index
+        try:
+            while True:
+                try:
+                    readable, _, _ = select.select([read_fd], [], [], None)
+                except InterruptedError:  # pragma: no cover - PEP 475 retries
+                    continue
+                if readable:
+                    break
+            started = os.read(read_fd, 1) == b"1"
+        finally:
+            os.close(read_fd)
+        if started:
+            return None
+        # The pipe closed without a word: the process ended before it served.
+        _, status = os.waitpid(pid, 0)
+        del self.children[pid]
+        return _exit_code(status) or 1
+
+    def watch(self) -> int:
+        """Restart processes that die; return the server's exit code when it must stop."""
+        while self.children:
+            pid, status = os.wait()
+            index = self.children.pop(pid, None)
+            if index is None:
+                continue
+            code = _exit_code(status)
+            if code == 0:  # it was stopped on purpose (a signal it handles): not a crash
+                continue
+            now = time.monotonic()
+            self.deaths = [t for t in self.deaths if now - t < 60] + [now]
+            self.say(self.describe_exit(index, pid, code))
+            if len(self.deaths) > RESTARTS_PER_MINUTE:
+                return 1
+            failed = self.start(index)
+            if failed is not None:
+                return failed
+        return 0
+
+    def stop_all(self) -> None:
+        for pid in list(self.children):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        while self.children and time.monotonic() < deadline:
+            for pid in list(self.children):
+                with contextlib.suppress(ChildProcessError):
+                    done, _ = os.waitpid(pid, os.WNOHANG)
+                    if not done:
+                        continue
+                self.children.pop(pid, None)
+            time.sleep(0.05)
+        for pid in list(self.children):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+            self.children.pop(pid, None)
+
+
+def run_processes(
+    serve: Callable[[int, Callable[[], None]], None],
+    count: int,
+    *,
+    say: Callable[[str], None],
+    describe_exit: Callable[[int, int, int], str],
+    started: Callable[[list[int]], None] | None = None,
+) -> int:
+    """Run ``serve(index, ready)`` in ``count`` forked processes; return an exit code.
+
+    ``serve`` builds the app, calls ``ready()`` once it can take requests and serves until
+    stopped (process 0 also says what it serves). ``say`` prints a line for the host;
+    ``describe_exit(index, pid, code)`` words a process that died; ``started(pids)`` is
+    called once every process serves.
+    """
+    if not hasattr(os, "fork"):
+        raise OSError("several server processes need fork(): Linux or macOS")
+    supervisor = _Supervisor(serve, count, say, describe_exit)
+    previous = {
+        signum: signal.signal(signum, _stop_signal) for signum in (signal.SIGTERM, signal.SIGINT)
+    }
+    try:
+        for index in range(count):
+            failed = supervisor.start(index)
+            if failed is not None:
+                return failed
+        if started is not None:
+            started(sorted(supervisor.children))
+        return supervisor.watch()
+    except _Stop:
+        return 0
+    finally:
+        # No more stop signals while stopping: a second Ctrl+C must not cut the clean-up short.
+        for signum in previous:
+            signal.signal(signum, signal.SIG_IGN)
+        supervisor.stop_all()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
