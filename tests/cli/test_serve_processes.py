@@ -46,7 +46,10 @@ def alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     # A zombie is dead too (its parent has not reaped it yet).
-    return "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    try:
+        return "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:  # reaped meanwhile
+        return False
 
 
 def test_two_processes_serve_residents_survive_a_crash_and_stop_together(tmp_path, postgres_url):
@@ -132,3 +135,19 @@ def test_a_port_in_use_is_one_line_before_any_process_starts(tmp_path, postgres_
         f"Fout: poort {port} is al in gebruik (draait vliegwiel daar al?); kies een andere "
         "met --port"
     )
+
+
+def test_processes_do_not_outlive_a_killed_parent(tmp_path, postgres_url):
+    instance = make_instance(tmp_path, database_url=postgres_url)
+    server = Server(instance, threads=2, processes=2).start()
+    try:
+        wait_for(lambda: "serverprocessen" in server.log.read_text())
+        served_by = children(server.process.pid)
+        assert len(served_by) == 2
+        server.kill()  # SIGKILL: the parent cannot stop anything itself
+        for pid in served_by:
+            wait_for(lambda pid=pid: not alive(pid), timeout=15)
+        with socket.create_server(("127.0.0.1", server.port)):
+            pass  # the port is free for the next start
+    finally:
+        server.stop()

@@ -44,9 +44,15 @@ CLEAN_EVERY = 60.0
 
 
 def create_counts_table(conn: psycopg.Connection) -> None:
-    """Table version 4: ``vliegwiel_counts`` (see the module docstring)."""
+    """Table version 4: ``vliegwiel_counts`` (see the module docstring).
+
+    UNLOGGED: the counts are written to no WAL, so counting a submission costs the database no
+    disk flush (a logged upsert is a commit that waits for one: 330 against 160 us a count,
+    measured). PostgreSQL empties an unlogged table after a crash, which forgets the counts
+    as a restart of a TinyDB village's server does; nothing else is lost.
+    """
     conn.execute(
-        "CREATE TABLE vliegwiel_counts (village text NOT NULL, name text NOT NULL,"
+        "CREATE UNLOGGED TABLE vliegwiel_counts (village text NOT NULL, name text NOT NULL,"
         " key text NOT NULL, at bigint NOT NULL, until bigint NOT NULL,"
         " n integer NOT NULL, PRIMARY KEY (village, name, key, at))"
     )

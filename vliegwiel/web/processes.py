@@ -15,7 +15,8 @@ is the small supervisor that gives that without a tool of its own:
 - a process that dies later (a crash, the out-of-memory killer) is started again; one that
   keeps dying within a minute stops the server;
 - SIGTERM or SIGINT (Ctrl+C) to the parent stops every process; each lets its requests in
-  progress finish (waitress's shutdown) and exits.
+  progress finish (waitress's shutdown) and exits. On Linux a parent killed outright (SIGKILL)
+  takes its processes with it (``PR_SET_PDEATHSIG``).
 
 What processes must share lives in the village's store, not in memory: the submission limit
 and the throttles (``RecordStore.window_counts``) are in the database on PostgreSQL; caches
@@ -80,10 +81,27 @@ def _stop_signal(signum: int, frame: object) -> None:
     raise _Stop
 
 
-def _child(serve: Callable[[int, Callable[[], None]], None], index: int, ready_fd: int) -> None:
+def _die_with_parent(parent: int) -> None:
+    """On Linux, have the kernel send SIGTERM when the parent dies, even by SIGKILL: no
+    process keeps serving on the port with nobody to stop or restart it."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    if os.getppid() != parent:  # it died before the request took effect
+        os._exit(0)
+
+
+def _child(
+    serve: Callable[[int, Callable[[], None]], None], index: int, ready_fd: int, parent: int
+) -> None:
     """Run in a forked process: serve until told to stop; never returns."""
     code = 0
     try:
+        _die_with_parent(parent)
         # A stop arrives as SystemExit in the main thread, which waitress's loop takes as
         # its signal to finish the requests in progress and close.
         signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
@@ -132,10 +150,11 @@ class _Supervisor:
         read_fd, write_fd = os.pipe()
         sys.stdout.flush()
         sys.stderr.flush()
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # the new process
             os.close(read_fd)
-            _child(self.serve, index, write_fd)
+            _child(self.serve, index, write_fd, parent)
         os.close(write_fd)
         self.children[pid] = index
         try:
