@@ -192,3 +192,14 @@ def test_one_village_never_sees_another_villages_counts(postgres_url: str) -> No
             "INSERT INTO vliegwiel_counts VALUES (%s, 'submissions', 'x', 0, 0, 1)",
             (first.village,),
         )
+
+
+def test_asking_about_new_keys_keeps_nothing_in_memory() -> None:
+    """Every anonymous code POST asks about a fresh browser key; that must not grow memory."""
+    counts = MemoryWindowCounts(HOUR, FakeClock())
+    for n in range(10_000):
+        assert counts.count(f"browser-{n}") == 0
+        assert counts.retry_after(f"browser-{n}") == 0
+    counts.add("a")
+    counts.undo("a")
+    assert counts._seen == {}

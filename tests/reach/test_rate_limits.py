@@ -203,3 +203,19 @@ def test_server_processes_of_a_postgresql_village_count_together(tmp_path, postg
             },
         )
         assert response.status_code == 429
+
+
+def test_giving_back_never_fails_when_the_database_is_gone():
+    """A submission that failed because the database went away must end on the Dutch 503
+    page; taking its count back cannot reach the database either, and must not turn that
+    page into a 500."""
+    from vliegwiel.core.storage_contract import DatabaseUnavailable
+
+    class Unreachable(MemoryWindowCounts):
+        def undo(self, key):
+            raise DatabaseUnavailable("database is out of reach")
+
+    limit = SubmissionLimit(3, Unreachable(3600, FakeClock()))
+    assert limit.take("10.0.0.1")
+    limit.give_back("10.0.0.1")  # no exception; the submission stays counted
+    assert limit.counts.count("10.0.0.1") == 1

@@ -72,9 +72,15 @@ class MemoryWindowCounts:
         self._last_sweep = clock()
 
     def _recent(self, key: Hashable, now: float) -> deque[float]:
-        stamps = self._seen.setdefault(key, deque())
+        """The key's events in the window; a key without any is not kept (asking about a new
+        key on every anonymous request must not grow memory)."""
+        stamps = self._seen.get(key)
+        if stamps is None:
+            return deque()
         while stamps and now - stamps[0] >= self.window:
             stamps.popleft()
+        if not stamps:
+            del self._seen[key]
         return stamps
 
     def _sweep(self, now: float) -> None:
@@ -93,6 +99,7 @@ class MemoryWindowCounts:
             if limit is not None and len(stamps) >= limit:
                 return False
             stamps.append(now)
+            self._seen[key] = stamps
             return True
 
     def count(self, key: Hashable) -> int:
@@ -104,6 +111,8 @@ class MemoryWindowCounts:
             stamps = self._seen.get(key)
             if stamps:
                 stamps.pop()
+                if not stamps:
+                    del self._seen[key]
 
     def clear(self, key: Hashable) -> None:
         with self._lock:

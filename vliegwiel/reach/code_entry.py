@@ -167,9 +167,10 @@ def check_typed_code(scope: str, text: str | None) -> tuple[str | None, str | No
     except CodeProblem as problem:
         if problem.kind == "unknown":
             blocked = guessed_too_often(address_too=True)
+            if blocked is not None:
+                # Already blocked: nothing more to count (a flood would only add rows).
+                abort(blocked)
             for throttle, throttle_key in zip(_throttles(), _throttle_keys(), strict=True):
                 throttle.fail(throttle_key)
-            if blocked is not None:
-                abort(blocked)
         return None, problem_message(problem.kind)
     return key, None

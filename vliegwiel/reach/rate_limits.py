@@ -22,12 +22,14 @@ paper form.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterator
 from typing import Any
 
 from flask import Blueprint, current_app, g, request
 from werkzeug.exceptions import TooManyRequests
 
+from vliegwiel.core.storage import StorageError
 from vliegwiel.core.window_counts import WindowCounts
 from vliegwiel.reach.codes import address_key
 from vliegwiel.web.context import current_village
@@ -42,6 +44,7 @@ WINDOW = 3600.0
 NOT_SUBMISSIONS = frozenset({"resident.page", "resident.review", "access.enter_code"})
 
 bp = Blueprint("rate_limits", __name__)
+log = logging.getLogger(__name__)
 
 
 class SubmissionLimit:
@@ -62,9 +65,17 @@ class SubmissionLimit:
         return self.counts.add(address, limit=self.per_hour)
 
     def give_back(self, address: str) -> None:
-        """Uncount the latest submission of ``address`` (it was refused or failed)."""
-        if self.enabled:
+        """Uncount the latest submission of ``address`` (it was refused or failed).
+
+        Never fails: when the database is out of reach the submission stays counted (one too
+        many for an hour is harmless), and the resident gets the page of what went wrong (the
+        Dutch 503), not an error of the clean-up."""
+        if not self.enabled:
+            return
+        try:
             self.counts.undo(address)
+        except StorageError as error:
+            log.warning("could not give back a counted submission: %s", error)
 
     def retry_after(self, address: str) -> int:
         """Seconds until ``address`` may submit again (0 when it may now)."""
