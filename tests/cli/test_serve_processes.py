@@ -40,6 +40,14 @@ def wait_for(condition, timeout: float = 30.0):
     raise AssertionError("timed out")
 
 
+def port_free(port: int) -> bool:
+    try:
+        with socket.create_server(("127.0.0.1", port)):
+            return True
+    except OSError:
+        return False
+
+
 def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -147,7 +155,84 @@ def test_processes_do_not_outlive_a_killed_parent(tmp_path, postgres_url):
         server.kill()  # SIGKILL: the parent cannot stop anything itself
         for pid in served_by:
             wait_for(lambda pid=pid: not alive(pid), timeout=15)
-        with socket.create_server(("127.0.0.1", server.port)):
-            pass  # the port is free for the next start
+        wait_for(lambda: port_free(server.port), timeout=15)  # free for the next start
     finally:
         server.stop()
+
+
+def test_a_process_stopped_by_anyone_but_the_parent_is_started_again(tmp_path, postgres_url):
+    instance = make_instance(tmp_path, database_url=postgres_url)
+    server = Server(instance, threads=2, processes=2).start()
+    try:
+        parent = server.process.pid
+        wait_for(lambda: "serverprocessen" in server.log.read_text())
+        first = children(parent)
+        os.kill(first[1], signal.SIGTERM)  # a clean exit (code 0), not from the parent
+        wait_for(lambda: len(now := children(parent)) == 2 and now != first)
+        assert acknowledged(Resident(server.url).answer("na-sigterm"))
+    finally:
+        server.stop()
+
+
+def test_processes_that_keep_dying_stop_the_server_with_a_line_that_says_so(tmp_path, postgres_url):
+    instance = make_instance(tmp_path, database_url=postgres_url)
+    server = Server(instance, threads=2, processes=2).start()
+    try:
+        parent = server.process.pid
+        wait_for(lambda: "serverprocessen" in server.log.read_text())
+        for _ in range(6):
+            victim = wait_for(lambda: len(now := children(parent)) == 2 and now)[0]
+            os.kill(victim, signal.SIGKILL)
+            wait_for(lambda victim=victim: victim not in children(parent) or True)
+            if server.process.poll() is not None:
+                break
+            wait_for(lambda victim=victim: victim not in children(parent))
+        assert server.process.wait(30) == 1
+        assert "Serverprocessen stopten te vaak (meer dan 5 keer in een minuut)" in (
+            server.log.read_text()
+        )
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT])
+def test_a_stop_to_every_process_lets_a_request_in_progress_finish(tmp_path, postgres_url, how):
+    """systemd (KillMode=control-group) and Ctrl+C signal every process, and the parent
+    passes the stop on too: a resident's answer being stored at that moment is still stored."""
+    import threading
+
+    import psycopg
+
+    instance = make_instance(tmp_path, database_url=postgres_url, per_hour=100)
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [*vliegwiel_command(), "serve", "--instance", str(instance), "--port", str(port)]
+            + ["--processes", "2", "--threads", "2"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_for(lambda: "serverprocessen" in log.read_text())
+        resident = Resident(f"http://127.0.0.1:{port}")
+        results = []
+        with psycopg.connect(postgres_url) as lock:
+            # Counting the submission waits for this lock: the request is in progress.
+            lock.execute("BEGIN")
+            lock.execute("LOCK TABLE vliegwiel_counts")
+            answering = threading.Thread(target=lambda: results.append(resident.answer("bezig")))
+            answering.start()
+            time.sleep(1.5)
+            os.killpg(process.pid, how)
+            time.sleep(1.0)
+            lock.execute("ROLLBACK")
+        answering.join(30)
+        assert acknowledged(results[0])
+        assert process.wait(30) == 0
+        assert instance_storage(instance).count(COLLECTION) == 1
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()

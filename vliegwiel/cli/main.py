@@ -263,7 +263,7 @@ def _serve_processes(build, announce, host: str, port: int, threads: int, proces
     import waitress
 
     from vliegwiel.core.postgres_storage import PostgresStorage
-    from vliegwiel.web.processes import run_processes
+    from vliegwiel.web.processes import RESTARTS_PER_MINUTE, run_processes
     from vliegwiel.web.server import raise_file_limit, server_limits
 
     use_language(DEFAULT_LANGUAGE)
@@ -326,8 +326,18 @@ def _serve_processes(build, announce, host: str, port: int, threads: int, proces
         )
 
     try:
+        gave_up = _(
+            "Serverprocessen stopten te vaak (meer dan %(count)s keer in een minuut); de server "
+            "stopt. Kijk naar de meldingen hierboven.",
+            count=RESTARTS_PER_MINUTE,
+        )
         code = run_processes(
-            serve, processes, say=click.echo, describe_exit=describe_exit, started=started
+            serve,
+            processes,
+            say=click.echo,
+            describe_exit=describe_exit,
+            gave_up=gave_up,
+            started=started,
         )
     except OSError as error:
         raise click.ClickException(

@@ -12,8 +12,10 @@ is the small supervisor that gives that without a tool of its own:
   them;
 - the first process prints what the server serves; if a process fails before it serves,
   everything stops with that process's exit code (a configuration error is one message);
-- a process that dies later (a crash, the out-of-memory killer) is started again; one that
-  keeps dying within a minute stops the server;
+- a process that ends later (a crash, the out-of-memory killer, a stray signal) is started
+  again, and tried again while it fails to start (the database refuses connections for a
+  moment) while the others go on serving; more than ``RESTARTS_PER_MINUTE`` ends and failed
+  starts within a minute stop the server with a line that says so;
 - SIGTERM or SIGINT (Ctrl+C) to the parent stops every process; each lets its requests in
   progress finish (waitress's shutdown) and exits. On Linux a parent killed outright (SIGKILL)
   takes its processes with it (``PR_SET_PDEATHSIG``).
@@ -44,6 +46,8 @@ log = logging.getLogger(__name__)
 #: A process that dies more often than this in a minute stops the server (it would only
 #: keep dying: a broken database password, a full disk).
 RESTARTS_PER_MINUTE = 5
+#: Seconds between two tries to start a process again that failed before it served.
+RESTART_PAUSE_SECONDS = 1.0
 #: Seconds a stopping process gets to finish its requests before it is killed.
 STOP_GRACE_SECONDS = 10.0
 #: Pending connections the kernel keeps per socket while every process is busy.
@@ -71,6 +75,9 @@ def bind_sockets(host: str, port: int) -> list[socket.socket]:
             sock.close()
         raise
     return sockets
+
+
+_STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 
 class _Stop(Exception):
@@ -102,10 +109,19 @@ def _child(
     code = 0
     try:
         _die_with_parent(parent)
+
         # A stop arrives as SystemExit in the main thread, which waitress's loop takes as
-        # its signal to finish the requests in progress and close.
-        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        # its signal to finish the requests in progress and close. Only the first: a second
+        # SIGTERM (systemd signals the whole group, then the parent passes it on) must not
+        # cut that short. Ctrl+C reaches every process of the terminal; the parent passes
+        # it on as SIGTERM, so the processes ignore it themselves.
+        def stop(signum: int, frame: object) -> None:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            sys.exit(0)
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
 
         def ready() -> None:
             os.write(ready_fd, b"1")
@@ -137,7 +153,9 @@ class _Supervisor:
         count: int,
         say: Callable[[str], None],
         describe_exit: Callable[[int, int, int], str],
+        gave_up: str,
     ) -> None:
+        self.gave_up = gave_up
         self.serve = serve
         self.count = count
         self.say = say
@@ -151,10 +169,19 @@ class _Supervisor:
         sys.stdout.flush()
         sys.stderr.flush()
         parent = os.getpid()
-        pid = os.fork()
-        if pid == 0:  # the new process
-            os.close(read_fd)
-            _child(self.serve, index, write_fd, parent)
+        # Stop signals wait until the fork is done: raised inside a fork hook (logging's,
+        # filelock's) the parent's _Stop would be swallowed and the stop lost; the new
+        # process unblocks them once its own handlers are in place.
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        pid = -1
+        try:
+            pid = os.fork()
+            if pid == 0:  # the new process
+                os.close(read_fd)
+                _child(self.serve, index, write_fd, parent)
+        finally:
+            if pid != 0:
+                signal.pthread_sigmask(signal.SIG_SETMASK, previous)
         os.close(write_fd)
         self.children[pid] = index
         try:
@@ -176,24 +203,25 @@ class _Supervisor:
         return _exit_code(status) or 1
 
     def watch(self) -> int:
-        """Restart processes that die; return the server's exit code when it must stop."""
-        while self.children:
+        """Restart processes that end (only the parent stops them); return the server's exit
+        code once processes keep dying."""
+        while True:
             pid, status = os.wait()
             index = self.children.pop(pid, None)
             if index is None:
                 continue
-            code = _exit_code(status)
-            if code == 0:  # it was stopped on purpose (a signal it handles): not a crash
-                continue
-            now = time.monotonic()
-            self.deaths = [t for t in self.deaths if now - t < 60] + [now]
-            self.say(self.describe_exit(index, pid, code))
-            if len(self.deaths) > RESTARTS_PER_MINUTE:
-                return 1
-            failed = self.start(index)
-            if failed is not None:
-                return failed
-        return 0
+            self.say(self.describe_exit(index, pid, _exit_code(status)))
+            while True:
+                now = time.monotonic()
+                self.deaths = [t for t in self.deaths if now - t < 60] + [now]
+                if len(self.deaths) > RESTARTS_PER_MINUTE:
+                    self.say(self.gave_up)
+                    return 1
+                if self.start(index) is None:
+                    break
+                # It failed before it served (the database refuses connections for now):
+                # the other processes go on serving; try again in a moment.
+                time.sleep(RESTART_PAUSE_SECONDS)
 
     def stop_all(self) -> None:
         for pid in list(self.children):
@@ -222,18 +250,19 @@ def run_processes(
     *,
     say: Callable[[str], None],
     describe_exit: Callable[[int, int, int], str],
+    gave_up: str,
     started: Callable[[list[int]], None] | None = None,
 ) -> int:
     """Run ``serve(index, ready)`` in ``count`` forked processes; return an exit code.
 
     ``serve`` builds the app, calls ``ready()`` once it can take requests and serves until
     stopped (process 0 also says what it serves). ``say`` prints a line for the host;
-    ``describe_exit(index, pid, code)`` words a process that died; ``started(pids)`` is
-    called once every process serves.
+    ``describe_exit(index, pid, code)`` words a process that died; ``gave_up`` is said when
+    processes keep dying; ``started(pids)`` is called once every process serves.
     """
     if not hasattr(os, "fork"):
         raise OSError("several server processes need fork(): Linux or macOS")
-    supervisor = _Supervisor(serve, count, say, describe_exit)
+    supervisor = _Supervisor(serve, count, say, describe_exit, gave_up)
     previous = {
         signum: signal.signal(signum, _stop_signal) for signum in (signal.SIGTERM, signal.SIGINT)
     }
