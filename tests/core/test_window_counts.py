@@ -168,6 +168,9 @@ def test_the_database_keeps_no_address_and_drops_old_rows(postgres_url: str) -> 
     name, key = rows[0]
     assert "203.0.113" not in key
     assert key != hashlib.sha256(b"203.0.113.7").hexdigest()[:32]  # keyed, not a plain hash
+    store.signing_key = None
+    with pytest.raises(StorageError, match="secret key"):
+        PostgresStorage(postgres_url, store.village).window_counts("submissions", HOUR)
     # Once a row no longer counts, the next add (of any key) deletes it.
     clock.now += HOUR + 60 + CLEAN_EVERY + 1
     counts.add("198.51.100.1")

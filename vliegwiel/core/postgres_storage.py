@@ -504,6 +504,9 @@ class PostgresStorage:
 
     def window_counts(self, name: str, window: float) -> PostgresWindowCounts:
         """The counter ``name`` in the database: every process of the village shares it."""
+        if self.signing_key is None:
+            # The keys would be hashed without a secret, and an address is easily guessed back.
+            raise StorageError("counts need the village's secret key (build_village sets it)")
         counter = self._counters.get((name, window))
         if counter is None:
             counter = self._counters.setdefault(
