@@ -40,6 +40,24 @@ def wait_for(condition, timeout: float = 30.0):
     raise AssertionError("timed out")
 
 
+def serve_two(instance: Path, port: int) -> subprocess.CompletedProcess:
+    """`serve --processes 2` that is expected to stop at once: its exit and output."""
+    return subprocess.run(
+        [*vliegwiel_command(), "serve", "--instance", str(instance), "--port", str(port)]
+        + ["--processes", "2"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def two_processes(instance: Path) -> Server:
+    """`serve --processes 2` started, once both processes serve."""
+    server = Server(instance, threads=2, processes=2).start()
+    wait_for(lambda: "serverprocessen" in server.log.read_text())
+    return server
+
+
 def port_free(port: int) -> bool:
     try:
         with socket.create_server(("127.0.0.1", port)):
@@ -109,13 +127,7 @@ def test_the_submission_limit_holds_over_every_process(tmp_path, postgres_url):
 def test_a_tinydb_village_is_refused_in_dutch_and_the_port_is_let_go(tmp_path):
     instance = make_instance(tmp_path)
     port = free_port()
-    done = subprocess.run(
-        [*vliegwiel_command(), "serve", "--instance", str(instance), "--port", str(port)]
-        + ["--processes", "2"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = serve_two(instance, port)
     assert done.returncode == 1
     assert done.stderr.strip() == (
         "Fout: --processes 2 kan alleen als elk dorp zijn gegevens in PostgreSQL bewaart; "
@@ -131,13 +143,7 @@ def test_a_port_in_use_is_one_line_before_any_process_starts(tmp_path, postgres_
     instance = make_instance(tmp_path, database_url=postgres_url)
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = taken.getsockname()[1]
-        done = subprocess.run(
-            [*vliegwiel_command(), "serve", "--instance", str(instance), "--port", str(port)]
-            + ["--processes", "2"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        done = serve_two(instance, port)
     assert done.returncode == 1
     assert done.stderr.strip() == (
         f"Fout: poort {port} is al in gebruik (draait vliegwiel daar al?); kies een andere "
@@ -147,9 +153,8 @@ def test_a_port_in_use_is_one_line_before_any_process_starts(tmp_path, postgres_
 
 def test_processes_do_not_outlive_a_killed_parent(tmp_path, postgres_url):
     instance = make_instance(tmp_path, database_url=postgres_url)
-    server = Server(instance, threads=2, processes=2).start()
+    server = two_processes(instance)
     try:
-        wait_for(lambda: "serverprocessen" in server.log.read_text())
         served_by = children(server.process.pid)
         assert len(served_by) == 2
         server.kill()  # SIGKILL: the parent cannot stop anything itself
@@ -162,10 +167,9 @@ def test_processes_do_not_outlive_a_killed_parent(tmp_path, postgres_url):
 
 def test_a_process_stopped_by_anyone_but_the_parent_is_started_again(tmp_path, postgres_url):
     instance = make_instance(tmp_path, database_url=postgres_url)
-    server = Server(instance, threads=2, processes=2).start()
+    server = two_processes(instance)
     try:
         parent = server.process.pid
-        wait_for(lambda: "serverprocessen" in server.log.read_text())
         first = children(parent)
         os.kill(first[1], signal.SIGTERM)  # a clean exit (code 0), not from the parent
         wait_for(lambda: len(now := children(parent)) == 2 and now != first)
@@ -176,10 +180,9 @@ def test_a_process_stopped_by_anyone_but_the_parent_is_started_again(tmp_path, p
 
 def test_processes_that_keep_dying_stop_the_server_with_a_line_that_says_so(tmp_path, postgres_url):
     instance = make_instance(tmp_path, database_url=postgres_url)
-    server = Server(instance, threads=2, processes=2).start()
+    server = two_processes(instance)
     try:
         parent = server.process.pid
-        wait_for(lambda: "serverprocessen" in server.log.read_text())
         for _ in range(6):
             victim = wait_for(lambda: len(now := children(parent)) == 2 and now)[0]
             os.kill(victim, signal.SIGKILL)
