@@ -190,7 +190,6 @@ def serve(
 
             return create_province(directory)
 
-        announce = _announce_province
     else:
         instance_dir = instance_dir_from(instance)
 
@@ -199,18 +198,25 @@ def serve(
 
             return create_app(instance_dir)
 
-        announce = _announce_village
     if processes == 1:
-        _serve(build(), host, port, threads, announce)
+        _serve(build(), host, port, threads)
         return
-    _serve_processes(build, announce, host, port, threads, processes)
+    _serve_processes(build, host, port, threads, processes)
 
 
-def _serve(app, host: str, port: int, threads: int, announce=None) -> None:
+def _serve(app, host: str, port: int, threads: int) -> None:
     use_language(_host_language(app))
     server = _listen(app, host, port, threads)
-    (announce or _announce_village)(app, f"http://{host}:{port}/")
+    _announce(app, f"http://{host}:{port}/")
     server.run()
+
+
+def _announce(app, url: str) -> None:
+    """What the host reads at start-up: a village's address, or a province's villages."""
+    if getattr(app, "sites", None) is not None:
+        _announce_province(app, url)
+    else:
+        _announce_village(app, url)
 
 
 def _host_language(app) -> str:
@@ -259,7 +265,7 @@ def _village_stores(app) -> list[tuple[str, Any]]:
     return [(site.name, site.app.extensions["vliegwiel"].storage) for site in sites]
 
 
-def _serve_processes(build, announce, host: str, port: int, threads: int, processes: int) -> None:
+def _serve_processes(build, host: str, port: int, threads: int, processes: int) -> None:
     import waitress
 
     from vliegwiel.core.postgres_storage import PostgresStorage
@@ -291,7 +297,7 @@ def _serve_processes(build, announce, host: str, port: int, threads: int, proces
                     )
             server = waitress.create_server(app, sockets=sockets, **server_limits(threads))
             if index == 0 and not state["announced"]:  # not again when restarted
-                announce(app, url)
+                _announce(app, url)
         except (click.ClickException, VliegwielError) as error:
             # As the command group shows them; this process is the one that can tell.
             if not isinstance(error, click.ClickException):
@@ -368,23 +374,17 @@ def _bind(host: str, port: int):
                     port=port,
                 )
             ) from None
-        raise click.ClickException(
-            _(
-                "kan niet luisteren op %(host)s:%(port)s: %(reason)s",
-                host=host,
-                port=port,
-                reason=error.strerror or error,
-            )
-        ) from None
-    except ValueError as error:
-        raise click.ClickException(
-            _(
-                "kan niet luisteren op %(host)s:%(port)s: %(reason)s",
-                host=host,
-                port=port,
-                reason=error,
-            )
-        ) from None
+        reason = error.strerror or error
+    except ValueError as error:  # a host waitress cannot make sense of
+        reason = error
+    raise click.ClickException(
+        _(
+            "kan niet luisteren op %(host)s:%(port)s: %(reason)s",
+            host=host,
+            port=port,
+            reason=reason,
+        )
+    ) from None
 
 
 def _listen(app, host: str, port: int, threads: int):

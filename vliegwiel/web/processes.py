@@ -150,14 +150,12 @@ class _Supervisor:
     def __init__(
         self,
         serve: Callable[[int, Callable[[], None]], None],
-        count: int,
         say: Callable[[str], None],
         describe_exit: Callable[[int, int, int], str],
         gave_up: str,
     ) -> None:
         self.gave_up = gave_up
         self.serve = serve
-        self.count = count
         self.say = say
         self.describe_exit = describe_exit
         self.children: dict[int, int] = {}  # pid -> index
@@ -262,7 +260,7 @@ def run_processes(
     """
     if not hasattr(os, "fork"):
         raise OSError("several server processes need fork(): Linux or macOS")
-    supervisor = _Supervisor(serve, count, say, describe_exit, gave_up)
+    supervisor = _Supervisor(serve, say, describe_exit, gave_up)
     previous = {
         signum: signal.signal(signum, _stop_signal) for signum in (signal.SIGTERM, signal.SIGINT)
     }
